@@ -1,0 +1,1 @@
+"""chrono: sourced chronologies of diplomatic contacts."""

@@ -1,0 +1,71 @@
+"""The `chrono` command line: build, serve, extract, verify."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .build import build as build_database
+from .build import is_stale
+from .load import DataError
+
+DEFAULT_DATA = Path("db")
+DEFAULT_DB = DEFAULT_DATA / "chrono.db"
+
+
+@click.group()
+@click.version_option(package_name="chrono")
+def cli() -> None:
+    """Sourced chronologies of diplomatic contacts, from curated YAML to SQLite, API, Datasette and widget."""
+
+
+def _build_or_exit(data: Path, out: Path) -> None:
+    try:
+        report = build_database(data, out)
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"build failed: {len(exc.problems)} problem(s); {out} left untouched", err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
+    click.echo(f"built {out} ({counts}) in {report.seconds:.2f}s, build {report.build_id}")
+
+
+@cli.command()
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="Folder with sources.yml, actors.yml, events.yml and any *.jsonl bulk files.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Database file to write (atomically replaced).")
+def build(data: Path, out: Path) -> None:
+    """Validate the data folder, then write the SQLite database atomically.
+
+    Every problem is printed on its own line naming file, record and field; on any
+    problem the command exits 1 and the previous database is left byte-identical.
+
+        chrono build --data db --out db/chrono.db
+    """
+    _build_or_exit(data, out)
+
+
+@cli.command()
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Folder holding the archived article texts named by sources.yml `archive`.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True)
+def verify(corpus: Path, data: Path) -> None:
+    """Check every citation's quote is verbatim in its source's archived text.
+
+    Whitespace runs and typographic quotes are folded before comparing.
+
+        chrono verify --corpus ../shared/seeds
+    """
+    from .verify import verify as run_verify
+
+    report = run_verify(data, corpus)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    if report.problems:
+        click.echo(f"verify failed: {len(report.problems)} problem(s) in {report.checked} quotes", err=True)
+        sys.exit(1)
+    click.echo(f"all {report.checked} quotes found verbatim in {corpus}")

@@ -1,0 +1,281 @@
+"""Read the curated files in the data folder and validate them into Structs.
+
+Parsing is separated from I/O: `check_*` functions take decoded records and return problems;
+`load_*` functions read files. Problems are collected, never raised one at a time, so a curator
+sees every mistake in one run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from . import dates
+from .models import Actor, Event, Source
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the data, located by file, record id and field."""
+
+    file: str
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.record}" if self.record else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """The data folder holds problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the data")
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedEvent:
+    event: Event
+    when: dates.NormalisedDate
+
+
+@dataclass(slots=True)
+class Catalogue:
+    """Sources and actors, loaded first: events are checked against them."""
+
+    sources: dict[str, tuple[Source, dates.NormalisedDate | None]]
+    actors: dict[str, Actor]
+    memberships: list[tuple[str, int, dates.NormalisedDate | None, dates.NormalisedDate | None]]
+
+
+class _StringDateLoader(yaml.SafeLoader):
+    """YAML without timestamp resolution: `2021-08-15` stays the string the curator wrote."""
+
+
+_StringDateLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+
+_DATE_FIELDS = ("date", "date_anchor", "published", "start", "end")
+_PATH = re.compile(r" - at `\$(.*)`$")
+
+
+def read_yaml(path: Path) -> tuple[list[Any], list[Problem]]:
+    """A YAML file holding a list of records; problems instead of exceptions."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StringDateLoader)
+    except FileNotFoundError:
+        return [], [Problem(str(path), "", "", "file not found")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}: " if mark else ""
+        return [], [Problem(str(path), "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})")]
+    if data is None:
+        return [], []
+    if not isinstance(data, list):
+        return [], [Problem(str(path), "", "", "must hold a list of records")]
+    return data, []
+
+
+def _record_id(raw: Any, index: int) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        return raw["id"]
+    return f"#{index + 1}"
+
+
+def _stringify_dates(raw: Any) -> Any:
+    """Unquoted years (`date: 2021`) arrive as ints; EDTF fields are strings."""
+    if isinstance(raw, dict):
+        return {k: (str(v) if k in _DATE_FIELDS and isinstance(v, int) else _stringify_dates(v)) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_stringify_dates(v) for v in raw]
+    return raw
+
+
+def _convert(raw: Any, type_: type, file: str, record: str) -> tuple[Any, Problem | None]:
+    try:
+        return msgspec.convert(_stringify_dates(raw), type_), None
+    except msgspec.ValidationError as exc:
+        return None, _validation_problem(exc, file, record)
+
+
+def _validation_problem(exc: msgspec.ValidationError, file: str, record: str) -> Problem:
+    text = str(exc)
+    field = ""
+    if m := _PATH.search(text):
+        field = m.group(1).lstrip(".")
+        text = text[: m.start()]
+    if text.startswith("Object missing required field"):
+        missing = text.split("`")[1]
+        field = f"{field}.{missing}" if field else missing
+        text = "required field is missing"
+    return Problem(file, record, field, text)
+
+
+def _date(value: str, file: str, record: str, field: str, problems: list[Problem], qualifier: str | None = None) -> dates.NormalisedDate | None:
+    try:
+        return dates.normalise(value, qualifier)
+    except dates.DateError as exc:
+        problems.append(Problem(file, record, field, str(exc)))
+        return None
+
+
+def check_sources(records: list[Any], file: str) -> tuple[dict[str, tuple[Source, dates.NormalisedDate | None]], list[Problem]]:
+    problems: list[Problem] = []
+    sources: dict[str, tuple[Source, dates.NormalisedDate | None]] = {}
+    for i, raw in enumerate(records):
+        rid = _record_id(raw, i)
+        source, problem = _convert(raw, Source, file, f"source {rid}")
+        if problem:
+            problems.append(problem)
+            continue
+        if source.id in sources:
+            problems.append(Problem(file, f"source {rid}", "id", "duplicate id"))
+            continue
+        sources[source.id] = (source, _date(source.published, file, f"source {rid}", "published", problems))
+    return sources, problems
+
+
+def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list, list[Problem]]:
+    problems: list[Problem] = []
+    actors: dict[str, Actor] = {}
+    owner_of_alias: dict[str, str] = {}
+    for i, raw in enumerate(records):
+        rid = _record_id(raw, i)
+        actor, problem = _convert(raw, Actor, file, f"actor {rid}")
+        if problem:
+            problems.append(problem)
+            continue
+        if actor.id in actors:
+            problems.append(Problem(file, f"actor {rid}", "id", "duplicate id"))
+            continue
+        actors[actor.id] = actor
+        for j, alias in enumerate(dict.fromkeys([actor.name, *actor.aliases])):
+            key = dates.fold(alias.strip())
+            other = owner_of_alias.setdefault(key, actor.id)
+            if other != actor.id:
+                problems.append(Problem(file, f"actor {rid}", f"aliases[{j}]", f"{alias!r} already names actor {other!r}"))
+    memberships = []
+    for actor in actors.values():
+        for j, m in enumerate(actor.memberships):
+            where = f"memberships[{j}]"
+            if m.organization not in actors:
+                problems.append(Problem(file, f"actor {actor.id}", f"{where}.organization", f"unknown actor {m.organization!r}"))
+            start = _date(m.start, file, f"actor {actor.id}", f"{where}.start", problems) if m.start else None
+            end = _date(m.end, file, f"actor {actor.id}", f"{where}.end", problems) if m.end else None
+            if start and end and end.end < start.start:
+                problems.append(Problem(file, f"actor {actor.id}", f"{where}.end", f"ends ({m.end}) before it starts ({m.start})"))
+            memberships.append((actor.id, j, start, end))
+    return actors, memberships, problems
+
+
+def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedEvent | None, list[Problem]]:
+    """Cross-field and cross-file checks for one decoded event."""
+    problems: list[Problem] = []
+    rec = f"event {event.id}"
+    when = _date(event.date, file, rec, "date", problems, event.qualifier)
+    if event.date_basis == "resolved":
+        if event.date_anchor is None:
+            problems.append(Problem(file, rec, "date_anchor", "required when date_basis is resolved: the date the phrase was resolved against"))
+        elif (anchor := _date(event.date_anchor, file, rec, "date_anchor", problems)) and when:
+            readings = dates.resolve_both_ways(event.date_text, anchor.range)
+            if readings and not any(when.range.covers(r) for r in readings):
+                shown = " or ".join(dates.to_edtf(r) for r in readings)
+                problems.append(Problem(
+                    file, rec, "date",
+                    f"{event.date!r} is narrower than or outside {event.date_text!r} resolved against "
+                    f"{event.date_anchor} ({shown}); widen it, or use date_basis inferred and explain in notes",
+                ))
+    seen: set[str] = set()
+    for j, ref in enumerate(event.actors):
+        if ref.id not in catalogue.actors:
+            problems.append(Problem(file, rec, f"actors[{j}].id", f"unknown actor {ref.id!r}"))
+        elif ref.id in seen:
+            problems.append(Problem(file, rec, f"actors[{j}].id", f"actor {ref.id!r} listed twice"))
+        seen.add(ref.id)
+    for j, citation in enumerate(event.citations):
+        if citation.source not in catalogue.sources:
+            problems.append(Problem(file, rec, f"citations[{j}].source", f"unknown source {citation.source!r}"))
+        if not citation.quote.strip():
+            problems.append(Problem(file, rec, f"citations[{j}].quote", "quote is blank"))
+    if problems or when is None:
+        return None, problems
+    return CheckedEvent(event, when), []
+
+
+def check_events(records: Iterable[Any], catalogue: Catalogue, file: str) -> tuple[list[CheckedEvent], list[Problem]]:
+    problems: list[Problem] = []
+    checked: list[CheckedEvent] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(records):
+        rid = _record_id(raw, i)
+        event, problem = _convert(raw, Event, file, f"event {rid}")
+        if problem:
+            problems.append(problem)
+            continue
+        if event.id in ids:
+            problems.append(Problem(file, f"event {rid}", "id", "duplicate id"))
+            continue
+        ids.add(event.id)
+        result, found = check_event(event, catalogue, file)
+        problems.extend(found)
+        if result:
+            checked.append(result)
+    return checked, problems
+
+
+def load_catalogue(data: Path) -> tuple[Catalogue, list[Problem]]:
+    problems: list[Problem] = []
+    source_records, found = read_yaml(data / "sources.yml")
+    problems += found
+    sources, found = check_sources(source_records, str(data / "sources.yml"))
+    problems += found
+    actor_records, found = read_yaml(data / "actors.yml")
+    problems += found
+    actors, memberships, found = check_actors(actor_records, str(data / "actors.yml"))
+    problems += found
+    return Catalogue(sources, actors, memberships), problems
+
+
+_decode_event = msgspec.json.Decoder(Event).decode
+
+
+def stream_jsonl(path: Path, catalogue: Catalogue) -> Iterator[CheckedEvent | Problem]:
+    """Bulk events, one JSON object a line, checked as they stream past."""
+    file = str(path)
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                event = _decode_event(line)
+            except msgspec.ValidationError as exc:
+                rid = _jsonl_id(line) or f"line {number}"
+                yield _validation_problem(exc, file, f"event {rid} (line {number})")
+                continue
+            except msgspec.DecodeError as exc:
+                yield Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
+                continue
+            result, problems = check_event(event, catalogue, file)
+            if result:
+                yield result
+            else:
+                yield from problems
+
+
+def _jsonl_id(line: bytes) -> str | None:
+    try:
+        raw = msgspec.json.decode(line)
+    except msgspec.DecodeError:
+        return None
+    return raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
