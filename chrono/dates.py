@@ -7,6 +7,7 @@ that range exactly as wide as the evidence allows, never narrower.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -85,6 +86,59 @@ def _precision(core: str) -> str:
     return "span"
 
 
+_SIMPLE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%])?$")
+_SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
+
+
+def _simple_bounds(part: str) -> tuple[date, date] | None:
+    """Bounds of the everyday forms (year, month, day, season, with ?~%) without the full grammar.
+
+    The EDTF grammar is exact but slow; a million-event build cannot afford it per row.
+    Returns None for anything rarer, which then goes to the full parser.
+    """
+    m = _SIMPLE.match(part)
+    if not m:
+        return None
+    year, month, day_ = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if month is None:
+            return date(year, 1, 1), date(year, 12, 31)
+        mm = int(month)
+        if day_ is not None:
+            d = date(year, mm, int(day_))
+            return d, d
+        if 1 <= mm <= 12:
+            r = month_range(year, mm)
+            return r.start, r.end
+        if mm in _SEASONS:
+            first, last = _SEASONS[mm]
+            end_year = year + 1 if last < first else year
+            return date(year, first, 1), month_range(end_year, last).end
+    except ValueError:
+        pass
+    raise DateError(f"{part!r} is not valid EDTF")
+
+
+@functools.lru_cache(maxsize=65536)
+def _bounds(text: str) -> tuple[date, date]:
+    parts = text.split("/")
+    if len(parts) <= 2:
+        try:
+            simple = [_simple_bounds(p) for p in parts]
+        except DateError:
+            raise DateError(f"{text!r} is not valid EDTF") from None
+        if all(simple):
+            return simple[0][0], simple[-1][1]  # type: ignore[index]
+    try:
+        parsed = parse_edtf(text)
+    except (EDTFParseException, ValueError, TypeError) as exc:
+        raise DateError(f"{text!r} is not valid EDTF") from exc
+    try:
+        return struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict())
+    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
+        raise DateError(f"{text!r} has no calendar bounds") from exc
+
+
 def normalise(edtf: str, qualifier: str | None = None) -> NormalisedDate:
     """Day bounds, precision and flags of an EDTF string, narrowed by early/mid/late.
 
@@ -96,15 +150,7 @@ def normalise(edtf: str, qualifier: str | None = None) -> NormalisedDate:
         raise DateError(f"{edtf!r} has surrounding whitespace or is empty")
     if ".." in text or text.endswith("/") or text.startswith("/"):
         raise DateError(f"{edtf!r} is an open interval; give the latest possible date instead")
-    try:
-        parsed = parse_edtf(text)
-    except (EDTFParseException, ValueError, TypeError) as exc:
-        raise DateError(f"{edtf!r} is not valid EDTF") from exc
-    try:
-        start = struct_time_to_date(parsed.lower_strict())
-        end = struct_time_to_date(parsed.upper_strict())
-    except (ValueError, TypeError, OverflowError) as exc:
-        raise DateError(f"{edtf!r} has no calendar bounds") from exc
+    start, end = _bounds(text)
     if end < start:
         raise DateError(f"{edtf!r} is a reversed interval: it ends before it starts")
     core = text.replace("?", "").replace("~", "").replace("%", "")

@@ -1,0 +1,88 @@
+"""The built database: the DESIGN.md tables, derived dates, full text, contacts, foreign keys."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import sqlite_utils
+
+from chrono.build import build, is_stale
+
+
+def test_tables_and_views_of_the_contract(small_db):
+    db = sqlite_utils.Database(small_db)
+    assert {"sources", "actors", "actor_aliases", "memberships", "events", "event_actors", "citations", "events_fts"} <= set(db.table_names())
+    assert "contacts" in db.view_names()
+
+
+def test_foreign_keys_declared_and_hold(small_db):
+    db = sqlite_utils.Database(small_db)
+    assert {(fk.column, fk.other_table) for fk in db["event_actors"].foreign_keys} == {("event_id", "events"), ("actor_id", "actors")}
+    assert {(fk.column, fk.other_table) for fk in db["citations"].foreign_keys} == {("event_id", "events"), ("source_id", "sources")}
+    assert {(fk.column, fk.other_table) for fk in db["memberships"].foreign_keys} == {("actor_id", "actors"), ("organization_id", "actors")}
+    assert list(db.execute("PRAGMA foreign_key_check")) == []
+
+
+def test_derived_dates_never_invent_a_day(small_db):
+    db = sqlite_utils.Database(small_db)
+    rows = list(db.query("SELECT id, date, qualifier, date_start, date_end, precision FROM events ORDER BY date_start, date_end, id"))
+    assert rows == [
+        {"id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "qualifier": None, "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month"},
+        {"id": "2021-10-haniyeh-calls-muttaqi", "date": "2021-10", "qualifier": "early", "date_start": "2021-10-01", "date_end": "2021-10-10", "precision": "month"},
+        {"id": "2024-12-22-ttp-attack", "date": "2024-12-22", "qualifier": None, "date_start": "2024-12-22", "date_end": "2024-12-22", "precision": "day"},
+        {"id": "2024-12-24-talks-in-kabul", "date": "2024-12-24", "qualifier": None, "date_start": "2024-12-24", "date_end": "2024-12-24", "precision": "day"},
+    ]
+
+
+def test_full_text_covers_titles_summaries_and_quotes_without_accents(small_db):
+    db = sqlite_utils.Database(small_db)
+    def search(q):
+        return [r["id"] for r in db.query(
+            "SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ? ORDER BY e.id", [q])]
+    assert search("Haniyah") == ["2021-08-haniyeh-calls-baradar"]  # only in the quote
+    assert search("outpost") == ["2024-12-22-ttp-attack"]  # only in the summary
+    assert search("HANÍYEH") == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]
+
+
+def test_contacts_view_pairs_actors_of_contact_events_both_ways(small_db):
+    db = sqlite_utils.Database(small_db)
+    rows = list(db.query("SELECT actor_id, other_id, event_id FROM contacts ORDER BY event_id, actor_id"))
+    assert rows == [
+        {"actor_id": "baradar", "other_id": "haniyeh", "event_id": "2021-08-haniyeh-calls-baradar"},
+        {"actor_id": "haniyeh", "other_id": "baradar", "event_id": "2021-08-haniyeh-calls-baradar"},
+        {"actor_id": "haniyeh", "other_id": "muttaqi", "event_id": "2021-10-haniyeh-calls-muttaqi"},
+        {"actor_id": "muttaqi", "other_id": "haniyeh", "event_id": "2021-10-haniyeh-calls-muttaqi"},
+        {"actor_id": "muttaqi", "other_id": "pakistan", "event_id": "2024-12-24-talks-in-kabul"},
+        {"actor_id": "pakistan", "other_id": "muttaqi", "event_id": "2024-12-24-talks-in-kabul"},
+    ]  # the TTP attack is not a contact
+
+
+def test_aliases_include_names_and_ids_folded(small_db):
+    db = sqlite_utils.Database(small_db)
+    keys = {r["alias_key"]: r["actor_id"] for r in db["actor_aliases"].rows}
+    assert keys["haniyah"] == "haniyeh" and keys["taleban"] == "islamic-emirate"
+    assert keys["ismail haniyeh"] == "haniyeh" and keys["islamic-emirate"] == "islamic-emirate"
+
+
+def test_memberships_carry_day_bounds(small_db):
+    db = sqlite_utils.Database(small_db)
+    row = next(db.query("SELECT * FROM memberships WHERE actor_id = 'haniyeh'"))
+    assert (row["organization_id"], row["start_date"], row["end_date"]) == ("hamas", "2017-01-01", "2024-07-31")
+
+
+def test_build_records_its_identity_and_staleness(data_dir, tmp_path):
+    out = tmp_path / "c.db"
+    first = build(data_dir, out)
+    assert not is_stale(data_dir, out)
+    second = build(data_dir, out)
+    assert first.input_hash == second.input_hash and first.build_id != second.build_id
+    (data_dir / "events.yml").write_text((data_dir / "events.yml").read_text() + "\n# edited\n")
+    assert is_stale(data_dir, out)
+    assert is_stale(data_dir, tmp_path / "missing.db")
+
+
+def test_database_is_clean(small_db):
+    conn = sqlite3.connect(small_db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

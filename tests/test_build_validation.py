@@ -1,0 +1,130 @@
+"""`chrono build` refuses bad data: one line per problem naming file, record and field; nothing written."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chrono.cli import cli
+from tests.conftest import write_data
+
+
+def run_build(data: Path, out: Path):
+    return CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out)])
+
+
+def break_event(events, field, value, index=0):
+    if value is KeyError:
+        del events[index][field]
+    else:
+        events[index][field] = value
+    return events
+
+
+@pytest.mark.parametrize(
+    "mutate, expected",
+    [
+        (lambda s, a, e: break_event(e, "date", "2021-13"), "events.yml: event 2021-08-haniyeh-calls-baradar: date: '2021-13' is not valid EDTF"),
+        (lambda s, a, e: break_event(e, "date", "2021-10-01/2021-09-01"), "event 2021-08-haniyeh-calls-baradar: date: '2021-10-01/2021-09-01' is a reversed interval"),
+        (lambda s, a, e: e[0]["actors"].append({"id": "nobody", "role": "participant"}) or e, "event 2021-08-haniyeh-calls-baradar: actors[2].id: unknown actor 'nobody'"),
+        (lambda s, a, e: e[0]["citations"].__setitem__(0, {**e[0]["citations"][0], "source": "nowhere"}) or e, "event 2021-08-haniyeh-calls-baradar: citations[0].source: unknown source 'nowhere'"),
+        (lambda s, a, e: e + [dict(e[0])], "event 2021-08-haniyeh-calls-baradar: id: duplicate id"),
+        (lambda s, a, e: break_event(e, "type", "tea-party"), "event 2021-08-haniyeh-calls-baradar: type: Invalid enum value 'tea-party'"),
+        (lambda s, a, e: break_event(e, "status", "rumoured"), "event 2021-08-haniyeh-calls-baradar: status: Invalid enum value 'rumoured'"),
+        (lambda s, a, e: e[0]["actors"].__setitem__(0, {"id": "haniyeh", "role": "bystander"}) or e, "event 2021-08-haniyeh-calls-baradar: actors[0].role: Invalid enum value 'bystander'"),
+        (lambda s, a, e: e[0]["citations"][0].pop("quote") and e, "event 2021-08-haniyeh-calls-baradar: citations[0].quote: required field is missing"),
+        (lambda s, a, e: e[0]["citations"][0].__setitem__("quote", "") or e, "event 2021-08-haniyeh-calls-baradar: citations[0].quote: Expected `str` of length >= 3"),
+        (lambda s, a, e: break_event(e, "citations", []), "event 2021-08-haniyeh-calls-baradar: citations: Expected `array` of length >= 1"),
+        (lambda s, a, e: break_event(e, "colour", "red"), "event 2021-08-haniyeh-calls-baradar: Object contains unknown field `colour`"),
+        (lambda s, a, e: break_event(e, "date_anchor", KeyError, index=2), "event 2024-12-22-ttp-attack: date_anchor: required when date_basis is resolved"),
+        (lambda s, a, e: break_event(e, "date", "2024-12-23", index=3), "event 2024-12-24-talks-in-kabul: date: '2024-12-23' is narrower than or outside 'on Tuesday'"),
+        (lambda s, a, e: break_event(e, "qualifier", "early", index=3), "event 2024-12-24-talks-in-kabul: date: qualifier 'early' needs a month or a year"),
+        (lambda s, a, e: s[0].__setitem__("published", "last year") or e, "sources.yml: source wire-2024-12-24: published: 'last year' is not valid EDTF"),
+        (lambda s, a, e: a[3].__setitem__("aliases", ["Baradar", "Haniyah"]) or e, "actors.yml: actor baradar: aliases[2]: 'Haniyah' already names actor 'haniyeh'"),
+        (lambda s, a, e: a[4]["memberships"][0].__setitem__("organization", "nowhere") or e, "actors.yml: actor muttaqi: memberships[0].organization: unknown actor 'nowhere'"),
+        (lambda s, a, e: a[0]["memberships"][0].__setitem__("end", "2010") or e, "actors.yml: actor haniyeh: memberships[0].end: ends (2010) before it starts (2017)"),
+    ],
+)
+def test_build_reports_each_problem(tmp_path, records, mutate, expected):
+    sources, actors, events = records
+    events = mutate(sources, actors, events)
+    data = write_data(tmp_path / "data", sources, actors, events)
+    out = tmp_path / "chrono.db"
+    result = run_build(data, out)
+    assert result.exit_code == 1
+    assert expected in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_alias_shared_case_and_accent_insensitively_is_refused(tmp_path, records):
+    sources, actors, events = records
+    actors[2]["aliases"].append("HANIYÉH")
+    result = run_build(write_data(tmp_path / "d", sources, actors, events), tmp_path / "x.db")
+    assert result.exit_code == 1
+    assert "actor islamic-emirate: aliases[5]: 'HANIYÉH' already names actor 'haniyeh'" in result.output
+
+
+def test_build_lists_every_problem_not_just_the_first(tmp_path, records):
+    sources, actors, events = records
+    events[0]["date"] = "2021-13"
+    events[1]["type"] = "nope"
+    events[3]["actors"][0]["id"] = "ghost"
+    result = run_build(write_data(tmp_path / "d", sources, actors, events), tmp_path / "x.db")
+    problem_lines = [line for line in result.output.splitlines() if ": event " in line]
+    assert len(problem_lines) == 3
+    assert "build failed: 3 problem(s)" in result.output
+
+
+def test_failed_build_leaves_previous_database_byte_identical(tmp_path, records):
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "chrono.db"
+    assert run_build(data, out).exit_code == 0
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+
+    sources, actors, events = records
+    events[0]["date"] = "not a date"
+    write_data(data, sources, actors, events)
+    result = run_build(data, out)
+
+    assert result.exit_code == 1
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".chrono-")] == []
+
+
+def test_failed_bulk_build_leaves_previous_database_and_no_temp_file(tmp_path):
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "chrono.db"
+    assert run_build(data, out).exit_code == 0
+    before = out.read_bytes()
+    (data / "more.jsonl").write_text('{"id": "x", "date": "2021"}\n', encoding="utf-8")
+    result = run_build(data, out)
+    assert result.exit_code == 1
+    assert "more.jsonl: event x (line 1): required field is missing" not in result.output  # field is named
+    assert "more.jsonl: event x (line 1): date_text: required field is missing" in result.output
+    assert out.read_bytes() == before
+    assert not list(tmp_path.glob(".chrono-*"))
+
+
+def test_cli_prints_no_traceback_for_bad_yaml(tmp_path):
+    data = write_data(tmp_path / "data")
+    (data / "events.yml").write_text("- id: [unclosed\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(tmp_path / "x.db")],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 1
+    assert "events.yml: line" in proc.stderr and "not valid YAML" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_unquoted_year_is_read_as_edtf(tmp_path, records):
+    sources, actors, events = records
+    events[0]["date"] = 2021
+    result = run_build(write_data(tmp_path / "d", sources, actors, events), tmp_path / "x.db")
+    assert result.exit_code == 0, result.output
