@@ -69,3 +69,31 @@ def verify(corpus: Path, data: Path) -> None:
         click.echo(f"verify failed: {len(report.problems)} problem(s) in {report.checked} quotes", err=True)
         sys.exit(1)
     click.echo(f"all {report.checked} quotes found verbatim in {corpus}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (127.0.0.1 keeps it local).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
+              help="Database file to serve.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Data folder to build from when the database is missing or stale [default: the database's folder].")
+def serve(host: str, port: int, db_path: Path, data: Path | None) -> None:
+    """Build the chronology if missing or stale, then serve the API, widget and Datasette.
+
+    One process, one port: /api, /schema, /widget.js, /embed, / and /datasette.
+
+        chrono serve --port 8000
+    """
+    import uvicorn
+
+    from .api import create_app
+
+    data = data or db_path.parent
+    if (data / "events.yml").exists() and (not db_path.exists() or is_stale(data, db_path)):
+        click.echo(f"building {db_path} from {data} …")
+        _build_or_exit(data, db_path)
+    elif not db_path.exists():
+        raise click.UsageError(f"{db_path} does not exist and {data} holds no events.yml to build it from")
+    click.echo(f"serving {db_path} on http://{host}:{port}/ (API /api, Datasette /datasette, widget /widget.js)")
+    uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning", access_log=False)

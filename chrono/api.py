@@ -1,0 +1,333 @@
+"""The Litestar application: /api (JSON and exports), the widget, the embed and landing pages, Datasette.
+
+`create_app` has no side effects at import; everything hangs off the database path it is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Tag
+from litestar.di import NamedDependency
+from litestar.params import PathParameter, QueryParameter
+from litestar.response import Stream
+
+from . import exports
+from .models import EVENT_TYPES, STATUSES
+from .store import (
+    MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
+    Snapshot, get_actor, get_event, iter_events, list_actors, list_contacts, list_events, make_filter,
+)
+
+log = logging.getLogger("chrono")
+STATIC = Path(__file__).parent / "static"
+PROBLEM = "application/problem+json"
+
+EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
+Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
+
+# --- parameters, described once and shared by every handler that filters events -------------
+
+From = Annotated[str | None, QueryParameter(
+    name="from", max_length=10, description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day).",
+    examples=[], pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+)]
+To = Annotated[str | None, QueryParameter(
+    name="to", max_length=10, description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day).",
+    pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+)]
+Match = Annotated[Literal["overlap", "within"], QueryParameter(
+    description="`overlap` (default): the event may fall in the range, its possible days touch it. "
+    "`within`: it certainly falls in the range, all its possible days are inside.",
+)]
+ActorParam = Annotated[list[str] | None, QueryParameter(
+    name="actor", description="Actor id, name or any alias, case- and accent-insensitive. Repeat it: every actor given must take part.",
+)]
+Members = Annotated[bool, QueryParameter(
+    description="If true (default), an organization also matches events of its members whose membership covers the event date.",
+)]
+TypeParam = Annotated[list[EventType] | None, QueryParameter(
+name="type", description="Event type (repeatable); see /api/types.")]  # type: ignore[valid-type]
+StatusParam = Annotated[list[Status] | None, QueryParameter(
+name="status", description="Status of the claim (repeatable).")]  # type: ignore[valid-type]
+Q = Annotated[str | None, QueryParameter(
+    max_length=200, description="Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, \"phrases\", OR, NOT, prefix*).",
+)]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT}.")]
+Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaque keyset cursor: the `next` value of the previous page.")]
+Order = Annotated[Literal["asc", "desc"], QueryParameter(description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id.")]
+
+
+def _filter(snapshot: NamedDependency[Snapshot], from_, to, match, actor, members, type_, status, q):
+    return make_filter(
+        snapshot.conn, from_=from_, to=to, match=match, actor=actor, members=members,
+        type_=list(type_ or []), status=list(status or []), q=q,
+    )
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+@get("/api/events", sync_to_thread=False, tags=["events"])
+def events_page(
+    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    limit: Limit = 50, cursor: Cursor = None, order: Order = "asc",
+) -> EventPage:
+    """Events matching every filter, in date order, one page at a time.
+
+    Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
+    """
+    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
+    return list_events(snapshot.conn, f, limit=limit, cursor=cursor, order=order)
+
+
+@get("/api/events/{event_id:str}", sync_to_thread=False, tags=["events"])
+def event_detail(snapshot: NamedDependency[Snapshot], event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
+    """One event with its actors and citations."""
+    return get_event(snapshot.conn, event_id)
+
+
+@get("/api/events.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
+def events_csv(
+    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
+) -> Stream:
+    """Every matching event as CSV (one row per event; actors and sources joined with '; ')."""
+    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
+    rows = exports.csv_rows(iter_events(snapshot.conn, f, order))
+    return Stream(rows, media_type="text/csv",
+                  headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
+
+
+@get("/api/events.ics", sync_to_thread=False, tags=["exports"], media_type="text/calendar")
+def events_ics(
+    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+) -> Stream:
+    """Every matching event as an iCalendar feed of all-day events (UID = event id)."""
+    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    lines = exports.ics_lines(iter_events(snapshot.conn, f), stamp)
+    return Stream(lines, media_type="text/calendar")
+
+
+@get("/api/timeline.json", sync_to_thread=False, tags=["exports"], media_type=MediaType.JSON)
+def timeline(
+    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+) -> Stream:
+    """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id)."""
+    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
+    chunks = exports.timeline_chunks(iter_events(snapshot.conn, f), "chrono")
+    return Stream(chunks, media_type=MediaType.JSON)
+
+
+@get("/api/actors", sync_to_thread=False, tags=["actors"])
+def actors(
+    snapshot: NamedDependency[Snapshot],
+    q: Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
+) -> ActorList:
+    """Actors (people, organizations, states) with their aliases and event counts."""
+    return list_actors(snapshot.conn, q, limit)
+
+
+@get("/api/actors/{actor_id:str}", sync_to_thread=False, tags=["actors"])
+def actor_detail(snapshot: NamedDependency[Snapshot], actor_id: Annotated[str, PathParameter(description="Actor id.", max_length=200)]) -> ActorDetail:
+    """One actor: aliases, memberships with roles and dates, members, counts."""
+    return get_actor(snapshot.conn, actor_id)
+
+
+@get("/api/contacts", sync_to_thread=False, tags=["contacts"])
+def contacts(
+    snapshot: NamedDependency[Snapshot],
+    actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
+    with_: Annotated[str | None, QueryParameter(
+name="with", max_length=200, description="Only contacts with this actor.")] = None,
+    from_: From = None, to: To = None,
+) -> ContactList:
+    """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last."""
+    return list_contacts(snapshot.conn, actor, with_, from_, to)
+
+
+@get("/api/types", sync_to_thread=False, tags=["vocabulary"])
+def types() -> dict[str, Any]:
+    """The event type vocabulary with CAMEO codes, and the statuses."""
+    return {
+        "types": [{"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()],
+        "statuses": [{"status": s, "meaning": m} for s, m in STATUSES.items()],
+    }
+
+
+@get("/widget.js", sync_to_thread=False, include_in_schema=False, media_type="text/javascript; charset=utf-8")
+def widget_js() -> Response[bytes]:
+    return _static("widget.js", "text/javascript; charset=utf-8")
+
+
+@get("/embed.js", sync_to_thread=False, include_in_schema=False, media_type="text/javascript; charset=utf-8")
+def embed_js() -> Response[bytes]:
+    return _static("embed.js", "text/javascript; charset=utf-8")
+
+
+@get("/embed", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
+def embed_page() -> Response[bytes]:
+    return _static("embed.html", "text/html; charset=utf-8")
+
+
+@get("/", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
+def landing() -> Response[bytes]:
+    return _static("index.html", "text/html; charset=utf-8")
+
+
+@get("/static/{name:str}", sync_to_thread=False, include_in_schema=False)
+def static_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
+    kinds = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+    suffix = Path(name).suffix
+    if "/" in name or name.startswith(".") or suffix not in kinds:
+        raise NotFoundException()
+    return _static(name, kinds[suffix])
+
+
+def _static(name: str, media_type: str) -> Response[bytes]:
+    path = STATIC / name
+    if not path.is_file():
+        raise NotFoundException()
+    return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=300"})
+
+
+# --- errors: one place turns exceptions into problem-details responses ----------------------
+
+def problem(status: int, title: str, detail: str, parameter: str | None = None, **headers: str) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if parameter:
+        body["parameter"] = parameter
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+def on_query_error(_: Request, exc: QueryError) -> Response:
+    return problem(400, "Bad parameter", exc.detail, exc.parameter)
+
+
+def on_not_found(request: Request, exc: Exception) -> Response:
+    detail = f"no record with id {exc.args[0]!r}" if isinstance(exc, NotFound) else f"nothing at {request.url.path}"
+    return problem(404, "Not found", detail)
+
+
+def on_validation(_: Request, exc: ValidationException) -> Response:
+    issues = exc.extra if isinstance(exc.extra, list) else []
+    parameter = next((i.get("key") for i in issues if isinstance(i, dict) and i.get("key")), None)
+    message = next((i.get("message") for i in issues if isinstance(i, dict) and i.get("message")), None) or exc.detail
+    if parameter is None and (m := re.search(r"parameter '([\w-]+)'", exc.detail or "")):
+        parameter = m.group(1)
+    if parameter in ("from_", "type_", "with_"):
+        parameter = parameter.rstrip("_")
+    return problem(400, "Bad parameter", f"{message}", parameter)
+
+
+def on_http(_: Request, exc: HTTPException) -> Response:
+    return problem(exc.status_code, exc.detail or "Error", exc.detail or "", **(exc.headers or {}))
+
+
+def on_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url)
+    return problem(500, "Internal error", "the server failed to answer; this is a bug")
+
+
+# --- caching tied to the database build ------------------------------------------------------
+
+def _etag(snapshot: Snapshot) -> str:
+    return f'"{snapshot.build_id}"'
+
+
+async def before_request(request: Request) -> Response | None:
+    if not request.url.path.startswith("/api"):
+        return None
+    snapshot = request.app.state.database.current()
+    request.state.snapshot = snapshot
+    if request.headers.get("if-none-match") == _etag(snapshot):
+        return Response(b"", status_code=304, headers=_cache_headers(snapshot))
+    return None
+
+
+def _cache_headers(snapshot: Snapshot) -> dict[str, str]:
+    return {"ETag": _etag(snapshot), "X-Chrono-Build": snapshot.build_id, "Cache-Control": "public, max-age=60"}
+
+
+def provide_snapshot(request: Request) -> Snapshot:
+    return request.state.snapshot
+
+
+# --- the factory -----------------------------------------------------------------------------
+
+def create_app(db_path: Path, *, mount_datasette: bool = True, debug: bool = False) -> Litestar:
+    """The whole service for one database file (rebuilt files are picked up per request)."""
+    database = Database(Path(db_path))
+    database.current()  # fail now, not on the first request, if the file is missing
+    handlers: list = [
+        events_page, event_detail, events_csv, events_ics, timeline, actors, actor_detail, contacts, types,
+        widget_js, embed_js, embed_page, landing, static_file,
+    ]
+    if mount_datasette:
+        from .publish import mount_datasette as datasette_handler
+
+        handlers.append(datasette_handler(Path(db_path)))
+    return Litestar(
+        route_handlers=handlers,
+        dependencies={"snapshot": Provide(provide_snapshot, sync_to_thread=False)},
+        state=State({"database": database}),
+        before_request=before_request,
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
+                               expose_headers=["ETag", "X-Chrono-Build"]),
+        exception_handlers={
+            QueryError: on_query_error,
+            NotFound: on_not_found,
+            NotFoundException: on_not_found,
+            ValidationException: on_validation,
+            HTTPException: on_http,
+            Exception: on_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="chrono", version="0.1.0", path="/schema",
+            description="Sourced chronology of diplomatic contacts: events with fuzzy dates, actors, citations.",
+            tags=[Tag(name="events"), Tag(name="exports"), Tag(name="actors"), Tag(name="contacts"), Tag(name="vocabulary")],
+        ),
+        middleware=[_build_headers_middleware],
+        debug=debug,
+    )
+
+
+def _build_headers_middleware(app):
+    """Adds ETag / X-Chrono-Build / Cache-Control to successful /api responses."""
+
+    async def middleware(scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith("/api"):
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                state = scope.get("state", {})
+                snapshot = state.get("snapshot") if isinstance(state, dict) else None
+                if snapshot is not None:
+                    headers = list(message.get("headers", []))
+                    present = {k.lower() for k, _ in headers}
+                    for k, v in _cache_headers(snapshot).items():
+                        if k.lower().encode() not in present:
+                            headers.append((k.lower().encode(), v.encode()))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware

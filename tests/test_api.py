@@ -1,0 +1,273 @@
+"""The REST API through Litestar's test client: filters, resolution, pagination, errors, caching."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from litestar.testing import TestClient
+
+from chrono.api import create_app
+from chrono.build import build
+from tests.conftest import EVENTS, write_data
+
+EXTRA_EVENTS = [
+    {"id": "2021-08-15-kabul-falls", "date": "2021-08-15", "date_text": "August 15, 2021", "date_basis": "stated",
+     "title": "Kabul falls", "summary": "Taliban fighters take the presidential palace.", "type": "takeover",
+     "status": "confirmed", "location": {"place": "Kabul", "country": "Afghanistan"},
+     "actors": [{"id": "islamic-emirate", "role": "attacker"}],
+     "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}]},
+    {"id": "2025-01-hamas-statement", "date": "2025-01", "date_text": "January 2025", "date_basis": "stated",
+     "title": "Hamas statement after Haniyeh", "summary": "Issued after its leader's death.", "type": "statement",
+     "status": "denied", "actors": [{"id": "haniyeh", "role": "subject"}, {"id": "hamas", "role": "author"}],
+     "citations": [{"source": "review-2024", "quote": "completely baseless", "stance": "denies"}]},
+]
+
+
+@pytest.fixture(scope="module")
+def api_db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("api")
+    write_data(folder / "data", events=EVENTS + EXTRA_EVENTS)
+    build(folder / "data", folder / "chrono.db")
+    return folder / "chrono.db"
+
+
+@pytest.fixture(scope="module")
+def client(api_db):
+    with TestClient(create_app(api_db, mount_datasette=False)) as c:
+        yield c
+
+
+def ids(client, url: str) -> list[str]:
+    r = client.get(url)
+    assert r.status_code == 200, r.text
+    return [e["id"] for e in r.json()["events"]]
+
+
+ALL = ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls", "2021-10-haniyeh-calls-muttaqi",
+       "2024-12-22-ttp-attack", "2024-12-24-talks-in-kabul", "2025-01-hamas-statement"]
+
+
+def test_events_in_date_order_with_full_records(client):
+    body = client.get("/api/events").json()
+    assert [e["id"] for e in body["events"]] == ALL
+    assert body["next"] is None
+    first = body["events"][0]
+    assert first == {
+        "id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021",
+        "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month", "qualifier": None,
+        "approximate": False, "uncertain": False, "date_basis": "stated", "title": "Haniyeh phones Baradar",
+        "summary": "Hamas leader called the Taliban deputy leader.", "type": "phone-call", "cameo": "041",
+        "status": "reported", "location": {"place": None, "country": None},
+        "actors": [{"id": "haniyeh", "name": "Ismail Haniyeh", "role": "initiator"},
+                   {"id": "baradar", "name": "Abdul Ghani Baradar", "role": "recipient"}],
+        "citations": [{"source": {"id": "review-2024", "title": "A year of contacts", "outlet": "Review",
+                                  "published": "2024-11/2024-12", "url": None},
+                       "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}],
+        "notes": None,
+    }
+
+
+def test_month_event_overlaps_a_day_inside_it_but_is_not_within_it(client):
+    assert ids(client, "/api/events?from=2021-08-15&to=2021-08-15") == ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls"]
+    assert ids(client, "/api/events?from=2021-08-15&to=2021-08-15&match=within") == ["2021-08-15-kabul-falls"]
+    assert ids(client, "/api/events?from=2021-08&to=2021-08&match=within") == ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("from=2024", ["2024-12-22-ttp-attack", "2024-12-24-talks-in-kabul", "2025-01-hamas-statement"]),
+    ("to=2021-09", ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls"]),
+    ("from=2021-10-05&to=2021-10-05", ["2021-10-haniyeh-calls-muttaqi"]),  # early October = 1-10
+    ("from=2021-10-11&to=2021-10-31", []),
+    ("type=phone-call", ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]),
+    ("type=talks&type=attack", ["2024-12-22-ttp-attack", "2024-12-24-talks-in-kabul"]),
+    ("status=denied", ["2025-01-hamas-statement"]),
+    ("status=confirmed&status=denied", ["2021-08-15-kabul-falls", "2024-12-24-talks-in-kabul", "2025-01-hamas-statement"]),
+    ("q=outpost", ["2024-12-22-ttp-attack"]),
+    ("q=haniyah", ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls"]),  # only in quotes
+    ("q=%22presidential%20palace%22", ["2021-08-15-kabul-falls"]),
+    ("q=kabul%20NOT%20envoy", ["2021-08-15-kabul-falls"]),
+    ("order=desc", list(reversed(ALL))),
+])
+def test_filters(client, query, expected):
+    assert ids(client, f"/api/events?{query}") == expected
+
+
+@pytest.mark.parametrize("actor", ["haniyeh", "Haniyeh", "HANIYAH", "Haniyéh", "Ismail Haniyeh", "  haniyah "])
+def test_actor_by_id_name_or_alias_ignoring_case_and_accents(client, actor):
+    assert ids(client, f"/api/events?actor={actor}") == [
+        "2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2025-01-hamas-statement"]
+
+
+def test_several_actors_must_all_take_part(client):
+    assert ids(client, "/api/events?actor=Haniyeh&actor=Muttaqi") == ["2021-10-haniyeh-calls-muttaqi"]
+    assert ids(client, "/api/events?actor=Haniyah&from=2021&to=2022") == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]
+
+
+def test_organization_expands_to_members_whose_membership_covers_the_date(client):
+    # Baradar (member from 2021-08) and Muttaqi (from 2021-09) take part as Emirate members;
+    # Haniyeh's Hamas membership ended 2024-07-31, so the January 2025 statement counts only by Hamas itself.
+    assert ids(client, "/api/events?actor=Taleban") == [
+        "2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls", "2021-10-haniyeh-calls-muttaqi", "2024-12-24-talks-in-kabul"]
+    assert ids(client, "/api/events?actor=IEA&members=false") == ["2021-08-15-kabul-falls"]
+    assert ids(client, "/api/events?actor=hamas") == [
+        "2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2025-01-hamas-statement"]
+
+
+def test_event_by_id_and_404(client):
+    assert client.get("/api/events/2024-12-22-ttp-attack").json()["title"] == "TTP attack"
+    r = client.get("/api/events/no-such-event")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"] == "no record with id 'no-such-event'"
+
+
+def test_actors_list_search_and_detail(client):
+    found = client.get("/api/actors?q=mutaqqi").json()["actors"]
+    assert [(a["id"], a["event_count"]) for a in found] == [("muttaqi", 2)]
+    detail = client.get("/api/actors/islamic-emirate").json()
+    assert detail["aliases"] == ["IEA", "Islamic Emirate", "Islamic Emirate of Afghanistan", "Taleban", "Taliban"]
+    assert [(m["actor"]["id"], m["role"]) for m in detail["members"]] == [("baradar", "deputy leader"), ("muttaqi", "acting Foreign Minister")]
+    assert client.get("/api/actors/haniyeh").json()["memberships"] == [
+        {"organization": {"id": "hamas", "name": "Hamas"}, "role": "political leader", "start": "2017", "end": "2024-07-31"}]
+    assert client.get("/api/actors/nobody").status_code == 404
+
+
+def test_contacts_are_dyads_with_count_first_last(client):
+    body = client.get("/api/contacts?actor=Haniyah").json()
+    assert body == {"contacts": [
+        {"actor": {"id": "haniyeh", "name": "Ismail Haniyeh"}, "other": {"id": "baradar", "name": "Abdul Ghani Baradar"},
+         "count": 1, "first": "2021-08-01", "last": "2021-08-31", "event_ids": ["2021-08-haniyeh-calls-baradar"]},
+        {"actor": {"id": "haniyeh", "name": "Ismail Haniyeh"}, "other": {"id": "muttaqi", "name": "Amir Khan Muttaqi"},
+         "count": 1, "first": "2021-10-01", "last": "2021-10-10", "event_ids": ["2021-10-haniyeh-calls-muttaqi"]},
+    ]}
+    narrowed = client.get("/api/contacts?actor=haniyeh&with=Mutaqqi").json()["contacts"]
+    assert [c["other"]["id"] for c in narrowed] == ["muttaqi"]
+    assert client.get("/api/contacts?actor=haniyeh&from=2022").json() == {"contacts": []}
+
+
+@pytest.mark.parametrize("query, parameter, detail", [
+    ("from=2021-02-30", "from", "not a real calendar date"),
+    ("to=21-08", "to", ""),
+    ("from=2022&to=2021", "to", "ends (2021) before it starts (2022)"),
+    ("limit=0", "limit", ""),
+    ("limit=501", "limit", ""),
+    ("limit=-5", "limit", ""),
+    ("limit=abc", "limit", ""),
+    ("type=tea-party", "type", ""),
+    ("status=rumoured", "status", ""),
+    ("match=sometimes", "match", ""),
+    ("order=sideways", "order", ""),
+    ("members=perhaps", "members", ""),
+    ("cursor=not-a-cursor", "cursor", "not a cursor this API issued"),
+    ("q=%22unbalanced", "q", "full-text syntax error"),
+    ("q=AND", "q", "full-text syntax error"),
+    ("q=" + "x%20" * 20, "q", "at most 12 terms"),
+    ("actor=Nobody%20Known", "actor", "no actor is known as 'Nobody Known'"),
+])
+def test_bad_input_is_a_problem_naming_the_parameter(client, query, parameter, detail):
+    for path in ("/api/events", "/api/events.csv", "/api/events.ics", "/api/timeline.json"):
+        if path != "/api/events" and parameter in ("limit", "cursor", "order"):
+            continue
+        r = client.get(f"{path}?{query}")
+        assert r.status_code == 400, (path, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        body = r.json()
+        assert body["status"] == 400 and body["parameter"] == parameter
+        assert detail in body["detail"]
+
+
+def test_contacts_requires_actor(client):
+    r = client.get("/api/contacts")
+    assert r.status_code == 400 and r.json()["parameter"] == "actor"
+
+
+def test_cursor_tampering_is_refused(client):
+    cursor = client.get("/api/events?limit=2").json()["next"]
+    tampered = cursor[:-2] + ("A" if cursor[-2] != "A" else "B") + cursor[-1]
+    r = client.get(f"/api/events?limit=2&cursor={tampered}")
+    assert r.status_code == 400 and r.json()["parameter"] == "cursor"
+    r = client.get(f"/api/events?limit=2&cursor={cursor}&order=desc")
+    assert r.status_code == 400 and "asc order" in r.json()["detail"]
+
+
+def test_etag_tied_to_the_build_and_304(client, api_db):
+    r = client.get("/api/events?limit=1")
+    etag = r.headers["etag"]
+    assert etag.strip('"') == r.headers["x-chrono-build"]
+    again = client.get("/api/events?limit=1", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_cors_allows_any_origin_without_credentials(client):
+    r = client.get("/api/events?limit=1", headers={"Origin": "https://news.example"})
+    assert r.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in r.headers
+    pre = client.options("/api/events", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "GET"})
+    assert pre.status_code in (200, 204) and pre.headers["access-control-allow-origin"] == "*"
+
+
+def test_openapi_describes_every_parameter(client):
+    spec = client.get("/schema/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    for path, ops in spec["paths"].items():
+        for op in ops.values():
+            assert op.get("description") or op.get("summary"), path
+            for p in op.get("parameters", []):
+                assert p.get("description"), (path, p["name"])
+    names = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
+    assert names == {"from", "to", "match", "actor", "members", "type", "status", "q", "limit", "cursor", "order"}
+
+
+def test_server_is_read_only(client, api_db):
+    before = api_db.read_bytes()
+    for method in ("post", "put", "delete", "patch"):
+        assert getattr(client, method)("/api/events").status_code == 405
+    assert api_db.read_bytes() == before
+
+
+# --- pagination: following cursors returns every event exactly once, in order ----------------
+
+@pytest.fixture(scope="module")
+def paging_client(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("paging")
+    data = write_data(folder / "data")
+    with (data / "bulk.jsonl").open("w") as f:
+        for i in range(240):
+            # many ties on date_start/date_end so the id tie-breaker matters
+            date = ["2021", "2021-08", "2021-08-15", "2021-08-15/2021-08-20", "2022-03", "2024-12-24"][i % 6]
+            f.write(json.dumps({
+                "id": f"p{i:03d}", "date": date, "date_text": date, "date_basis": "stated", "title": f"Event {i}",
+                "summary": "Delegations met." if i % 3 else "Envoys talked.", "type": ["meeting", "talks", "statement"][i % 3],
+                "status": ["reported", "confirmed"][i % 2],
+                "actors": [{"id": "haniyeh" if i % 4 else "muttaqi", "role": "participant"}],
+                "citations": [{"source": "review-2024", "quote": "completely baseless", "stance": "reports"}],
+            }) + "\n")
+    build(data, folder / "c.db")
+    with TestClient(create_app(folder / "c.db", mount_datasette=False)) as c:
+        yield c
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    limit=st.integers(min_value=1, max_value=60),
+    order=st.sampled_from(["asc", "desc"]),
+    extra=st.sampled_from(["", "&type=meeting", "&actor=Muttaqi", "&from=2021-08-15&to=2021-08-16", "&q=envoys", "&status=confirmed&match=within&from=2021"]),
+)
+def test_following_cursors_returns_every_event_once_in_order(paging_client, limit, order, extra):
+    everything = paging_client.get(f"/api/events?limit=500&order={order}{extra}").json()["events"]
+    seen, cursor = [], None
+    for _ in range(1000):
+        url = f"/api/events?limit={limit}&order={order}{extra}" + (f"&cursor={cursor}" if cursor else "")
+        body = paging_client.get(url).json()
+        assert len(body["events"]) <= limit
+        seen += body["events"]
+        cursor = body["next"]
+        if cursor is None:
+            break
+    keys = [(e["date_start"], e["date_end"], e["id"]) for e in seen]
+    assert keys == sorted(keys, reverse=order == "desc")
+    assert [e["id"] for e in seen] == [e["id"] for e in everything]
+    assert len(set(e["id"] for e in seen)) == len(seen)
