@@ -155,10 +155,14 @@ def contacts(
     actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
     with_: Annotated[str | None, QueryParameter(
 name="with", max_length=200, description="Only contacts with this actor.")] = None,
-    from_: From = None, to: To = None,
+    from_: From = None, to: To = None, members: Members = True,
 ) -> ContactList:
-    """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last."""
-    return list_contacts(snapshot.conn, actor, with_, from_, to)
+    """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
+
+    An organization speaks through its members: with `members` on, the contacts of its members
+    during their membership count as the organization's (on both sides when `with` is given).
+    """
+    return list_contacts(snapshot.conn, actor, with_, from_, to, members)
 
 
 @get("/api/types", sync_to_thread=False, tags=["vocabulary"])
@@ -180,14 +184,21 @@ def embed_js() -> Response[bytes]:
     return _static("embed.js", "text/javascript; charset=utf-8")
 
 
+# Our own pages need no inline script or style, so they can say so: an injected tag would not run.
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
+
+
 @get("/embed", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
 def embed_page() -> Response[bytes]:
-    return _static("embed.html", "text/html; charset=utf-8")
+    """The timeline alone, for an iframe on any site (hence no frame-ancestors limit)."""
+    return _static("embed.html", "text/html; charset=utf-8", {"Content-Security-Policy": PAGE_CSP})
 
 
 @get("/", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
 def landing() -> Response[bytes]:
-    return _static("index.html", "text/html; charset=utf-8")
+    csp = f"{PAGE_CSP}; frame-ancestors 'self'"
+    return _static("index.html", "text/html; charset=utf-8", {"Content-Security-Policy": csp})
 
 
 @get("/static/{name:str}", sync_to_thread=False, include_in_schema=False)
@@ -199,11 +210,12 @@ def static_file(name: Annotated[str, PathParameter(description="File name.")]) -
     return _static(name, kinds[suffix])
 
 
-def _static(name: str, media_type: str) -> Response[bytes]:
+def _static(name: str, media_type: str, headers: dict[str, str] | None = None) -> Response[bytes]:
     path = STATIC / name
     if not path.is_file():
         raise NotFoundException()
-    return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=300"})
+    return Response(path.read_bytes(), media_type=media_type,
+                    headers={"Cache-Control": "public, max-age=300", **(headers or {})})
 
 
 # --- errors: one place turns exceptions into problem-details responses ----------------------

@@ -533,35 +533,60 @@ def get_actor(conn: sqlite3.Connection, actor_id: str) -> ActorDetail:
     )
 
 
+def _side_sql(f: EventFilter) -> str:
+    """Rows of event_actors standing for one side of a contact: the actor itself and,
+    with members on, its members while their membership covers the event."""
+    rng, _ = _range("ea", f)
+    extra = "".join(f" AND {c}" for c in rng)
+    return f"""SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM event_actors ea
+                WHERE ea.actor_id = ?{extra}
+            UNION
+            SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM memberships m
+                JOIN event_actors ea ON ea.actor_id = m.actor_id
+                WHERE m.organization_id = ? AND ? {extra}
+                  AND (m.start_date IS NULL OR m.start_date <= ea.date_end)
+                  AND (m.end_date IS NULL OR m.end_date >= ea.date_start)"""
+
+
 def list_contacts(
     conn: sqlite3.Connection, actor: str, other: str | None = None, from_: str | None = None, to: str | None = None,
+    members: bool = True,
 ) -> ContactList:
+    """Contact events (calls, meetings, visits, talks, conferences, ceremonies) between the
+    actor's side and each other participant, or the `other` actor's side.
+
+    An organization's side includes its members at the time, so "the Islamic Emirate and
+    Hamas" finds Muttaqi's call with Haniyeh; a participant on both sides is not a contact.
+    """
     actor_id = resolve_actor(conn, actor, "actor")
     other_id = resolve_actor(conn, other, "with") if other else None
     f = make_filter(conn, from_=from_, to=to)
-    clauses, params = ["a.actor_id = ?"], [actor_id]
-    if other_id:
-        clauses.append("b.actor_id = ?")
-        params.append(other_id)
-    else:
-        clauses.append("b.actor_id <> a.actor_id")
-    if f.end:
-        clauses.append("a.date_start <= ?")
-        params.append(f.end.isoformat())
-    if f.start:
-        clauses.append("a.date_end >= ?")
-        params.append(f.start.isoformat())
+    _, rng_params = _range("ea", f)
+    side_params = [actor_id, *rng_params, actor_id, int(members), *rng_params]
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
-    rows = conn.execute(
-        f"""SELECT b.actor_id, o.name, count(*), min(a.date_start), max(a.date_end),
-                   json_group_array(a.event_id)
-            FROM event_actors a
-            JOIN event_actors b ON b.event_id = a.event_id AND b.actor_id <> a.actor_id
-            JOIN events e ON e.id = a.event_id AND e.type IN ({types})
+    head = f"""WITH a_rows AS ({_side_sql(f)}),
+        a_events AS (SELECT DISTINCT a.event_id, a.date_start, a.date_end FROM a_rows a
+                     JOIN events e ON e.id = a.event_id AND e.type IN ({types}))"""
+    if other_id:
+        sql = f"""{head}, b_rows AS ({_side_sql(f)})
+            SELECT ?, (SELECT name FROM actors WHERE id = ?), count(*), min(ae.date_start), max(ae.date_end),
+                   json_group_array(ae.event_id)
+            FROM a_events ae
+            WHERE EXISTS (SELECT 1 FROM b_rows b WHERE b.event_id = ae.event_id
+                          AND b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id))
+            HAVING count(*) > 0"""
+        params = [*side_params, other_id, *rng_params, other_id, int(members), *rng_params, other_id, other_id]
+    else:
+        sql = f"""{head}
+            SELECT b.actor_id, o.name, count(DISTINCT ae.event_id), min(ae.date_start), max(ae.date_end),
+                   json_group_array(DISTINCT ae.event_id)
+            FROM a_events ae
+            JOIN event_actors b ON b.event_id = ae.event_id
             JOIN actors o ON o.id = b.actor_id
-            WHERE {' AND '.join(clauses)}
-            GROUP BY b.actor_id ORDER BY count(*) DESC, o.name""", params,
-    ).fetchall()
+            WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
+            GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name"""
+        params = side_params
+    rows = conn.execute(sql, params).fetchall()
     name = conn.execute("SELECT name FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
     me = ActorRef(id=actor_id, name=name)
     return ContactList(contacts=[

@@ -1,0 +1,99 @@
+"""The bundled chronology itself: complete, sourced, as precise as its sources, names resolved."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from litestar.testing import TestClient
+
+from chrono.api import create_app
+from chrono.dates import fold
+from chrono.verify import verify
+from tests.conftest import BUNDLED_DATA, SEEDS
+
+
+@pytest.fixture(scope="module")
+def conn(bundled_db):
+    return sqlite3.connect(bundled_db)
+
+
+@pytest.fixture(scope="module")
+def client(bundled_db):
+    with TestClient(create_app(bundled_db, mount_datasette=False)) as c:
+        yield c
+
+
+def test_every_article_is_a_source_and_the_compilation_is_split(conn):
+    rows = conn.execute("SELECT archive, count(*) FROM sources GROUP BY archive ORDER BY archive").fetchall()
+    assert len(rows) == 5
+    assert dict(rows)["002_f62552b4376e47fb.txt"] == 10
+    assert conn.execute("SELECT count(*) FROM sources").fetchone()[0] >= 14
+
+
+def test_event_count_in_the_expected_range_and_every_event_cited(conn):
+    assert 60 <= conn.execute("SELECT count(*) FROM events").fetchone()[0] <= 120
+    assert conn.execute("SELECT count(*) FROM events WHERE id NOT IN (SELECT event_id FROM citations)").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("event_id, date, start, end, status", [
+    ("2021-08-haniyeh-calls-baradar", "2021-08", "2021-08-01", "2021-08-31", "reported"),
+    ("2021-10-haniyeh-calls-muttaqi", "2021-10", "2021-10-01", "2021-10-10", "reported"),
+    ("2024-05-baradar-muttaqi-meet-haniyeh-at-raisi-funeral", "2024-05", "2024-05-01", "2024-05-31", "confirmed"),
+    ("2024-12-22-saudi-embassy-resumes-in-kabul", "2024-12-22", "2024-12-22", "2024-12-22", "confirmed"),
+    ("2023-02-saudi-arabia-suspends-kabul-embassy", "2023-02", "2023-02-01", "2023-02-28", "reported"),
+    ("2024-12-24-pakistan-airstrikes-in-barmal", "2024-12-24", "2024-12-24", "2024-12-24", "confirmed"),
+    ("2024-12-24-sadiq-muttaqi-talks-in-kabul", "2024-12-24", "2024-12-24", "2024-12-24", "confirmed"),
+    ("2024-12-22-ttp-attack-south-waziristan", "2024-12-22", "2024-12-22", "2024-12-22", "reported"),
+    ("2023-10-04-massoud-reportedly-seeks-israeli-help", "2023-10-04", "2023-10-04", "2023-10-04", "denied"),
+    ("2023-10-07-fake-taliban-pr-account-claims-transit-request", "2023-10-07", "2023-10-07", "2023-10-07", "unverified"),
+    ("2024-07-31-haniyeh-assassinated-in-tehran", "2024-07-31", "2024-07-31", "2024-07-31", "confirmed"),
+])
+def test_key_events_are_exactly_as_precise_as_their_sources(conn, event_id, date, start, end, status):
+    assert conn.execute("SELECT date, date_start, date_end, status FROM events WHERE id = ?", (event_id,)).fetchone() == (date, start, end, status)
+
+
+def test_resolved_dates_keep_their_phrase_and_anchor(conn):
+    rows = conn.execute("SELECT id, date_text, date_anchor FROM events WHERE date_basis = 'resolved'").fetchall()
+    assert len(rows) >= 10
+    assert all(text and anchor for _, text, anchor in rows)
+
+
+def test_denials_are_cited_with_a_denying_stance(conn):
+    denied = conn.execute("SELECT id FROM events WHERE status = 'denied'").fetchall()
+    for (event_id,) in denied:
+        stances = {s for (s,) in conn.execute("SELECT stance FROM citations WHERE event_id = ?", (event_id,))}
+        assert "denies" in stances, event_id
+
+
+@pytest.mark.parametrize("spellings", [
+    ("Haniyeh", "Haniyah"), ("Taliban", "Taleban", "Islamic Emirate", "IEA"), ("Mujahid", "Mujahed"),
+    ("Sirajuddin Haqqani", "Serajuddin Haqqani"), ("Muttaqi", "Mutaqqi"), ("TTP", "Tehrik-i-Taliban Pakistan"),
+    ("NRF", "National Resistance Front"),
+])
+def test_spelling_variants_resolve_to_one_actor(conn, spellings):
+    owners = {conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (fold(s),)).fetchone() for s in spellings}
+    assert len(owners) == 1 and None not in owners
+
+
+def test_roles_change_over_time(client):
+    haniyeh = client.get("/api/actors/haniyeh").json()
+    assert any(m["organization"]["id"] == "hamas" and m["end"] == "2024-07-31" for m in haniyeh["memberships"])
+    muttaqi = client.get("/api/actors/Muttaqi".lower()).json()
+    assert any("Foreign Minister" in m["role"] for m in muttaqi["memberships"])
+
+
+def test_every_contact_between_the_emirate_and_hamas(client):
+    contacts = client.get("/api/contacts?actor=Islamic Emirate&with=Hamas").json()["contacts"]
+    assert contacts[0]["event_ids"] == [
+        "2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2022-10-mujahid-meets-haniyeh-istanbul",
+        "2023-04-iea-envoy-meets-haniyeh-at-doha-iftar", "2024-05-baradar-muttaqi-meet-haniyeh-at-raisi-funeral",
+        "2024-07-30-kabir-attends-pezeshkian-inauguration", "2024-08-04-kabir-attends-haniyeh-funeral-doha",
+        "2024-08-04-kabir-meets-hamas-leaders-doha"]
+    assert client.get("/api/contacts?actor=IEA&with=Hamas&members=false").json() == {"contacts": []}
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="the seed articles are not beside the project")
+def test_every_quote_is_verbatim_in_the_seed_articles():
+    report = verify(BUNDLED_DATA, SEEDS)
+    assert report.problems == [] and report.checked >= 100
