@@ -214,6 +214,8 @@ def _static(name: str, media_type: str, headers: dict[str, str] | None = None) -
     path = STATIC / name
     if not path.is_file():
         raise NotFoundException()
+    # Litestar appends "; charset=utf-8" to text/* itself; giving it twice would repeat it.
+    media_type = media_type.split(";")[0]
     return Response(path.read_bytes(), media_type=media_type,
                     headers={"Cache-Control": "public, max-age=300", **(headers or {})})
 
@@ -280,10 +282,76 @@ def provide_snapshot(request: Request) -> Snapshot:
     return request.state.snapshot
 
 
+# --- safe defaults: security headers, query-string cap ---------------------------------------
+
+MAX_QUERY_STRING = 2048
+PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+# Datasette's own pages carry inline scripts and styles.
+DATASETTE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                 "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+
+
+def _security_headers(path: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
+    headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin")]
+    if content_type.startswith(b"text/html"):
+        embeddable = path == "/embed"
+        csp = DATASETTE_CSP if path.startswith("/datasette") else PAGE_CSP
+        headers.append((b"content-security-policy",
+                        f"{csp}; frame-ancestors {'*' if embeddable else chr(39) + 'none' + chr(39)}".encode()))
+        if not embeddable:
+            headers.append((b"x-frame-options", b"DENY"))
+    return headers
+
+
+def _headers_middleware(app):
+    """Security headers on every response, build headers on /api ones, and a cap on
+    query-string length so no handler ever parses a megabyte of parameters."""
+
+    async def middleware(scope, receive, send):
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
+            response = problem(414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters")
+            await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+            return
+        path = scope["path"]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                extra = _security_headers(path, content_type)
+                state = scope.get("state", {})
+                snapshot = state.get("snapshot") if isinstance(state, dict) else None
+                if snapshot is not None and message["status"] < 400:
+                    extra += [(k.lower().encode(), v.encode()) for k, v in _cache_headers(snapshot).items()]
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware
+
+
 # --- the factory -----------------------------------------------------------------------------
 
-def create_app(db_path: Path, *, mount_datasette: bool = True, debug: bool = False) -> Litestar:
-    """The whole service for one database file (rebuilt files are picked up per request)."""
+def create_app(
+    db_path: Path,
+    *,
+    mount_datasette: bool = True,
+    allowed_hosts: list[str] | None = None,
+    rate_limit: tuple[str, int] | None = None,
+    debug: bool = False,
+) -> Litestar:
+    """The whole service for one database file (rebuilt files are picked up per request).
+
+    `allowed_hosts` restricts the Host header (None: any); `rate_limit` such as ("minute", 600)
+    caps requests per client address (None: off).
+    """
     database = Database(Path(db_path))
     database.current()  # fail now, not on the first request, if the file is missing
     handlers: list = [
@@ -294,6 +362,11 @@ def create_app(db_path: Path, *, mount_datasette: bool = True, debug: bool = Fal
         from .publish import mount_datasette as datasette_handler
 
         handlers.append(datasette_handler(Path(db_path)))
+    middleware: list = [_headers_middleware]
+    if rate_limit:
+        from litestar.middleware.rate_limit import RateLimitConfig
+
+        middleware.append(RateLimitConfig(rate_limit=rate_limit, exclude=["/schema"]).middleware)  # type: ignore[arg-type]
     return Litestar(
         route_handlers=handlers,
         dependencies={"snapshot": Provide(provide_snapshot, sync_to_thread=False)},
@@ -301,6 +374,8 @@ def create_app(db_path: Path, *, mount_datasette: bool = True, debug: bool = Fal
         before_request=before_request,
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
+        allowed_hosts=allowed_hosts or None,
+        request_max_body_size=16_384,
         exception_handlers={
             QueryError: on_query_error,
             NotFound: on_not_found,
@@ -314,32 +389,6 @@ def create_app(db_path: Path, *, mount_datasette: bool = True, debug: bool = Fal
             description="Sourced chronology of diplomatic contacts: events with fuzzy dates, actors, citations.",
             tags=[Tag(name="events"), Tag(name="exports"), Tag(name="actors"), Tag(name="contacts"), Tag(name="vocabulary")],
         ),
-        middleware=[_build_headers_middleware],
+        middleware=middleware,
         debug=debug,
     )
-
-
-def _build_headers_middleware(app):
-    """Adds ETag / X-Chrono-Build / Cache-Control to successful /api responses."""
-
-    async def middleware(scope, receive, send):
-        if scope["type"] != "http" or not scope["path"].startswith("/api"):
-            await app(scope, receive, send)
-            return
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start" and message["status"] < 400:
-                state = scope.get("state", {})
-                snapshot = state.get("snapshot") if isinstance(state, dict) else None
-                if snapshot is not None:
-                    headers = list(message.get("headers", []))
-                    present = {k.lower() for k, _ in headers}
-                    for k, v in _cache_headers(snapshot).items():
-                        if k.lower().encode() not in present:
-                            headers.append((k.lower().encode(), v.encode()))
-                    message = {**message, "headers": headers}
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware

@@ -7,6 +7,8 @@ and new connections see the new file only after an atomic rename.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import sqlite3
@@ -227,15 +229,17 @@ def build(data: Path, out: Path) -> BuildReport:
         raise DataError(problems)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".chrono-", suffix=".db.tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        report = _write(tmp, data, catalogue, checked, events_file)
-        _swap(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _build_lock(out):
+        _remove_leftovers(out)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}-", suffix=".tmp", dir=out.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            report = _write(tmp, data, catalogue, checked, events_file)
+            _swap(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     report.out = out
     report.seconds = time.perf_counter() - started
     return report
@@ -318,6 +322,24 @@ def _collect(stream: Iterable[CheckedEvent | Problem], problems: list[Problem]) 
                 return
         else:
             yield item
+
+
+@contextlib.contextmanager
+def _build_lock(out: Path) -> Iterator[None]:
+    """One build per output file at a time; a second waits rather than racing the swap."""
+    with open(out.parent / f".{out.name}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Temporary files of builds that were killed (kill -9, power loss): holding the lock,
+    no other build can own them."""
+    for leftover in out.parent.glob(f".{out.name}-*.tmp"):
+        leftover.unlink(missing_ok=True)
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -158,7 +159,7 @@ class ContactList(Record):
 
 # --- parameters ------------------------------------------------------------------------------
 
-_BOUND = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_BOUND = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
 
 def parse_bound(value: str, parameter: str) -> tuple[date, date]:
@@ -379,16 +380,26 @@ def events_sql(f: EventFilter, order: str = "asc", after: _Cursor | None = None,
     return sql, [*params, limit]
 
 
+SQL_TIME_LIMIT = 1.0  # seconds; a query running longer is interrupted
+PROGRESS_STEPS = 10_000  # SQLite VM steps between deadline checks
+
+
 def _run(conn: sqlite3.Connection, sql: str, params: list) -> list[tuple]:
+    """Run a page query under the SQL time limit, turning SQLite's complaints into QueryErrors."""
+    deadline = time.monotonic() + SQL_TIME_LIMIT
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
     try:
         return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         message = str(exc)
-        if "fts5" in message or "no such column" in message or "unterminated" in message:
-            raise QueryError("q", f"full-text syntax error ({message})") from None
         if "interrupted" in message:
-            raise QueryError("q", "query took too long; narrow it") from None
+            raise QueryError("q", f"the query took longer than {SQL_TIME_LIMIT:g}s; narrow the filters") from None
+        if "events_fts MATCH" in sql:
+            # The only text that reaches SQL as syntax is the full-text query.
+            raise QueryError("q", f"full-text syntax error ({message})") from None
         raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def _hydrate(conn: sqlite3.Connection, rows: list[tuple]) -> list[EventOut]:

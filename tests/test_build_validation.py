@@ -94,7 +94,7 @@ def test_failed_build_leaves_previous_database_byte_identical(tmp_path, records)
 
     assert result.exit_code == 1
     assert hashlib.sha256(out.read_bytes()).hexdigest() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".chrono-")] == []
+    assert list(tmp_path.glob(".chrono.db-*.tmp")) == []
 
 
 def test_failed_bulk_build_leaves_previous_database_and_no_temp_file(tmp_path):
@@ -108,7 +108,7 @@ def test_failed_bulk_build_leaves_previous_database_and_no_temp_file(tmp_path):
     assert "more.jsonl: event x (line 1): required field is missing" not in result.output  # field is named
     assert "more.jsonl: event x (line 1): date_text: required field is missing" in result.output
     assert out.read_bytes() == before
-    assert not list(tmp_path.glob(".chrono-*"))
+    assert not list(tmp_path.glob(".chrono.db-*.tmp"))
 
 
 def test_cli_prints_no_traceback_for_bad_yaml(tmp_path):

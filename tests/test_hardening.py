@@ -1,0 +1,148 @@
+"""Hostile input on every endpoint, resource limits and safe defaults."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from litestar.testing import TestClient
+
+from chrono import store
+from chrono.api import create_app
+from chrono.store import QueryError, decode_cursor, encode_cursor, parse_bound
+
+ENDPOINTS = ["/api/events", "/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/contacts?actor=haniyeh&",
+             "/api/actors"]
+EVENT_PARAMS = {"from", "to", "match", "actor", "members", "type", "status", "q"}
+ACCEPTS = {
+    "/api/events": EVENT_PARAMS | {"limit", "cursor", "order"},
+    "/api/events.csv": EVENT_PARAMS | {"order"},
+    "/api/events.ics": EVENT_PARAMS,
+    "/api/timeline.json": EVENT_PARAMS,
+    "/api/contacts?actor=haniyeh&": {"from", "to", "with", "members"},
+    "/api/actors": {"limit"},  # its q is a free substring search: any text is a valid question
+}
+HOSTILE = [
+    ("from", "2021-02-29"), ("from", "0000"), ("from", "９９９９"), ("to", "2021-13-01"), ("from", "2024&to=2023"),
+    ("from", "2021-1-1"), ("to", "' OR 1=1 --"), ("limit", "-1"), ("limit", "99999999999999999999"), ("limit", "1e3"),
+    ("limit", "٣"), ("cursor", "A" * 399), ("cursor", "../../etc/passwd"), ("cursor", "eyJpZCI6IjEifQ"),
+    ("q", "\"; DROP TABLE events; --"), ("q", "NEAR(a b"), ("q", "*"), ("q", "a" * 201), ("q", "title:"),
+    ("q", "x OR " * 30), ("type", "meeting'"), ("status", "CONFIRMED"), ("match", "🙂"), ("order", "asc;"),
+    ("actor", "x" * 201), ("actor", "'; DELETE FROM actors; --"), ("members", "2"), ("with", "nobody at all"),
+    ("actor", "%00"), ("q", "%00"),
+]
+
+
+@pytest.fixture(scope="module")
+def client(bundled_db):
+    with TestClient(create_app(bundled_db, mount_datasette=False)) as c:
+        yield c
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("name, value", HOSTILE, ids=[f"{n}={v[:12]!r}" for n, v in HOSTILE])
+def test_hostile_parameter_is_a_4xx_problem_and_changes_nothing(client, bundled_db, endpoint, name, value):
+    if name == "with" and "contacts" not in endpoint:
+        return
+    before = hashlib.sha256(bundled_db.read_bytes()).hexdigest()
+    sep = "" if endpoint.endswith("&") else "?"
+    r = client.get(f"{endpoint}{sep}{name}={value}" if name != "from" or "&" not in value else f"{endpoint}{sep}from={value}")
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["status"] == r.status_code
+    else:
+        # a parameter the endpoint takes never accepts these values; others are ignored
+        assert name not in ACCEPTS[endpoint], (endpoint, name, value, r.status_code)
+    assert hashlib.sha256(bundled_db.read_bytes()).hexdigest() == before
+
+
+def test_unknown_ids_are_404_problems(client):
+    for path in ("/api/events/%3Cscript%3E", "/api/actors/..%2F..%2Fetc", "/api/events/" + "x" * 150, "/api/nothing"):
+        r = client.get(path)
+        assert r.status_code in (400, 404) and r.headers["content-type"].startswith("application/problem+json"), path
+
+
+def test_query_string_length_is_capped(client):
+    r = client.get("/api/events?q=" + "a" * 5000)
+    assert r.status_code == 414 and r.json()["detail"].startswith("at most 2048 bytes")
+
+
+def test_request_bodies_are_refused(client):
+    r = client.request("GET", "/api/events", content=b"x" * 100_000)
+    assert r.status_code in (200, 413)
+    assert client.post("/api/events", content=b"x" * 100_000).status_code in (405, 413)
+
+
+def test_sql_time_limit_interrupts_slow_queries(client, monkeypatch):
+    monkeypatch.setattr(store, "SQL_TIME_LIMIT", -1.0)
+    monkeypatch.setattr(store, "PROGRESS_STEPS", 1)
+    r = client.get("/api/events?q=Taliban")
+    assert r.status_code == 400 and "took longer than" in r.json()["detail"]
+
+
+def test_html_pages_carry_security_headers(client):
+    landing = client.get("/")
+    csp = landing.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert landing.headers["x-frame-options"] == "DENY" or "frame-ancestors 'self'" in csp or "frame-ancestors 'none'" in csp
+    assert landing.headers["x-content-type-options"] == "nosniff"
+    embed = client.get("/embed?actor=Haniyeh")
+    assert "x-frame-options" not in embed.headers
+    assert "frame-ancestors 'none'" not in embed.headers["content-security-policy"]
+    assert client.get("/api/events?limit=1").headers["x-content-type-options"] == "nosniff"
+
+
+def test_allowed_hosts_can_be_restricted(bundled_db):
+    with TestClient(create_app(bundled_db, mount_datasette=False, allowed_hosts=["chrono.example"]),
+                    base_url="http://chrono.example") as c:
+        assert c.get("/api/types").status_code == 200
+        assert c.get("/api/types", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_rate_limit_available_by_configuration(bundled_db):
+    with TestClient(create_app(bundled_db, mount_datasette=False, rate_limit=("minute", 3))) as c:
+        codes = [c.get("/api/types").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+# --- property tests for the parsers users can reach ------------------------------------------
+
+@settings(max_examples=300)
+@given(st.text(max_size=40))
+def test_parse_bound_accepts_only_real_dates(text):
+    try:
+        first, last = parse_bound(text, "from")
+    except QueryError as exc:
+        assert exc.parameter == "from"
+    else:
+        assert first <= last and text[:4].isascii() and text[:4].isdigit()
+
+
+@settings(max_examples=300)
+@given(st.dates().map(str), st.dates().map(str), st.text(min_size=1, max_size=60), st.sampled_from(["asc", "desc"]))
+def test_cursor_round_trips(start, end, event_id, order):
+    position = decode_cursor(encode_cursor(start, end, event_id, order), order)
+    assert (position.date_start, position.date_end, position.id, position.order) == (start, end, event_id, order)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=120) | st.binary(max_size=90).map(lambda b: __import__("base64").urlsafe_b64encode(b).decode()))
+def test_forged_cursors_are_refused(text):
+    with pytest.raises(QueryError) as info:
+        decode_cursor(text, "asc")
+    assert info.value.parameter == "cursor"
+
+
+@settings(max_examples=200)
+@given(st.text(min_size=1, max_size=60), st.integers(min_value=0, max_value=40), st.characters())
+def test_any_single_character_edit_of_a_cursor_is_refused(event_id, position, char):
+    cursor = encode_cursor("2021-08-01", "2021-08-31", event_id, "asc")
+    i = position % len(cursor)
+    if cursor[i] == char:
+        return
+    forged = cursor[:i] + char + cursor[i + 1:]
+    with pytest.raises(QueryError):
+        decode_cursor(forged, "asc")

@@ -1,0 +1,123 @@
+"""Rebuilding under a running server, and a build killed half-way: readers never see a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from chrono.api import create_app
+from chrono.build import build, read_build_info
+from tests.conftest import EVENTS, write_data
+from tests.test_bulk import bulk_event
+
+
+class LiveServer:
+    """The real app on a real uvicorn, in a thread, on a free loopback port."""
+
+    def __init__(self, app) -> None:
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "chrono.db"
+    build(data, out)
+    counts = {read_build_info(out)["build_id"]: len(EVENTS)}
+    errors: list[str] = []
+    seen: Counter[str] = Counter()
+    stop = threading.Event()
+
+    def reader(base: str) -> None:
+        with httpx.Client(base_url=base, timeout=10) as client:
+            while not stop.is_set():
+                try:
+                    r = client.get("/api/events?limit=500")
+                    build_id = r.headers.get("x-chrono-build", "")
+                    if r.status_code != 200:
+                        errors.append(f"{r.status_code} {r.text[:100]}")
+                        continue
+                    seen[build_id] += 1
+                    # the body belongs to the build the header names: its event count tells
+                    n = len(r.json()["events"])
+                    if build_id in counts and counts[build_id] != n:
+                        errors.append(f"build {build_id} has {counts[build_id]} events, response had {n}")
+                except Exception as exc:  # noqa: BLE001 - any failure is what this test counts
+                    errors.append(repr(exc))
+
+    with LiveServer(create_app(out, mount_datasette=False)) as base:
+        threads = [threading.Thread(target=reader, args=(base,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for round_ in range(1, 6):
+            extra = [bulk_event(i) for i in range(round_ * 7)]
+            (data / "bulk.jsonl").write_text("".join(json.dumps(e) + "\n" for e in extra))
+            report = build(data, out)
+            counts[report.build_id] = len(EVENTS) + len(extra)
+            time.sleep(0.3)
+        stop.set()
+        for t in threads:
+            t.join()
+
+    assert errors == []
+    assert len(seen) >= 4, seen  # readers moved through the builds
+    assert set(seen) <= set(counts)
+
+
+def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_path):
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "chrono.db"
+    build(data, out)
+    before = out.read_bytes()
+    with (data / "bulk.jsonl").open("w") as f:
+        for i in range(300_000):
+            f.write(json.dumps(bulk_event(i)) + "\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(out)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".chrono.db-*.tmp")) or not any(p.stat().st_size > 1_000_000 for p in tmp_path.glob(".chrono.db-*.tmp")):
+        assert proc.poll() is None, "the build finished before it could be killed; give it more rows"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    assert out.read_bytes() == before
+    conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == len(EVENTS)
+    with LiveServer(create_app(out, mount_datasette=False)) as base:
+        assert len(httpx.get(f"{base}/api/events").json()["events"]) == len(EVENTS)
+
+    # the next build clears the dead build's temporary file
+    (data / "bulk.jsonl").unlink()
+    build(data, out)
+    assert list(tmp_path.glob(".chrono.db-*.tmp")) == []
