@@ -78,7 +78,11 @@ def verify(corpus: Path, data: Path) -> None:
               help="Database file to serve.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data folder to build from when the database is missing or stale [default: the database's folder].")
-def serve(host: str, port: int, db_path: Path, data: Path | None) -> None:
+@click.option("--allowed-host", "allowed_hosts", multiple=True, envvar="CHRONO_ALLOWED_HOSTS",
+              help="Accept only requests for this Host (repeatable; default: any).")
+@click.option("--rate-limit", type=str, default=None, envvar="CHRONO_RATE_LIMIT", metavar="N/UNIT",
+              help="Requests per client address, e.g. 600/minute (default: no limit).")
+def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts: tuple[str, ...], rate_limit: str | None) -> None:
     """Build the chronology if missing or stale, then serve the API, widget and Datasette.
 
     One process, one port: /api, /schema, /widget.js, /embed, / and /datasette.
@@ -95,5 +99,14 @@ def serve(host: str, port: int, db_path: Path, data: Path | None) -> None:
         _build_or_exit(data, db_path)
     elif not db_path.exists():
         raise click.UsageError(f"{db_path} does not exist and {data} holds no events.yml to build it from")
+    limit = _parse_rate(rate_limit) if rate_limit else None
+    app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (API /api, Datasette /datasette, widget /widget.js)")
-    uvicorn.run(create_app(db_path), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _parse_rate(text: str) -> tuple[str, int]:
+    count, _, unit = text.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in ("second", "minute", "hour", "day"):
+        raise click.BadParameter("use N/second, N/minute, N/hour or N/day, e.g. 600/minute", param_hint="--rate-limit")
+    return unit, int(count)

@@ -27,7 +27,7 @@ def csv_rows(events: Iterable[EventOut]) -> Iterator[str]:
             e.id, e.date, e.date_text, e.date_start, e.date_end, e.precision, e.qualifier or "", e.title,
             e.summary, e.type, e.cameo, e.status, e.location.place or "", e.location.country or "",
             "; ".join(f"{a.name} ({a.role})" for a in e.actors),
-            "; ".join(c.source.id for c in e.citations),
+            "; ".join(dict.fromkeys(c.source.id for c in e.citations)),
             " ".join(dict.fromkeys(c.source.url for c in e.citations if c.source.url)),
         ])
         if i % 200 == 0:

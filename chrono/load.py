@@ -160,11 +160,11 @@ def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list,
             problems.append(Problem(file, f"actor {rid}", "id", "duplicate id"))
             continue
         actors[actor.id] = actor
-        for j, alias in enumerate(dict.fromkeys([actor.name, *actor.aliases])):
+        for field_name, alias in [("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]:
             key = dates.fold(alias.strip())
             other = owner_of_alias.setdefault(key, actor.id)
             if other != actor.id:
-                problems.append(Problem(file, f"actor {rid}", f"aliases[{j}]", f"{alias!r} already names actor {other!r}"))
+                problems.append(Problem(file, f"actor {rid}", field_name, f"{alias!r} already names actor {other!r}"))
     memberships = []
     for actor in actors.values():
         for j, m in enumerate(actor.memberships):

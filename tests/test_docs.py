@@ -1,0 +1,97 @@
+"""The README tells the truth: commands, options, example outputs and figures come from the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+from litestar.testing import TestClient
+
+from chrono.api import create_app
+from chrono.cli import cli
+from tests.conftest import ROOT, write_data
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_and_option_is_documented(name):
+    command = cli.commands[name]
+    assert f"chrono {name}" in README, name
+    for param in command.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                assert opt in README, f"chrono {name} {opt} is not in the README"
+
+
+def test_quickstart_commands_are_the_ones_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "bash .ci/run" in README
+    assert ".venv/bin/chrono serve" in README
+    test_command = ".venv/bin/python -m pytest -q"
+    assert test_command in README and test_command in ci
+    assert "apt-get install" in ci and "chromium" in ci
+
+
+def test_bundled_counts_match_a_build(bundled_db):
+    db = sqlite_utils.Database(bundled_db)
+    counts = {t: db[t].count for t in ("sources", "actors", "events", "citations")}
+    expected = f"{counts['sources']} sources, {counts['actors']} actors, {counts['events']} events, {counts['citations']} citations"
+    assert README.count(expected) >= 2, expected
+
+
+def _examples() -> list[tuple[str, str, list[str]]]:
+    """(url, jq filter, output lines) for each `$ curl … | jq …` example."""
+    found = []
+    for block in re.findall(r"```\n(\$ curl.*?)```", README, re.S):
+        lines = block.strip().splitlines()
+        command = " ".join(line.rstrip("\\").strip() for line in lines if not line.startswith("{") and not line.startswith("["))
+        url = re.search(r"'(http[^']+)'", command).group(1)
+        jq = re.search(r"jq -c '([^']+)'", command)
+        output = [line for line in lines if line.startswith("{") or line.startswith("[")]
+        found.append((url, jq.group(1) if jq else "", output))
+    return found
+
+
+def _apply(jq: str, body: dict) -> list[str]:
+    dump = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
+    if not jq:
+        return [dump(body)]
+    if jq == "[.events[].id]":
+        return [dump([e["id"] for e in body["events"]])]
+    if m := re.fullmatch(r"\.(\w+)\[\] \| \{([\w, ]+)\}", jq):
+        keys = [k.strip() for k in m.group(2).split(",")]
+        return [dump({k: item[k] for k in keys}) for item in body[m.group(1)]]
+    raise AssertionError(f"the README uses a jq filter this test does not know: {jq}")
+
+
+def test_readme_api_examples_show_real_output(bundled_db):
+    examples = _examples()
+    assert len(examples) >= 4
+    with TestClient(create_app(bundled_db, mount_datasette=False)) as client:
+        for url, jq, output in examples:
+            parts = urlsplit(url)
+            r = client.get(f"{parts.path}?{parts.query}")
+            assert _apply(jq, r.json()) == output, url
+
+
+def test_readme_validation_example_is_real_output(tmp_path, bundled_data_copy):
+    import yaml
+
+    events = yaml.safe_load((bundled_data_copy / "events.yml").read_text())
+    actors = yaml.safe_load((bundled_data_copy / "actors.yml").read_text())
+    sources = yaml.safe_load((bundled_data_copy / "sources.yml").read_text())
+    by_id = {e["id"]: e for e in events}
+    by_id["2021-08-haniyeh-calls-baradar"]["date"] = "2021-13"
+    by_id["2024-12-24-sadiq-muttaqi-talks-in-kabul"]["actors"][1]["id"] = "mutaqi"
+    next(a for a in actors if a["id"] == "haniyeh")["aliases"].append("Baradar")
+    data = write_data(tmp_path / "db", sources, actors, events)
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(tmp_path / "db" / "chrono.db")])
+    block = re.search(r"```\n\$ chrono build\n(db/.*?)```", README, re.S).group(1).strip().splitlines()
+    shown = [line.replace(str(tmp_path) + "/", "") for line in result.output.strip().splitlines()]
+    assert shown == block
