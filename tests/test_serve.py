@@ -1,0 +1,57 @@
+"""`chrono serve` as a user runs it: builds a missing database, then serves everything on one port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import BUNDLED_DATA
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
+    data = tmp_path / "db"
+    data.mkdir()
+    for name in ("sources.yml", "actors.yml", "events.yml"):
+        shutil.copy(BUNDLED_DATA / name, data / name)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chrono", "serve", "--port", str(port), "--db", str(data / "chrono.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/types", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.2)
+        assert (data / "chrono.db").exists()
+        events = httpx.get(f"{base}/api/events?actor=Haniyah&from=2021&to=2022").json()["events"]
+        assert [e["id"] for e in events][:2] == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]
+        assert httpx.get(f"{base}/widget.js").headers["content-type"].startswith("text/javascript")
+        assert "chrono-timeline" in httpx.get(f"{base}/").text
+        assert httpx.get(f"{base}/schema/openapi.json").json()["info"]["title"] == "chrono"
+        table = httpx.get(f"{base}/datasette/chrono/events.json?_shape=array&_size=5")
+        assert table.status_code == 200 and len(table.json()) == 5
+        assert httpx.get(f"{base}/datasette/chrono").status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert "building" in proc.stdout.read()
