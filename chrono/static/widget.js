@@ -1,0 +1,843 @@
+/**
+ * <chrono-timeline>: an embeddable timeline of a chrono chronology.
+ *
+ * One dependency-free ES module, no build step:
+ *
+ *   <script type="module" src="https://HOST/widget.js"></script>
+ *   <chrono-timeline api="https://HOST/api" actor="Haniyeh" from="2021" to="2022"></chrono-timeline>
+ *
+ * Attributes (all optional; changing any filter reloads the timeline):
+ *   api            base URL of the chrono API; default: /api on the origin this script came from
+ *   actor          actor id, name or alias; several separated by commas (all must take part)
+ *   from, to       YYYY, YYYY-MM or YYYY-MM-DD
+ *   type, status   one value or several separated by commas (any may match)
+ *   q              full-text search
+ *   limit          events per page (default 20); "More" fetches the next page
+ *   theme          "light" or "dark"; default: follows prefers-color-scheme
+ *   heading-level  level of the year headings, 2 to 5 (default 3); event titles sit one below
+ *
+ * Theming: set these CSS custom properties on the element or any ancestor.
+ *   --chrono-font, --chrono-font-size, --chrono-fg, --chrono-bg, --chrono-surface,
+ *   --chrono-muted, --chrono-accent, --chrono-border, --chrono-warn, --chrono-focus,
+ *   --chrono-radius
+ *
+ * Every datum from the API goes into the page through textContent or setAttribute, never as
+ * HTML, and styles are adopted as a constructed stylesheet, so the widget runs under a strict
+ * Content-Security-Policy (no inline script or style needed).
+ */
+
+const FILTERS = ["actor", "from", "to", "type", "status", "q", "limit"];
+const LIST_FILTERS = new Set(["actor", "type", "status"]); // sent as repeated parameters
+const DEFAULT_LIMIT = "20";
+const DOUBTFUL = new Set(["disputed", "denied", "unverified", "false"]);
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+// EDTF "sub-year groupings": 21-24 seasons (independent of hemisphere), 25-28 northern
+// seasons, 33-36 quarters, 40-41 semesters. Rarer ones fall back to day bounds.
+const SUBYEARS = {
+  21: "spring", 22: "summer", 23: "autumn", 24: "winter",
+  25: "spring", 26: "summer", 27: "autumn", 28: "winter",
+  33: "Q1", 34: "Q2", 35: "Q3", 36: "Q4", 40: "H1", 41: "H2",
+};
+const WINTERS = new Set([24, 28]); // run from December into the next year
+const SVG = "http://www.w3.org/2000/svg";
+
+// The script's own origin: the default API lives beside it, whichever page embeds it.
+const DEFAULT_API = new URL("/api", import.meta.url).href;
+
+// --- date labels ------------------------------------------------------------------------------
+
+/** One EDTF date (no interval) as {kind, year, month, day, group}, or null if it is rarer. */
+function parseEdtfPart(text) {
+  const core = text.replace(/[?~%]/g, "");
+  let m = /^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(core);
+  if (m) {
+    const year = Number(m[1]);
+    if (m[3]) return { kind: "day", year, month: Number(m[2]), day: Number(m[3]) };
+    if (m[2]) {
+      const n = Number(m[2]);
+      if (n >= 1 && n <= 12) return { kind: "month", year, month: n };
+      return n in SUBYEARS ? { kind: "group", year, group: n } : null;
+    }
+    return { kind: "year", year };
+  }
+  if ((m = /^(\d{3})X$/.exec(core))) return { kind: "decade", year: Number(m[1]) * 10 };
+  if ((m = /^(\d{2})XX$/.exec(core))) return { kind: "century", year: Number(m[1]) * 100 };
+  return null;
+}
+
+function ordinal(n) {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th");
+  return `${n}${suffix}`;
+}
+
+function formatPart(p) {
+  switch (p.kind) {
+    case "day": return `${p.day} ${MONTHS[p.month - 1]} ${p.year}`;
+    case "month": return `${MONTHS[p.month - 1]} ${p.year}`;
+    case "group":
+      return WINTERS.has(p.group)
+        ? `${SUBYEARS[p.group]} ${p.year}–${String(p.year + 1).slice(-2)}`
+        : `${SUBYEARS[p.group]} ${p.year}`;
+    case "decade": return `${p.year}s`;
+    case "century": return `${ordinal(p.year / 100 + 1)} century`;
+    default: return String(p.year);
+  }
+}
+
+/** "22–23 May 2024", "May–Jun 2024", "2019–2021", else both ends in full. */
+function formatSpan(a, b) {
+  if (a.kind === "day" && b.kind === "day" && a.year === b.year) {
+    if (a.month === b.month) return a.day === b.day ? formatPart(a) : `${a.day}–${b.day} ${MONTHS[a.month - 1]} ${a.year}`;
+    return `${a.day} ${MONTHS[a.month - 1]} – ${b.day} ${MONTHS[b.month - 1]} ${a.year}`;
+  }
+  if (a.kind === "month" && b.kind === "month" && a.year === b.year) {
+    return `${MONTHS[a.month - 1]}–${MONTHS[b.month - 1]} ${a.year}`;
+  }
+  if (a.kind === "year" && b.kind === "year") return `${a.year}–${b.year}`;
+  return `${formatPart(a)} – ${formatPart(b)}`;
+}
+
+function parseIsoDay(iso) {
+  const m = /^(-?\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  return m ? { kind: "day", year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : null;
+}
+
+function lastDayOfMonth(year, month) {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A label from the day bounds alone, for EDTF forms this module does not spell out. */
+function boundsLabel(startIso, endIso) {
+  const a = parseIsoDay(startIso);
+  const b = parseIsoDay(endIso);
+  if (!a || !b) return startIso || "";
+  const wholeMonths = a.day === 1 && b.day === lastDayOfMonth(b.year, b.month);
+  if (wholeMonths && a.month === 1 && b.month === 12) {
+    return a.year === b.year ? String(a.year) : `${a.year}–${b.year}`;
+  }
+  if (wholeMonths) {
+    const ma = { kind: "month", year: a.year, month: a.month };
+    const mb = { kind: "month", year: b.year, month: b.month };
+    return a.year === b.year && a.month === b.month ? formatPart(ma) : formatSpan(ma, mb);
+  }
+  return formatSpan(a, b);
+}
+
+/**
+ * The event's date in words, exactly as precise as its EDTF date: "23 May 2024", "Aug 2021",
+ * "early Oct 2021", "summer 2009", "22–23 May 2024", "c. Oct 2023", "2019?".
+ */
+export function dateLabel(event) {
+  const parts = String(event.date || "").split("/");
+  const parsed = parts.length <= 2 ? parts.map(parseEdtfPart) : [null];
+  let label;
+  if (parsed.every(Boolean)) {
+    label = parsed.length === 2 ? formatSpan(parsed[0], parsed[1]) : formatPart(parsed[0]);
+  } else {
+    label = boundsLabel(event.date_start, event.date_end);
+  }
+  if (event.qualifier) label = `${event.qualifier} ${label}`;
+  if (event.approximate) label = `c. ${label}`;
+  if (event.uncertain) label = `${label}?`;
+  return label;
+}
+
+/** A machine-readable <time datetime> value, only where HTML has one (a day, month or year). */
+function datetimeValue(event) {
+  const d = String(event.date || "");
+  return /^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$/.test(d) ? d : null;
+}
+
+function dayNumber(iso) {
+  const p = parseIsoDay(iso);
+  return p ? Date.UTC(p.year, p.month - 1, p.day) / 86400000 : NaN;
+}
+
+function yearOf(event) {
+  const m = /^-?\d+/.exec(event.date_start || "");
+  return m ? m[0] : "Undated";
+}
+
+// --- small DOM helpers: text only, never HTML -------------------------------------------------
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+function svg(tag, attributes) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
+  return node;
+}
+
+/** The URL if it is http(s), else null: a javascript: or data: URL never becomes a link. */
+function safeHttpUrl(value) {
+  if (!value) return null;
+  try {
+    const url = new URL(value, document.baseURI);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function humanise(slug) {
+  return String(slug || "").replace(/[-_]+/g, " ");
+}
+
+function capitalise(text) {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+// --- styles -----------------------------------------------------------------------------------
+
+const DARK = `
+  --_fg: var(--chrono-fg, #e6edf3);
+  --_bg: var(--chrono-bg, #0f1419);
+  --_surface: var(--chrono-surface, #161c24);
+  --_muted: var(--chrono-muted, #9aa4b0);
+  --_accent: var(--chrono-accent, #6cb0ff);
+  --_border: var(--chrono-border, #313a46);
+  --_warn: var(--chrono-warn, #ffa657);
+  color-scheme: dark;
+`;
+
+const CSS = `
+:host {
+  all: initial;
+  display: block;
+  container-type: inline-size;
+  --_font: var(--chrono-font, system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif);
+  --_fg: var(--chrono-fg, #1f2328);
+  --_bg: var(--chrono-bg, #ffffff);
+  --_surface: var(--chrono-surface, #f6f8fa);
+  --_muted: var(--chrono-muted, #57606a);
+  --_accent: var(--chrono-accent, #0a58b0);
+  --_border: var(--chrono-border, #d0d7de);
+  --_warn: var(--chrono-warn, #a0390b);
+  --_focus: var(--chrono-focus, var(--_accent));
+  --_radius: var(--chrono-radius, 6px);
+  color-scheme: light;
+  font-family: var(--_font);
+  font-size: var(--chrono-font-size, 1rem);
+  line-height: 1.5;
+  color: var(--_fg);
+  background: var(--_bg);
+  overflow-wrap: anywhere;
+}
+@media (prefers-color-scheme: dark) { :host(:not([theme="light"])) { ${DARK} } }
+:host([theme="dark"]) { ${DARK} }
+:host([hidden]) { display: none; }
+
+*, *::before, *::after { box-sizing: border-box; }
+.root { padding: 0.5rem; }
+.vh {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
+  overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0;
+}
+button, summary { font: inherit; color: inherit; }
+button { cursor: pointer; }
+:focus-visible { outline: 3px solid var(--_focus); outline-offset: 2px; border-radius: 3px; }
+[tabindex="-1"]:focus:not(:focus-visible) { outline: none; }
+a { color: var(--_accent); text-underline-offset: 0.15em; }
+a:hover { text-decoration-thickness: 2px; }
+
+/* overview axis: every loaded event drawn from its earliest to its latest possible day */
+.axis { display: block; width: 100%; height: auto; margin: 0 0 0.25rem; overflow: hidden; }
+.axis .lane-bg { fill: var(--_surface); }
+.axis .tick { stroke: var(--_border); stroke-width: 1; }
+.axis .tick.minor { stroke-dasharray: 2 2; }
+.axis .tick-label { fill: var(--_muted); font: 11px var(--_font); }
+.axis .mark { fill: var(--_accent); }
+.axis .mark.fuzzy { fill-opacity: 0.55; }
+.axis .mark.doubtful { fill: var(--_bg); stroke: var(--_warn); stroke-width: 1.5; stroke-dasharray: 3 2; fill-opacity: 1; }
+
+.status { margin: 0 0 0.5rem; color: var(--_muted); font-size: 0.875em; }
+.status:empty { display: none; }
+.status.error {
+  color: var(--_fg); padding: 0.6rem 0.8rem; border: 1px solid var(--_warn);
+  border-left-width: 4px; border-radius: var(--_radius); background: var(--_surface);
+}
+.status.empty-state { padding: 1rem; text-align: center; border: 1px dashed var(--_border); border-radius: var(--_radius); }
+.retry { margin-left: 0.5rem; }
+
+.filterbar {
+  display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem;
+  margin: 0 0 0.5rem; padding: 0.4rem 0.6rem; font-size: 0.9em;
+  border: 1px solid var(--_border); border-radius: var(--_radius); background: var(--_surface);
+}
+.filterbar[hidden] { display: none; }
+.filterbar p { margin: 0; flex: 1 1 12rem; }
+
+.year {
+  margin: 1rem 0 0.35rem; padding-bottom: 0.2rem; font-size: 1.05em; font-weight: 700;
+  letter-spacing: 0.01em; border-bottom: 2px solid var(--_border);
+}
+.year:first-child { margin-top: 0.25rem; }
+.events { list-style: none; margin: 0; padding: 0; }
+
+.event {
+  display: grid; grid-template-columns: minmax(0, 1fr); gap: 0.15rem 1rem;
+  margin: 0 0 0.6rem; padding: 0.65rem 0.85rem;
+  background: var(--_surface); border: 1px solid var(--_border);
+  border-left: 4px solid var(--_accent); border-radius: var(--_radius);
+}
+.event.doubtful {
+  /* a double rule 2px wider than the solid one: keep the text where the other cards have it */
+  border-left-style: double; border-left-width: 6px; border-left-color: var(--_warn); padding-left: calc(0.85rem - 2px);
+  background: repeating-linear-gradient(135deg, transparent 0 9px, rgb(128 128 128 / 0.07) 9px 18px), var(--_surface);
+}
+.event.status-false .title { text-decoration: line-through; text-decoration-thickness: 1px; }
+.when { margin: 0; color: var(--_muted); font-size: 0.875em; font-weight: 600; font-variant-numeric: tabular-nums; }
+.body { min-width: 0; }
+.title { margin: 0; font-size: 1em; font-weight: 650; line-height: 1.35; }
+.meta { display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.5rem; margin: 0.2rem 0 0; color: var(--_muted); font-size: 0.85em; }
+.badge {
+  display: inline-block; padding: 0 0.4em; border: 1px solid var(--_border); border-radius: 3px;
+  font-size: 0.8em; font-weight: 600; letter-spacing: 0.04em; text-transform: uppercase; line-height: 1.6;
+}
+.badge.doubtful { color: var(--_warn); border: 2px dashed var(--_warn); font-weight: 700; }
+.meta .place::before { content: "·" / ""; margin-right: 0.5rem; }
+.summary { margin: 0.35rem 0 0; }
+
+.actors { display: flex; flex-wrap: wrap; gap: 0.35rem; list-style: none; margin: 0.5rem 0 0; padding: 0; }
+.chip {
+  display: inline-block; min-height: 1.75rem; max-width: 100%; margin: 0;
+  padding: 0.15rem 0.65rem; font-size: 0.85em; line-height: 1.35; text-align: start;
+  color: var(--_fg); background: var(--_bg); border: 1px solid var(--_border); border-radius: 0.9rem;
+}
+.chip:hover { border-color: var(--_accent); color: var(--_accent); }
+.chip .role { margin-left: 0.3em; color: var(--_muted); font-size: 0.9em; white-space: nowrap; }
+
+.sources { margin: 0.5rem 0 0; }
+.sources > summary { width: fit-content; color: var(--_accent); font-size: 0.875em; font-weight: 600; cursor: pointer; }
+.sources > summary:hover { text-decoration: underline; }
+.citations { list-style: none; margin: 0.4rem 0 0; padding: 0; }
+.citation + .citation { margin-top: 0.6rem; }
+.source { margin: 0; font-size: 0.85em; color: var(--_muted); }
+.source .source-title { font-weight: 600; color: var(--_fg); }
+.source a.source-title { color: var(--_accent); }
+.stance-denies { color: var(--_warn); font-weight: 600; }
+blockquote {
+  margin: 0.25rem 0 0; padding: 0.15rem 0 0.15rem 0.75rem;
+  border-left: 3px solid var(--_border); font-size: 0.95em;
+}
+
+.more {
+  display: block; width: 100%; margin: 0.25rem 0 0; padding: 0.5rem 1rem; font-weight: 600;
+  color: var(--_accent); background: var(--_bg); border: 1px solid var(--_accent); border-radius: var(--_radius);
+}
+.more:hover { background: var(--_surface); }
+.more[aria-disabled="true"] { cursor: progress; opacity: 0.7; }
+.more[hidden] { display: none; }
+.credit { margin: 0.6rem 0 0; font-size: 0.75em; color: var(--_muted); text-align: end; }
+.credit a { color: inherit; }
+
+@container (min-width: 36rem) {
+  .event { grid-template-columns: 9.5rem minmax(0, 1fr); }
+  .when { padding-top: 0.05rem; }
+}
+@media (prefers-reduced-motion: no-preference) {
+  .chip, .more { transition: border-color 0.15s, color 0.15s, background-color 0.15s; }
+}
+@media (forced-colors: active) {
+  .event.doubtful, .badge.doubtful { border-color: CanvasText; }
+  .axis .mark { fill: CanvasText; }
+}
+`;
+
+let sharedSheet = null;
+
+/** Adopt one constructed stylesheet (allowed by style-src 'self'); a <style> element elsewhere. */
+function applyStyles(shadow) {
+  if ("adoptedStyleSheets" in Document.prototype && "replaceSync" in CSSStyleSheet.prototype) {
+    if (!sharedSheet) {
+      sharedSheet = new CSSStyleSheet();
+      sharedSheet.replaceSync(CSS);
+    }
+    shadow.adoptedStyleSheets = [sharedSheet];
+  } else {
+    shadow.append(el("style", null, CSS));
+  }
+}
+
+// --- the element ------------------------------------------------------------------------------
+
+class ChronoTimeline extends HTMLElement {
+  static observedAttributes = ["api", ...FILTERS, "heading-level"];
+
+  #ui;
+  #events = [];
+  #next = null;
+  #request = null; // AbortController of the fetch in flight
+  #timer = 0;
+  #generation = 0; // ignores answers to superseded requests
+  #currentYear = null;
+  #currentList = null;
+  #authorActor = null; // the actor attribute as the page author set it
+  #chosenActorName = null; // set when the reader picked an actor chip
+  #settingActor = false;
+  #focusAfterLoad = null;
+
+  constructor() {
+    super();
+    const shadow = this.attachShadow({ mode: "open" });
+    applyStyles(shadow);
+    this.#ui = this.#buildSkeleton();
+    shadow.append(this.#ui.root);
+  }
+
+  connectedCallback() {
+    if (this.#authorActor === null) this.#authorActor = this.getAttribute("actor");
+    this.#schedule();
+  }
+
+  disconnectedCallback() {
+    clearTimeout(this.#timer);
+    this.#request?.abort();
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue === newValue) return;
+    if (name === "actor" && !this.#settingActor) {
+      this.#authorActor = newValue;
+      this.#chosenActorName = null;
+    }
+    if (this.isConnected) this.#schedule();
+  }
+
+  /** Reload once after a burst of attribute changes (a page often sets several in a row). */
+  #schedule() {
+    clearTimeout(this.#timer);
+    this.#ui.groups.setAttribute("aria-busy", "true"); // what is shown is already stale
+    this.#timer = setTimeout(() => this.#reload(), 30);
+  }
+
+  #buildSkeleton() {
+    const root = el("div", "root");
+    const filterbar = el("div", "filterbar");
+    filterbar.hidden = true;
+    const filterNote = el("p");
+    filterNote.tabIndex = -1;
+    const reset = el("button", "reset", "Show all");
+    reset.type = "button";
+    reset.addEventListener("click", () => this.#resetActor());
+    filterbar.append(filterNote, reset);
+
+    const axis = svg("svg", { class: "axis", "aria-hidden": "true", focusable: "false", height: 0 });
+    const status = el("p", "status");
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    const groups = el("div", "groups");
+    const more = el("button", "more", "More events");
+    more.type = "button";
+    more.hidden = true;
+    more.addEventListener("click", () => this.#loadMore());
+    const credit = el("p", "credit");
+    root.append(filterbar, axis, status, groups, more, credit);
+    return { root, filterbar, filterNote, reset, axis, status, groups, more, credit };
+  }
+
+  get #apiBase() {
+    const given = (this.getAttribute("api") || "").trim();
+    return (given || DEFAULT_API).replace(/\/+$/, "");
+  }
+
+  #eventsUrl(cursor) {
+    let url;
+    try {
+      url = new URL(`${this.#apiBase}/events`, document.baseURI);
+    } catch {
+      throw new Error(`Could not load events: the api attribute “${this.#apiBase}” is not a URL.`);
+    }
+    for (const name of FILTERS) {
+      const value = (this.getAttribute(name) || "").trim();
+      if (name === "limit") {
+        url.searchParams.set("limit", value || DEFAULT_LIMIT);
+      } else if (LIST_FILTERS.has(name)) {
+        for (const item of value.split(",")) if (item.trim()) url.searchParams.append(name, item.trim());
+      } else if (value) {
+        url.searchParams.set(name, value);
+      }
+    }
+    if (cursor) url.searchParams.set("cursor", cursor);
+    return url;
+  }
+
+  /** One page of events, or an Error whose message is fit to show a reader. */
+  async #fetchPage(cursor) {
+    this.#request?.abort();
+    const controller = new AbortController();
+    this.#request = controller;
+    const url = this.#eventsUrl(cursor);
+    let response;
+    try {
+      response = await fetch(url, { signal: controller.signal, credentials: "omit", headers: { Accept: "application/json" } });
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      throw new Error(`Could not reach the chronology at ${url.origin} (network error). Check the connection, or the widget's api attribute.`);
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      if (controller.signal.aborted) throw new DOMException("aborted", "AbortError");
+    }
+    if (!response.ok) {
+      // The API answers bad input with problem details (RFC 9457): `detail` says what is wrong.
+      const detail = body && typeof body.detail === "string" && body.detail ? body.detail : `${response.status} ${response.statusText}`.trim();
+      const parameter = body && typeof body.parameter === "string" ? ` (parameter “${body.parameter}”)` : "";
+      throw new Error(`Could not load events: ${detail}${parameter}`);
+    }
+    if (!body || !Array.isArray(body.events)) throw new Error("Could not load events: the server's answer is not a chrono event page.");
+    return body;
+  }
+
+  async #reload() {
+    const generation = ++this.#generation;
+    const ui = this.#ui;
+    this.#events = [];
+    this.#next = null;
+    this.#currentYear = null;
+    this.#currentList = null;
+    ui.groups.replaceChildren();
+    ui.axis.replaceChildren();
+    ui.axis.setAttribute("height", "0");
+    ui.more.hidden = true;
+    this.#renderFilterbar();
+    this.#renderCredit();
+    this.#setStatus("Loading events…");
+    ui.groups.setAttribute("aria-busy", "true");
+    try {
+      const page = await this.#fetchPage(null);
+      if (generation !== this.#generation) return;
+      this.#append(page);
+      if (this.#focusAfterLoad === "filter" && !ui.filterbar.hidden) ui.filterNote.focus();
+      else if (this.#focusAfterLoad === "first") ui.groups.querySelector("li.event")?.focus();
+    } catch (error) {
+      if (error.name === "AbortError" || generation !== this.#generation) return;
+      this.#showError(error.message, () => this.#reload());
+    } finally {
+      if (generation === this.#generation) {
+        ui.groups.removeAttribute("aria-busy");
+        this.#focusAfterLoad = null;
+      }
+    }
+  }
+
+  async #loadMore() {
+    const ui = this.#ui;
+    if (!this.#next || ui.more.getAttribute("aria-disabled") === "true") return;
+    const generation = this.#generation;
+    const hadFocus = this.shadowRoot.activeElement === ui.more;
+    ui.more.setAttribute("aria-disabled", "true");
+    ui.more.textContent = "Loading…";
+    this.#setStatus("Loading more events…");
+    try {
+      const page = await this.#fetchPage(this.#next);
+      if (generation !== this.#generation) return;
+      const firstNew = this.#append(page);
+      // The button may vanish (last page): keep keyboard users where the new events start.
+      if (hadFocus && firstNew) firstNew.focus();
+    } catch (error) {
+      if (error.name === "AbortError" || generation !== this.#generation) return;
+      this.#showError(error.message, () => this.#loadMore());
+    } finally {
+      ui.more.removeAttribute("aria-disabled");
+      ui.more.textContent = "More events";
+    }
+  }
+
+  /** Adds a page of events to the list and the axis; returns the first new event element. */
+  #append(page) {
+    const ui = this.#ui;
+    const seen = new Set(this.#events.map((e) => e.id));
+    const fresh = page.events.filter((e) => e && typeof e.id === "string" && !seen.has(e.id));
+    this.#events.push(...fresh);
+    this.#next = typeof page.next === "string" && page.next ? page.next : null;
+    let first = null;
+    for (const event of fresh) {
+      const item = this.#renderEvent(event);
+      this.#listFor(event).append(item);
+      first ??= item;
+    }
+    if (first) first.tabIndex = -1; // a focus target after "More", not a tab stop
+    ui.more.hidden = !this.#next;
+    this.#renderAxis();
+    this.#announceCount();
+    return first;
+  }
+
+  #headingLevel() {
+    const n = parseInt(this.getAttribute("heading-level") || "3", 10);
+    return Math.min(5, Math.max(2, Number.isFinite(n) ? n : 3));
+  }
+
+  /** The <ol> of the event's start year, opening a new year group when the year changes. */
+  #listFor(event) {
+    const year = yearOf(event);
+    if (year !== this.#currentYear || !this.#currentList) {
+      const heading = el(`h${this.#headingLevel()}`, "year", year);
+      const list = el("ol", "events");
+      this.#ui.groups.append(heading, list);
+      this.#currentYear = year;
+      this.#currentList = list;
+    }
+    return this.#currentList;
+  }
+
+  #renderEvent(event) {
+    const status = String(event.status || "");
+    const doubtful = DOUBTFUL.has(status);
+    const item = el("li", `event status-${status.replace(/[^a-z-]/g, "")}${doubtful ? " doubtful" : ""}`);
+    item.dataset.eventId = event.id;
+
+    const when = el("p", "when");
+    const time = el("time", null, dateLabel(event));
+    const datetime = datetimeValue(event);
+    if (datetime) time.setAttribute("datetime", datetime);
+    if (event.date_text) time.title = event.date_text;
+    when.append(time);
+
+    const body = el("div", "body");
+    body.append(el(`h${this.#headingLevel() + 1}`, "title", event.title || event.id));
+
+    const meta = el("p", "meta");
+    const badge = el("span", `badge${doubtful ? " doubtful" : ""}`);
+    badge.append(el("span", "vh", "Status: "), document.createTextNode(capitalise(status || "unknown")));
+    meta.append(badge);
+    if (event.type) meta.append(el("span", "type", humanise(event.type)));
+    const place = [event.location?.place, event.location?.country].filter(Boolean).join(", ");
+    if (place) meta.append(el("span", "place", place));
+    body.append(meta);
+
+    if (event.summary) body.append(el("p", "summary", event.summary));
+    if (Array.isArray(event.actors) && event.actors.length) body.append(this.#renderActors(event.actors));
+    if (Array.isArray(event.citations) && event.citations.length) body.append(renderCitations(event.citations));
+    item.append(when, body);
+    return item;
+  }
+
+  #renderActors(actors) {
+    const list = el("ul", "actors");
+    list.setAttribute("aria-label", "Actors");
+    for (const actor of actors) {
+      const chip = el("button", "chip", actor.name || actor.id);
+      chip.type = "button";
+      chip.title = `Show only events with ${actor.name || actor.id}`;
+      if (actor.role) chip.append(el("span", "role", humanise(actor.role)));
+      chip.addEventListener("click", () => this.#chooseActor(actor));
+      const item = el("li");
+      item.append(chip);
+      list.append(item);
+    }
+    return list;
+  }
+
+  /** An actor chip narrows the timeline to that actor, through the actor attribute. */
+  #chooseActor(actor) {
+    if (!actor.id || this.getAttribute("actor") === actor.id) return;
+    this.#chosenActorName = actor.name || actor.id;
+    this.#focusAfterLoad = "filter";
+    this.#settingActor = true;
+    try {
+      this.setAttribute("actor", actor.id);
+    } finally {
+      this.#settingActor = false;
+    }
+  }
+
+  #resetActor() {
+    this.#chosenActorName = null;
+    this.#focusAfterLoad = "first";
+    this.#settingActor = true;
+    try {
+      if (this.#authorActor === null) this.removeAttribute("actor");
+      else this.setAttribute("actor", this.#authorActor);
+    } finally {
+      this.#settingActor = false;
+    }
+  }
+
+  #renderFilterbar() {
+    const ui = this.#ui;
+    const chosen = this.#chosenActorName !== null && this.getAttribute("actor") !== this.#authorActor;
+    ui.filterbar.hidden = !chosen;
+    if (!chosen) return;
+    ui.filterNote.textContent = `Showing events with ${this.#chosenActorName}.`;
+    ui.reset.textContent = this.#authorActor ? `Back to ${this.#authorActor}` : "Show all events";
+  }
+
+  #renderCredit() {
+    const ui = this.#ui;
+    ui.credit.replaceChildren();
+    let home = null;
+    try {
+      home = safeHttpUrl(new URL("/", new URL(this.#apiBase, document.baseURI)).href);
+    } catch {
+      return; // a bad api attribute is reported by the load itself
+    }
+    if (!home) return;
+    const link = el("a", null, "chrono");
+    link.href = home;
+    link.target = "_blank";
+    link.rel = "noopener";
+    ui.credit.append("Data: ", link);
+  }
+
+  /**
+   * The overview: one band per year across the loaded events' whole range, each event a bar
+   * from its earliest to its latest possible day, so a month-precise event reads as a month.
+   */
+  #renderAxis() {
+    const axis = this.#ui.axis;
+    axis.replaceChildren();
+    const spans = this.#events
+      .map((e) => ({ event: e, start: dayNumber(e.date_start), end: dayNumber(e.date_end) + 1 }))
+      .filter((s) => Number.isFinite(s.start) && Number.isFinite(s.end) && s.end > s.start);
+    if (!spans.length) {
+      axis.setAttribute("height", "0");
+      return;
+    }
+    const firstYear = Math.min(...spans.map((s) => new Date(s.start * 86400000).getUTCFullYear()));
+    const lastYear = Math.max(...spans.map((s) => new Date((s.end - 1) * 86400000).getUTCFullYear()));
+    const origin = Date.UTC(firstYear, 0, 1) / 86400000;
+    const total = Date.UTC(lastYear + 1, 0, 1) / 86400000 - origin;
+    const pct = (day) => ((day - origin) / total) * 100;
+
+    // Lanes: an event goes in the first lane free at its start, so overlapping events stack.
+    const MIN_WIDTH = 0.8; // percent: a single day stays visible
+    const MAX_LANES = 6;
+    const LANE = 7;
+    const GAP = 3;
+    const laneEnds = [];
+    const placed = spans.sort((a, b) => a.start - b.start || a.end - b.end).map((s) => {
+      const x = pct(s.start);
+      const width = Math.max(pct(s.end) - x, MIN_WIDTH);
+      let lane = laneEnds.findIndex((end) => end + 0.4 <= x);
+      if (lane === -1) {
+        if (laneEnds.length < MAX_LANES) lane = laneEnds.push(0) - 1;
+        else lane = laneEnds.indexOf(Math.min(...laneEnds));
+      }
+      laneEnds[lane] = Math.max(laneEnds[lane], x + width);
+      return { ...s, x, width, lane };
+    });
+    const marksHeight = laneEnds.length * (LANE + GAP) + GAP;
+    const height = marksHeight + 16;
+    axis.setAttribute("height", String(height));
+    axis.append(svg("rect", { class: "lane-bg", x: 0, y: 0, width: "100%", height: marksHeight, rx: 3 }));
+
+    const years = lastYear - firstYear + 1;
+    const step = Math.max(1, Math.ceil(years / 6));
+    for (let year = firstYear; year <= lastYear + 1; year++) {
+      const x = pct(Date.UTC(year, 0, 1) / 86400000);
+      if (year > firstYear && year <= lastYear) {
+        axis.append(svg("line", { class: "tick", x1: `${x}%`, x2: `${x}%`, y1: 0, y2: marksHeight + 4 }));
+      }
+      if (year <= lastYear && (year - firstYear) % step === 0 && x <= 88) {
+        const label = svg("text", { class: "tick-label", x: `${x}%`, dx: year > firstYear ? 3 : 1, y: height - 2 });
+        label.textContent = String(year);
+        axis.append(label);
+      }
+    }
+    if (years === 1) {
+      // A single year gets quarter ticks, or a month-precise event would have nothing to read against.
+      for (const month of [3, 6, 9]) {
+        const x = pct(Date.UTC(firstYear, month, 1) / 86400000);
+        axis.append(svg("line", { class: "tick minor", x1: `${x}%`, x2: `${x}%`, y1: 0, y2: marksHeight + 4 }));
+        const label = svg("text", { class: "tick-label", x: `${x}%`, dx: 3, y: height - 2 });
+        label.textContent = MONTHS[month];
+        axis.append(label);
+      }
+    }
+    for (const p of placed) {
+      const status = String(p.event.status || "");
+      const classes = ["mark"];
+      if (p.end - p.start > 1) classes.push("fuzzy");
+      if (DOUBTFUL.has(status)) classes.push("doubtful");
+      const mark = svg("rect", {
+        class: classes.join(" "), x: `${p.x}%`, width: `${p.width}%`,
+        y: GAP + p.lane * (LANE + GAP), height: LANE, rx: 2,
+      });
+      const tip = svg("title");
+      tip.textContent = `${dateLabel(p.event)}: ${p.event.title || p.event.id}`;
+      mark.append(tip);
+      axis.append(mark);
+    }
+  }
+
+  #announceCount() {
+    const n = this.#events.length;
+    if (!n) {
+      this.#setStatus("No events match these filters.", "empty-state");
+      return;
+    }
+    const first = this.#events[0];
+    const last = this.#events.reduce((a, e) => (e.date_end > a.date_end ? e : a), first);
+    const range = boundsLabel(first.date_start, last.date_end);
+    const more = this.#next ? "; more are available" : "";
+    this.#setStatus(`${plural(n, "event", "events")}, ${range}${more}.`);
+  }
+
+  #setStatus(message, kind) {
+    const status = this.#ui.status;
+    status.className = `status${kind ? ` ${kind}` : ""}`;
+    status.textContent = message;
+  }
+
+  #showError(message, retry) {
+    this.#setStatus(message, "error");
+    const button = el("button", "retry", "Try again");
+    button.type = "button";
+    button.addEventListener("click", retry);
+    this.#ui.status.append(" ", button);
+  }
+}
+
+function renderCitations(citations) {
+  const details = el("details", "sources");
+  const count = citations.length;
+  details.append(el("summary", null, count === 1 ? "Source" : `Sources (${count})`));
+  const list = el("ul", "citations");
+  for (const citation of citations) {
+    const source = citation.source || {};
+    const item = el("li", "citation");
+    const line = el("p", "source");
+    const url = safeHttpUrl(source.url);
+    const title = el(url ? "a" : "span", "source-title", source.title || source.id || "Untitled source");
+    if (url) {
+      title.href = url;
+      title.target = "_blank";
+      title.rel = "noopener noreferrer";
+    }
+    line.append(title);
+    const published = source.published ? dateLabel({ date: source.published, date_start: source.published }) : null;
+    const about = [source.outlet, published].filter(Boolean).join(", ");
+    if (about) line.append(` — ${about}`);
+    if (citation.stance) {
+      line.append(" · ");
+      line.append(el("span", `stance stance-${String(citation.stance).replace(/[^a-z]/g, "")}`, citation.stance));
+    }
+    item.append(line);
+    if (citation.quote) {
+      const quote = el("blockquote", null, citation.quote);
+      if (url) quote.setAttribute("cite", url);
+      item.append(quote);
+    }
+    list.append(item);
+  }
+  details.append(list);
+  return details;
+}
+
+if (!customElements.get("chrono-timeline")) customElements.define("chrono-timeline", ChronoTimeline);
+
+export { ChronoTimeline };

@@ -1,0 +1,785 @@
+"""The <chrono-timeline> widget in headless Chromium: embedded cross-origin, under a strict CSP, in /embed.
+
+Two real servers run for the module: the app (uvicorn, in a thread) and a plain static server on
+another port standing in for a newsroom page that embeds the widget from the app's origin.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import socket
+import struct
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from chrono.api import create_app
+from chrono.build import build
+from tests.conftest import ACTORS, EVENTS, SOURCES, write_data
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _event(id_: str, date: str, title: str, *, status: str = "reported", type_: str = "meeting",
+           actors: list[tuple[str, str]] | None = None, qualifier: str | None = None, **extra) -> dict:
+    record = {
+        "id": id_, "date": date, "date_text": extra.pop("date_text", date), "date_basis": "stated",
+        "title": title, "summary": extra.pop("summary", f"About {title.lower()}."), "type": type_, "status": status,
+        "actors": [{"id": a, "role": r} for a, r in (actors or [("haniyeh", "participant")])],
+        "citations": extra.pop("citations", [{"source": "review-2024", "quote": f"Quote about {title}.", "stance": "reports"}]),
+        **extra,
+    }
+    if qualifier:
+        record["qualifier"] = qualifier
+    return record
+
+
+# One event per precision and flag, plus the shared fixture events (month, early month, days).
+PRECISION_EVENTS = [
+    _event("2009-summer-meeting", "2009-22", "Summer meeting in Doha", status="confirmed",
+           actors=[("haniyeh", "visitor"), ("islamic-emirate", "host")],
+           location={"place": "Doha", "country": "Qatar"}),
+    _event("2013-office-opens", "2013", "Political office opens", type_="embassy-opening",
+           actors=[("islamic-emirate", "host")]),
+    _event("2019-uncertain-visit", "2019?", "A visit nobody confirmed", status="unverified", type_="visit",
+           actors=[("baradar", "visitor")]),
+    _event("2022-03-false-report", "2022-03", "Invented summit", status="false", type_="conference",
+           actors=[("haniyeh", "participant"), ("muttaqi", "participant")]),
+    _event("2023-10-approx-talks", "2023-10~", "Talks around October", status="disputed", type_="talks",
+           actors=[("pakistan", "participant"), ("islamic-emirate", "participant")]),
+    _event("2023-12-winter-talks", "2023-12/2024-01", "Talks over the winter", status="claimed", type_="talks",
+           actors=[("pakistan", "participant"), ("muttaqi", "participant")]),
+    _event("2024-05-22-conference", "2024-05-22/2024-05-23", "Two-day conference", type_="conference",
+           actors=[("haniyeh", "participant"), ("muttaqi", "participant")],
+           citations=[
+               {"source": "review-2024", "quote": "A two-day conference was held.", "stance": "reports"},
+               {"source": "wire-2024-12-24", "quote": "The conference never took place, one side said.", "stance": "denies"},
+           ]),
+    _event("2024-05-23-call-denied", "2024-05-23", "Call that was denied", status="denied", type_="phone-call",
+           actors=[("haniyeh", "initiator"), ("baradar", "recipient")]),
+    _event("2024-06-30-visit", "2024-06-30/2024-07-02", "Visit across two months", type_="visit",
+           actors=[("muttaqi", "visitor"), ("pakistan", "host")]),
+]
+WIDGET_EVENTS = EVENTS + PRECISION_EVENTS
+
+EXPECTED_LABELS = {
+    "2009-summer-meeting": "summer 2009",
+    "2013-office-opens": "2013",
+    "2019-uncertain-visit": "2019?",
+    "2021-08-haniyeh-calls-baradar": "Aug 2021",
+    "2021-10-haniyeh-calls-muttaqi": "early Oct 2021",
+    "2022-03-false-report": "Mar 2022",
+    "2023-10-approx-talks": "c. Oct 2023",
+    "2023-12-winter-talks": "Dec 2023 – Jan 2024",
+    "2024-05-22-conference": "22–23 May 2024",
+    "2024-05-23-call-denied": "23 May 2024",
+    "2024-06-30-visit": "30 Jun – 2 Jul 2024",
+    "2024-12-22-ttp-attack": "22 Dec 2024",
+    "2024-12-24-talks-in-kabul": "24 Dec 2024",
+}
+
+XSS_TITLE = '<img src=x onerror="window.__xss=1">'
+XSS_SUMMARY = "<script>window.__xss=2</script>"
+XSS_SOURCES = SOURCES + [
+    {"id": "evil-source", "title": "<b>Bold</b> source", "outlet": "<i>Outlet</i>", "published": "2024-01-01",
+     "url": "javascript:window.__xss=3"},
+]
+XSS_ACTORS = ACTORS + [{"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}]
+XSS_EVENTS = [
+    _event("2024-01-xss", "2024-01", XSS_TITLE, summary=XSS_SUMMARY,
+           actors=[("evil-actor", "participant")],
+           location={"place": "<u>Place</u>", "country": None},
+           citations=[{"source": "evil-source", "quote": "<a href=javascript:window.__xss=5>quote</a>", "stance": "reports"}]),
+]
+
+
+# --- servers ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveApp:
+    """The real app under uvicorn in a background thread."""
+
+    def __init__(self, db: Path) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(db, mount_datasette=False), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveApp:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def get_json(self, path: str, params: list[tuple[str, str]] | None = None) -> tuple[int, dict]:
+        url = f"{self.origin}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.status, json.load(r)
+        except urllib.error.HTTPError as e:
+            return e.code, json.load(e)
+
+    def event_ids(self, params: list[tuple[str, str]]) -> list[str]:
+        """Every matching id, following the cursor: what the widget should end up showing."""
+        ids, cursor = [], None
+        while True:
+            status, body = self.get_json("/api/events", params + [("limit", "3")] + ([("cursor", cursor)] if cursor else []))
+            assert status == 200, body
+            ids += [e["id"] for e in body["events"]]
+            cursor = body["next"]
+            if not cursor:
+                return ids
+
+
+class HostPages:
+    """Another origin: a plain static server for pages that embed the widget from the app."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (folder / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
+        self.csp: dict[str, str] = {}
+
+        pages = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def end_headers(self) -> None:
+                policy = pages.csp.get(self.path.split("?")[0])
+                if policy:
+                    self.send_header("Content-Security-Policy", policy)
+                self.send_header("Cache-Control", "no-store")
+                super().end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> HostPages:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def page(self, name: str, body: str, *, head: str = "", csp: str | None = None) -> str:
+        """Writes an HTML page and returns its URL."""
+        html = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="icon" href="/favicon.svg"><title>{name}</title>{head}</head>'
+            f"<body><main><h1>Host page</h1>{body}</main></body></html>"
+        )
+        (self.folder / name).write_text(html, encoding="utf-8")
+        if csp:
+            self.csp[f"/{name}"] = csp
+        return f"{self.origin}/{name}"
+
+
+def _build(tmp_path_factory, name: str, **records) -> Path:
+    folder = tmp_path_factory.mktemp(name)
+    write_data(folder / "data", **records)
+    build(folder / "data", folder / "chrono.db")
+    return folder / "chrono.db"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator[LiveApp]:
+    with LiveApp(_build(tmp_path_factory, "widget", events=WIDGET_EVENTS)) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def xss_app(tmp_path_factory) -> Iterator[LiveApp]:
+    db = _build(tmp_path_factory, "xss", sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS)
+    with LiveApp(db) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory) -> Iterator[HostPages]:
+    with HostPages(tmp_path_factory.mktemp("host")) as pages:
+        yield pages
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Console:
+    """Console errors and uncaught exceptions of a page; a test that provokes some says which."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.expected: list[str] = []
+
+    def expect(self, fragment: str) -> None:
+        self.expected.append(fragment)
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(f in e for f in self.expected)]
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser, console) -> Iterator:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    pg.on("console", lambda m: m.type == "error" and console.errors.append(m.text))
+    pg.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+    assert console.unexpected() == []
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def embed(host: HostPages, app: LiveApp, name: str, attributes: str = "", *, csp: str | None = None, extra: str = "") -> str:
+    return host.page(
+        name,
+        f'<chrono-timeline api="{app.origin}/api" {attributes}></chrono-timeline>{extra}',
+        head=f'<script type="module" src="{app.origin}/widget.js"></script>',
+        csp=csp,
+    )
+
+
+READY = """(selector) => {
+  const timelines = [...document.querySelectorAll(selector)];
+  return timelines.length > 0 && timelines.every((t) => {
+    const s = t.shadowRoot && t.shadowRoot.querySelector('.status');
+    const busy = t.shadowRoot && t.shadowRoot.querySelector('[aria-busy="true"], .more[aria-disabled="true"]');
+    return s && s.textContent.trim() && !s.textContent.startsWith('Loading') && !busy;
+  });
+}"""
+
+
+def wait_ready(target, selector: str = "chrono-timeline") -> None:
+    """Waits until every timeline has an answer: events, the empty message or an error."""
+    target.wait_for_function(READY, arg=selector)
+
+
+def rendered_ids(target) -> list[str]:
+    return target.locator("chrono-timeline li[data-event-id]").evaluate_all(
+        "items => items.map(i => i.dataset.eventId)")
+
+
+def status_text(target) -> str:
+    return target.locator("chrono-timeline .status").inner_text()
+
+
+def deep_focus(page) -> dict:
+    """What has keyboard focus, looking inside the widget's shadow root."""
+    return page.evaluate("""() => {
+      let el = document.activeElement;
+      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+      return {tag: el.tagName.toLowerCase(), cls: el.className || '', text: (el.textContent || '').trim().slice(0, 80),
+              event: el.closest('[data-event-id]') ? el.closest('[data-event-id]').dataset.eventId : null};
+    }""")
+
+
+def no_horizontal_overflow(page) -> bool:
+    return page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth")
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Decodes an 8-bit, non-interlaced RGB(A) PNG (what Chromium writes) to rows of pixels."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    bpp = 4 if colour == 6 else 3
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            up = previous[i]
+            up_left = previous[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                predictor = left if pa <= pb and pa <= pc else (up if pb <= pc else up_left)
+                line[i] = (line[i] + predictor) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, [bytes(r) for r in rows]
+
+
+def screenshot_stats(data: bytes) -> tuple[int, float]:
+    """Distinct colours, and the share of rows that are not one flat colour."""
+    width, height, rows = png_pixels(data)
+    bpp = len(rows[0]) // width
+    colours, busy = set(), 0
+    for row in rows:
+        pixels = {row[i:i + 3] for i in range(0, len(row), bpp)}
+        colours |= pixels
+        busy += len(pixels) > 1
+    return len(colours), busy / height
+
+
+# --- rendering matches the API ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("attributes", "params"), [
+    ("", []),
+    ('actor="Haniyah"', [("actor", "Haniyah")]),
+    ('actor="haniyeh" from="2021" to="2022"', [("actor", "haniyeh"), ("from", "2021"), ("to", "2022")]),
+    ('from="2023-11" to="2024-05-22"', [("from", "2023-11"), ("to", "2024-05-22")]),
+    ('actor="Haniyeh, Muttaqi"', [("actor", "Haniyeh"), ("actor", "Muttaqi")]),
+    ('actor="Taliban" status="disputed,confirmed"', [("actor", "Taliban"), ("status", "disputed"), ("status", "confirmed")]),
+    ('type="phone-call" q="Haniyeh"', [("type", "phone-call"), ("q", "Haniyeh")]),
+])
+def test_cross_origin_page_renders_the_events_the_api_returns(page, app, host, attributes, params):
+    expected = app.event_ids(params)
+    assert expected, "each filter combination should match something"
+    page.goto(embed(host, app, f"filters-{abs(hash(attributes))}.html", attributes))
+    wait_ready(page)
+    assert rendered_ids(page) == expected
+
+
+def test_events_are_grouped_under_their_start_year(page, app, host):
+    page.goto(embed(host, app, "years.html"))
+    wait_ready(page)
+    groups = page.locator("chrono-timeline .groups").evaluate("""groups => {
+      const out = [];
+      for (const node of groups.children) {
+        if (/^H[2-6]$/.test(node.tagName)) out.push([node.textContent, []]);
+        else out[out.length - 1][1].push(...[...node.querySelectorAll('li[data-event-id]')].map(li => li.dataset.eventId));
+      }
+      return out;
+    }""")
+    assert [year for year, _ in groups] == ["2009", "2013", "2019", "2021", "2022", "2023", "2024"]
+    assert dict(groups)["2023"] == ["2023-10-approx-talks", "2023-12-winter-talks"]  # the span goes under its start year
+    assert page.locator("chrono-timeline h3.year").count() == 7
+    assert page.locator("chrono-timeline ol.events > li").count() == len(WIDGET_EVENTS)
+
+
+def test_labels_follow_each_events_precision(page, app, host):
+    page.goto(embed(host, app, "labels.html"))
+    wait_ready(page)
+    labels = page.locator("chrono-timeline li[data-event-id]").evaluate_all(
+        "items => Object.fromEntries(items.map(i => [i.dataset.eventId, i.querySelector('.when').textContent]))")
+    assert labels == EXPECTED_LABELS
+    # machine-readable where HTML allows it
+    assert page.locator('chrono-timeline li[data-event-id="2024-05-23-call-denied"] time').get_attribute("datetime") == "2024-05-23"
+    assert page.locator('chrono-timeline li[data-event-id="2021-08-haniyeh-calls-baradar"] time').get_attribute("datetime") == "2021-08"
+
+
+def _mark_widths(page) -> dict[str, float]:
+    marks = page.locator("chrono-timeline svg.axis rect.mark").evaluate_all(
+        "rects => rects.map(r => [r.querySelector('title').textContent, r.getBoundingClientRect().width])")
+    return {title.split(": ", 1)[0]: width for title, width in marks}
+
+
+def test_overview_draws_fuzzy_dates_as_ranges(page, app, host):
+    page.goto(embed(host, app, "axis.html"))
+    wait_ready(page)
+    width = _mark_widths(page)
+    assert len(width) == len(WIDGET_EVENTS)
+    assert width["2013"] > width["summer 2009"] > width["Aug 2021"] > 0
+    assert page.locator("chrono-timeline svg.axis text.tick-label").count() >= 3
+
+    # over a shorter range a month is wider than a day, and a two-month span wider than a month
+    page.locator("chrono-timeline").evaluate("t => t.setAttribute('from', '2023')")
+    page.wait_for_function("() => document.querySelector('chrono-timeline').shadowRoot.querySelectorAll('rect.mark').length === 7")
+    wait_ready(page)
+    width = _mark_widths(page)
+    assert width["Dec 2023 – Jan 2024"] > width["c. Oct 2023"] > width["23 May 2024"] > 0
+
+
+def test_status_is_shown_in_words_and_style(page, app, host):
+    page.goto(embed(host, app, "status.html"))
+    wait_ready(page)
+
+    def look(event_id: str) -> dict:
+        return page.locator(f'chrono-timeline li[data-event-id="{event_id}"]').evaluate("""li => {
+          const badge = li.querySelector('.badge');
+          return {badge: badge.textContent, badgeBorder: getComputedStyle(badge).borderTopStyle,
+                  rule: getComputedStyle(li).borderLeftStyle};
+        }""")
+
+    assert look("2024-05-23-call-denied") == {"badge": "Status: Denied", "badgeBorder": "dashed", "rule": "double"}
+    assert look("2023-10-approx-talks")["badge"] == "Status: Disputed"
+    assert look("2019-uncertain-visit")["rule"] == "double"
+    assert look("2022-03-false-report")["badge"] == "Status: False"
+    assert look("2024-12-24-talks-in-kabul") == {"badge": "Status: Confirmed", "badgeBorder": "solid", "rule": "solid"}
+    # the "Status:" prefix is for screen readers; sighted readers see the word alone
+    hidden = page.locator('chrono-timeline li[data-event-id="2024-05-23-call-denied"] .badge .vh').bounding_box()
+    assert hidden["width"] <= 1 and hidden["height"] <= 1
+
+
+def test_citations_open_on_demand_with_links_and_quotes(page, app, host):
+    page.goto(embed(host, app, "citations.html", 'actor="Muttaqi" from="2024-05" to="2024-05"'))
+    wait_ready(page)
+    item = page.locator('chrono-timeline li[data-event-id="2024-05-22-conference"]')
+    quote = item.locator("blockquote").first
+    assert not quote.is_visible()
+    item.locator("summary").click()
+    assert quote.is_visible()
+    assert item.locator("blockquote").all_inner_texts() == [
+        "A two-day conference was held.", "The conference never took place, one side said."]
+    links = item.locator("a.source-title")
+    assert links.count() == 1  # the review has no url: its title is plain text
+    assert links.get_attribute("href") == "https://example.org/strikes"
+    assert links.inner_text() == "Strikes and talks"
+    assert "Review" in item.locator(".citation").first.inner_text()
+
+
+# --- interaction -----------------------------------------------------------------------------
+
+def test_more_fetches_every_page_through_the_cursor(page, app, host):
+    page.goto(embed(host, app, "more.html", 'limit="2"'))
+    wait_ready(page)
+    assert len(rendered_ids(page)) == 2
+    more = page.locator("chrono-timeline button.more")
+    clicks = 0
+    while more.is_visible():
+        more.click()
+        wait_ready(page)
+        clicks += 1
+        assert clicks < 20
+    ids = rendered_ids(page)
+    assert ids == app.event_ids([])
+    assert len(ids) == len(set(ids)) == len(WIDGET_EVENTS)
+    assert clicks == 6
+    # one heading per year even though years were split across pages
+    assert page.locator("chrono-timeline h3.year").all_inner_texts() == ["2009", "2013", "2019", "2021", "2022", "2023", "2024"]
+
+
+def test_actor_chip_refilters_the_widget(page, app, host):
+    page.goto(embed(host, app, "chip.html", 'from="2024"'))
+    wait_ready(page)
+    page.locator('chrono-timeline li[data-event-id="2024-12-24-talks-in-kabul"] button.chip', has_text="Amir Khan Muttaqi").click()
+    wait_ready(page)
+    assert page.locator("chrono-timeline").get_attribute("actor") == "muttaqi"
+    assert rendered_ids(page) == app.event_ids([("actor", "muttaqi"), ("from", "2024")])
+    bar = page.locator("chrono-timeline .filterbar")
+    assert bar.inner_text().startswith("Showing events with Amir Khan Muttaqi.")
+    bar.locator("button").click()
+    wait_ready(page)
+    assert page.locator("chrono-timeline").get_attribute("actor") is None
+    assert rendered_ids(page) == app.event_ids([("from", "2024")])
+    assert not bar.is_visible()
+
+
+def test_changing_an_attribute_rerenders(page, app, host):
+    page.goto(embed(host, app, "attrs.html", 'from="2024"'))
+    wait_ready(page)
+    page.evaluate("""() => { const t = document.querySelector('chrono-timeline');
+                             t.setAttribute('from', '2009'); t.setAttribute('to', '2013'); }""")
+    page.wait_for_function("() => document.querySelector('chrono-timeline').shadowRoot.querySelectorAll('li[data-event-id]').length === 2")
+    wait_ready(page)
+    assert rendered_ids(page) == ["2009-summer-meeting", "2013-office-opens"]
+
+
+def test_keyboard_reaches_chips_disclosures_and_more(page, app, host):
+    page.goto(embed(host, app, "keyboard.html", 'limit="2"'))
+    wait_ready(page)
+    stops = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        stops.append(deep_focus(page))
+    kinds = [(s["tag"], s["cls"]) for s in stops]
+    # focus moves in reading order: each event's chips then its disclosure, then More
+    assert kinds[:kinds.index(("button", "more")) + 1] == [
+        ("button", "chip"), ("button", "chip"), ("summary", ""),
+        ("button", "chip"), ("summary", ""),
+        ("button", "more"),
+    ]
+    assert [s["event"] for s in stops[:5]] == ["2009-summer-meeting"] * 3 + ["2013-office-opens"] * 2
+
+    # a focus ring is visible on the focused control
+    page.locator("chrono-timeline summary").first.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("""() => { const el = document.querySelector('chrono-timeline').shadowRoot.activeElement;
+                                       return getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth; }""")
+    assert outline == "solid 3px"
+
+    # Enter and Space open the disclosures and reveal the quote
+    first = page.locator('chrono-timeline li[data-event-id="2009-summer-meeting"]')
+    assert not first.locator("blockquote").is_visible()
+    page.keyboard.press("Enter")
+    assert first.locator("blockquote").is_visible()
+    assert first.locator("blockquote").inner_text() == "Quote about Summer meeting in Doha."
+    second = page.locator('chrono-timeline li[data-event-id="2013-office-opens"]')
+    second.locator("summary").focus()
+    page.keyboard.press("Space")
+    assert second.locator("blockquote").is_visible()
+
+    # Enter on More loads the next page and keeps focus where the new events start
+    page.locator("chrono-timeline button.more").focus()
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    assert len(rendered_ids(page)) == 4
+    assert deep_focus(page)["event"] == rendered_ids(page)[2]
+
+    # Enter on an actor chip re-filters to that actor
+    chip = page.locator('chrono-timeline li[data-event-id="2013-office-opens"] button.chip').first
+    chip.focus()
+    page.keyboard.press("Enter")
+    wait_ready(page)
+    assert page.locator("chrono-timeline").get_attribute("actor") == "islamic-emirate"
+    expected = app.event_ids([("actor", "islamic-emirate")])
+    while page.locator("chrono-timeline button.more").is_visible():
+        page.locator("chrono-timeline button.more").click()
+        wait_ready(page)
+    assert rendered_ids(page) == expected
+
+
+# --- states ----------------------------------------------------------------------------------
+
+def test_error_state_shows_the_apis_detail(page, app, host, console):
+    console.expect("status of 400")
+    status, body = app.get_json("/api/events", [("from", "2021-13")])
+    assert status == 400
+    page.goto(embed(host, app, "error.html", 'from="2021-13"'))
+    wait_ready(page)
+    text = status_text(page)
+    assert body["detail"] in text
+    assert "from" in text
+    assert page.locator("chrono-timeline .status").get_attribute("role") == "status"
+    assert page.locator("chrono-timeline button.retry").is_visible()
+    assert rendered_ids(page) == []
+
+
+def test_network_error_state(page, app, host, console):
+    console.expect("ERR_CONNECTION_REFUSED")
+    dead = f"http://127.0.0.1:{free_port()}"
+    page.goto(host.page("network.html", f'<chrono-timeline api="{dead}/api"></chrono-timeline>',
+                        head=f'<script type="module" src="{app.origin}/widget.js"></script>'))
+    wait_ready(page)
+    assert "network error" in status_text(page)
+    assert page.locator("chrono-timeline button.retry").is_visible()
+
+
+def test_empty_state(page, app, host):
+    page.goto(embed(host, app, "empty.html", 'from="1900" to="1901"'))
+    wait_ready(page)
+    assert status_text(page) == "No events match these filters."
+    assert rendered_ids(page) == []
+    assert not page.locator("chrono-timeline button.more").is_visible()
+
+
+# --- security --------------------------------------------------------------------------------
+
+def test_data_is_text_never_html(page, xss_app, host):
+    page.goto(embed(host, xss_app, "xss.html"))
+    wait_ready(page)
+    item = page.locator('chrono-timeline li[data-event-id="2024-01-xss"]')
+    assert item.locator(".title").inner_text() == XSS_TITLE
+    assert item.locator(".summary").inner_text() == XSS_SUMMARY
+    assert item.locator("button.chip").inner_text().startswith("<svg onload=window.__xss=4>")
+    assert "<u>Place</u>" in item.locator(".meta").inner_text()
+    item.locator("summary").click()
+    assert item.locator("blockquote").inner_text() == "<a href=javascript:window.__xss=5>quote</a>"
+    assert item.locator(".source-title").inner_text() == "<b>Bold</b> source"
+    # a javascript: source url does not become a link
+    assert item.locator("a").count() == 0
+    counts = page.locator("chrono-timeline").evaluate("""t => ({
+      img: t.shadowRoot.querySelectorAll('img, script, b, i, u, svg:not(.axis)').length,
+      js: [...t.shadowRoot.querySelectorAll('[href], [cite]')].filter(a => /^javascript:/i.test(a.getAttribute('href') || a.getAttribute('cite'))).length})""")
+    assert counts == {"img": 0, "js": 0}
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__xss") is None
+
+
+CSP_TEMPLATE = ("default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; img-src 'self'")
+
+
+def test_strict_csp_page_renders_with_styles_and_no_violation(page, app, host):
+    page.add_init_script("""
+      window.__violations = [];
+      document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+    """)
+    url = embed(host, app, "csp.html", 'actor="Haniyeh"', csp=CSP_TEMPLATE.format(api=app.origin))
+    response = page.goto(url)
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([("actor", "Haniyeh")])
+    style = page.locator("chrono-timeline li[data-event-id]").first.evaluate(
+        "li => ({display: getComputedStyle(li).display, rule: getComputedStyle(li).borderLeftWidth, list: getComputedStyle(li).listStyleType})")
+    assert style == {"display": "grid", "rule": "4px", "list": "none"}  # the defaults would be list-item, 0px, decimal
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.__violations") == []
+
+
+def test_styles_do_not_leak_in_or_out(page, app, host):
+    url = embed(host, app, "leak.html", 'from="2024"', extra='<p class="outside">Host paragraph</p><button class="chip">host chip</button>')
+    (host.folder / "leak.html").write_text(
+        (host.folder / "leak.html").read_text().replace(
+            "</title>", "</title><link rel=\"stylesheet\" href=\"/leak.css\">"), encoding="utf-8")
+    (host.folder / "leak.css").write_text(
+        "li { color: rgb(255, 0, 0) !important; } .chip { border-radius: 0; } body { letter-spacing: 3px; text-align: center; }")
+    page.goto(url)
+    wait_ready(page)
+    inside = page.locator("chrono-timeline li[data-event-id]").first.evaluate(
+        "li => [getComputedStyle(li).color, getComputedStyle(li).letterSpacing, getComputedStyle(li).textAlign]")
+    assert inside[0] != "rgb(255, 0, 0)"
+    assert inside[1] == "normal" and inside[2] in ("start", "left")
+    outside = page.locator("p.outside").evaluate("p => getComputedStyle(p).fontWeight")
+    assert outside == "400"
+    assert page.locator("body > main > button.chip").evaluate("b => getComputedStyle(b).borderTopLeftRadius") == "0px"
+
+
+def test_theming_through_custom_properties_and_dark_scheme(browser, app, host):
+    url = host.page(
+        "theme.html",
+        f'<chrono-timeline api="{app.origin}/api" from="2024"></chrono-timeline>',
+        head=f'<script type="module" src="{app.origin}/widget.js"></script><link rel="stylesheet" href="/theme.css">',
+    )
+    (host.folder / "theme.css").write_text("chrono-timeline { --chrono-accent: rgb(1, 2, 3); --chrono-font: Georgia, serif; }")
+    looks = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        pg = context.new_page()
+        pg.goto(url)
+        wait_ready(pg)
+        looks[scheme] = pg.locator("chrono-timeline li[data-event-id]").first.evaluate(
+            "li => [getComputedStyle(li).borderLeftColor, getComputedStyle(li).color, getComputedStyle(li).fontFamily]")
+        context.close()
+    assert looks["light"][0] == looks["dark"][0] == "rgb(1, 2, 3)"
+    assert looks["light"][2] == "Georgia, serif"
+    assert looks["light"][1] != looks["dark"][1]  # text colour follows the scheme
+
+
+# --- /embed and the landing page --------------------------------------------------------------
+
+def test_embed_page_in_an_iframe_copies_query_filters(page, app, host):
+    url = host.page(
+        "iframe.html",
+        f'<iframe src="{app.origin}/embed?actor=Haniyah&amp;actor=Muttaqi&amp;from=2021&amp;api=http://evil.example/api" '
+        'title="Timeline" width="600" height="700"></iframe>',
+    )
+    page.goto(url)
+    frame = page.frame_locator("iframe")
+    frame.locator("chrono-timeline li[data-event-id]").first.wait_for()
+    inner = page.frames[1]
+    wait_ready(inner)
+    assert rendered_ids(inner) == app.event_ids([("actor", "Haniyah"), ("actor", "Muttaqi"), ("from", "2021")])
+    timeline = frame.locator("chrono-timeline")
+    assert timeline.get_attribute("actor") == "Haniyah,Muttaqi"
+    assert timeline.get_attribute("api") is None  # the embed page never takes its API from the URL
+
+
+def test_landing_page_explains_and_shows_a_live_widget(page, app):
+    response = page.goto(f"{app.origin}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    wait_ready(page)
+    assert len(rendered_ids(page)) == 5
+    snippet = page.locator("pre.snippet code").first.inner_text()
+    assert snippet == (f'<script type="module" src="{app.origin}/widget.js"></script>\n'
+                       f'<chrono-timeline api="{app.origin}/api" actor="Haniyeh"></chrono-timeline>')
+    hrefs = page.locator("main a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    for href in ["/api/events?actor=Haniyeh&from=2021&to=2022", "/api/events.csv", "/api/events.ics",
+                 "/api/timeline.json", "/api/contacts?actor=Haniyeh", "/api/actors", "/datasette", "/schema"]:
+        assert href in hrefs
+    for href in hrefs:
+        if href.startswith("/api/"):
+            with urllib.request.urlopen(app.origin + href, timeout=10) as r:
+                assert r.status == 200, href
+    assert urllib.request.urlopen(f"{app.origin}/static/site.css", timeout=10).status == 200
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("width", [320, 1200])
+def test_screenshots_are_clean_at_phone_and_desktop_widths(browser, app, host, tmp_path, width):
+    url = embed(host, app, "layout.html", 'limit="6"')
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    errors = []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.goto(url)
+    wait_ready(pg)
+    pg.locator('chrono-timeline li[data-event-id="2009-summer-meeting"] summary').click()
+    assert no_horizontal_overflow(pg)
+    box = pg.locator("chrono-timeline").bounding_box()
+    assert box["height"] > 100 and box["width"] <= width
+    shot = tmp_path / f"widget-{width}.png"
+    pg.locator("chrono-timeline").screenshot(path=str(shot))
+    pg.screenshot(path=str(tmp_path / f"page-{width}.png"), full_page=True)
+    colours, busy_rows = screenshot_stats(shot.read_bytes())
+    assert colours > 20 and busy_rows > 0.3
+    # every event card fits inside the widget
+    overflow = pg.locator("chrono-timeline li[data-event-id]").evaluate_all(
+        "items => items.filter(li => li.scrollWidth > li.clientWidth + 1).map(li => li.dataset.eventId)")
+    assert overflow == []
+    context.close()
+    assert errors == []
+
+
+def test_readable_at_200_percent_zoom(browser, app, host):
+    # 200% zoom of a 1280 px window is a 640 CSS px viewport with twice the device pixels
+    url = embed(host, app, "zoom.html")
+    context = browser.new_context(viewport={"width": 640, "height": 450}, device_scale_factor=2)
+    pg = context.new_page()
+    pg.goto(url)
+    wait_ready(pg)
+    assert no_horizontal_overflow(pg)
+    font = pg.locator("chrono-timeline .title").first.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    assert font >= 16
+    context.close()
