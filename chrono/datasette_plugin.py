@@ -1,0 +1,142 @@
+"""Datasette plugin for the chrono database: timeline widget on the events page, year and month
+facets for ISO date columns, and a refusal of anything that could write.
+
+Loaded through the `datasette` entry point, so it is active in every Datasette of this
+environment: each hook therefore acts only on a database named `chrono`, except the facets,
+which are generic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+
+DATABASE = "chrono"
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Datasette table arguments that the widget understands, as (query argument, widget attribute).
+WIDGET_FILTERS = (("type", "type"), ("type__exact", "type"), ("status", "status"),
+                  ("status__exact", "status"), ("_search", "q"))
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Environment, datasette: Any) -> None:
+    # Datasette only finds templates of plugins that are packages; this one is a module.
+    env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    if database == DATABASE:
+        conn.execute("PRAGMA query_only = 1")
+
+
+@hookimpl
+def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> Any:
+    """Writable canned queries are refused outright: the database is a build artefact."""
+    if action != "view-query" or not isinstance(resource, tuple) or resource[0] != DATABASE:
+        return None
+
+    async def refuse_writes() -> bool | None:
+        query = await datasette.get_canned_query(DATABASE, resource[1], actor)
+        return False if query and query.get("write") else None
+
+    return refuse_writes
+
+
+@hookimpl
+def extra_template_vars(
+    database: str | None, table: str | None, request: Any, datasette: Any
+) -> dict[str, Any]:
+    if database != DATABASE or table != "events":
+        return {}
+    return {"chrono_widget": widget_context(datasette.plugin_config("chrono") or {}, request)}
+
+
+def widget_context(config: dict, request: Any) -> dict[str, Any] | None:
+    """Script URL and element attributes for the timeline, or None when no API is configured."""
+    api, src = config.get("api"), config.get("widget")
+    if not (api and src):
+        return None
+    attrs = {"api": api}
+    args = request.args if request is not None else {}
+    for arg, attr in WIDGET_FILTERS:
+        if args.get(arg):
+            attrs[attr] = args.get(arg)
+    return {"src": src, "attrs": attrs}
+
+
+@hookimpl
+def register_facet_classes() -> list[type[Facet]]:
+    return [YearFacet, MonthFacet]
+
+
+class PrefixFacet(Facet):
+    """Counts rows by the first `width` characters of an ISO date column (`2021` or `2021-08`).
+
+    Selecting a value filters with `<column>__startswith=<value>`. Values are listed in
+    chronological order, not by count, because that is how people read years and months.
+    """
+
+    width = 4
+
+    async def facet_results(self) -> tuple[list[dict], list[str]]:
+        results: list[dict] = []
+        timed_out: list[str] = []
+        pairs = self.get_querystring_pairs()
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            sql = (
+                f"select substr({col}, 1, {self.width}) as value, count(*) as count "
+                f"from ({self.sql}) where length({col}) >= {self.width} "
+                f"group by value order by value limit {size + 1}"
+            )
+            try:
+                rows = await self.ds.execute(
+                    self.database, sql, self.params, truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            arg = f"{column}__startswith"
+            values = []
+            for row in rows.rows[:size]:
+                value = str(row["value"])
+                selected = (arg, value) in pairs
+                change = path_with_removed_args if selected else path_with_added_args
+                toggle = self.ds.urls.path(change(self.request, {arg: value}))
+                values.append({
+                    "value": value, "label": value, "count": row["count"], "selected": selected,
+                    "toggle_url": self.ds.absolute_url(self.request, toggle),
+                })
+            results.append({
+                "name": column,
+                "type": self.type,
+                "hideable": source_and_config["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(
+                    path_with_removed_args(self.request, {f"_facet_{self.type}": column})
+                ),
+                "results": values,
+                "truncated": len(rows) > size,
+            })
+        return results, timed_out
+
+
+class YearFacet(PrefixFacet):
+    type = "year"
+    width = 4
+
+
+class MonthFacet(PrefixFacet):
+    type = "month"
+    width = 7
