@@ -110,3 +110,41 @@ def _parse_rate(text: str) -> tuple[str, int]:
     if not count.isdigit() or int(count) < 1 or unit not in ("second", "minute", "hour", "day"):
         raise click.BadParameter("use N/second, N/minute, N/hour or N/day, e.g. 600/minute", param_hint="--rate-limit")
     return unit, int(count)
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--published", required=True,
+              help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 or 2024-12-24? for an undated article.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="yaml: event stubs to paste into events.yml; json: a list of candidates.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="Data folder whose actors.yml is the gazetteer.")
+@click.option("--source", default="new-source", show_default=True,
+              help="Source id the stubs cite (add that source to sources.yml).")
+def extract(file, published: str, fmt: str, data: Path, source: str) -> None:
+    """Propose candidate events from an article: dated sentences, known actors, a type and status.
+
+    FILE is a plain-text article (`-` reads stdin). Relative dates ("on Sunday", "last month",
+    "two days after") are resolved against --published; the answer stays as wide as that date.
+
+        chrono extract article.txt --published 2024-12-24 --format json
+    """
+    from .extract import ExtractError, Gazetteer, to_json, to_yaml
+    from .extract import extract as run_extract
+
+    gazetteer, problems = Gazetteer.load(data)
+    for problem in problems:
+        click.echo(f"warning: {problem}", err=True)
+    try:
+        result = run_extract(file.read(), published, gazetteer)
+    except ExtractError as exc:
+        raise click.BadParameter(str(exc), param_hint="--published") from None
+    if fmt == "json":
+        click.echo(to_json(result))
+        if result.new_actors:
+            names = ", ".join(f"{name} ({count})" for name, count in result.new_actors)
+            click.echo(f"note: names not in the gazetteer (possible new actors): {names}", err=True)
+    else:
+        label = "stdin" if file.name in ("-", "<stdin>") else file.name
+        click.echo(to_yaml(result, source, label, published), nl=False)
