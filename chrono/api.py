@@ -195,6 +195,12 @@ def landing() -> Response[bytes]:
     return _static("index.html", "text/html; charset=utf-8")
 
 
+@get("/favicon.ico", sync_to_thread=False, include_in_schema=False)
+def favicon() -> Response[bytes]:
+    """Browsers ask for it on every page, Datasette's included."""
+    return _static("favicon.svg", "image/svg+xml")
+
+
 @get("/static/{name:str}", sync_to_thread=False, include_in_schema=False)
 def static_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
     kinds = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
@@ -311,7 +317,10 @@ def _headers_middleware(app):
             response = problem(414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters")
             await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
             return
-        path = scope["path"]
+        # A mounted app (Datasette) sees its scope["path"] cut below the mount point;
+        # raw_path keeps what the client asked for.
+        raw = scope.get("raw_path")
+        path = raw.decode("latin-1").split("?")[0] if raw else scope["path"]
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -351,7 +360,7 @@ def create_app(
     database.current()  # fail now, not on the first request, if the file is missing
     handlers: list = [
         events_page, event_detail, events_csv, events_ics, timeline, actors, actor_detail, contacts, types,
-        widget_js, embed_js, embed_page, landing, static_file,
+        widget_js, embed_js, embed_page, landing, favicon, static_file,
     ]
     if mount_datasette:
         from .publish import mount_datasette as datasette_handler
