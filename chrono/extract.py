@@ -790,23 +790,13 @@ class Resolver:
             m.notes.append(f"the text says {wd}, but {day} is a {day:%A}")
 
     def _r_day_span(self, m: Mention) -> None:
-        m1 = _month_of(m.parts.get("m") or m.parts["m2"])
-        m2 = _month_of(m.parts["m2"])
-        d1, d2 = int(m.parts["d"]), int(m.parts["d2"])
-
-        def make(y: int) -> DateRange | None:
-            return _days(y if m1 <= m2 else y - 1, m1, d1, y, m2, d2)
-
-        if m.parts.get("y"):
-            rng = make(int(m.parts["y"]))
-            if rng:
-                self._set(m, rng, "stated", "high")
-        else:
-            self._recurring(m, make)
+        self._day_span(m, _month_of(m.parts.get("m") or m.parts["m2"]), _month_of(m.parts["m2"]))
 
     def _r_mdy_span(self, m: Mention) -> None:
-        m1 = _month_of(m.parts["m"])
-        m2 = _month_of(m.parts.get("m2") or m.parts["m"])
+        self._day_span(m, _month_of(m.parts["m"]), _month_of(m.parts.get("m2") or m.parts["m"]))
+
+    def _day_span(self, m: Mention, m1: int, m2: int) -> None:
+        """"22-23 May 2024", "May 22-23": a span of days, its year stated or recurring."""
         d1, d2 = int(m.parts["d"]), int(m.parts["d2"])
 
         def make(y: int) -> DateRange | None:

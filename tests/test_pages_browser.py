@@ -3,15 +3,12 @@ under their real security headers, in headless Chromium, with no console errors.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from chrono.api import create_app
 from tests.test_rebuild import LiveServer
-from tests.test_widget import CHROMIUM, CHROMIUM_ARGS, READY
+from tests.test_widget import READY, browser  # noqa: F401  (the shared Chromium fixture)
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 
@@ -19,16 +16,6 @@ pytestmark = pytest.mark.browser
 def base(bundled_db):
     with LiveServer(create_app(bundled_db)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str):
