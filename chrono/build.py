@@ -10,22 +10,26 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import sqlite3
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from datetime import date
 
 import sqlite_utils
 
 from . import dates
-from .load import CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml, stream_jsonl
+from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml, stream_jsonl
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_REPORTED_PROBLEMS = 200
 
 
@@ -36,6 +40,7 @@ class BuildReport:
     input_hash: str
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 def input_files(data: Path) -> list[Path]:
@@ -53,6 +58,15 @@ def input_hash(data: Path) -> str:
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     digest.update(chunk)
     return digest.hexdigest()[:16]
+
+
+def date_scale(start: date, end: date) -> int:
+    """ceil(log2(number of possible days)): 0 for a day, 5 for a month, 9 for a year.
+
+    Events of one scale last at most 2**scale days, so a query for events overlapping a range
+    only needs to look back that far before the range starts: the scale bounds its index scan.
+    """
+    return ((end - start).days).bit_length()
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -85,17 +99,18 @@ def create_schema(db: sqlite_utils.Database) -> None:
         {"id": str, "date": str, "date_start": str, "date_end": str, "precision": str,
          "qualifier": str, "approximate": int, "uncertain": int, "date_text": str,
          "date_basis": str, "date_anchor": str, "title": str, "summary": str, "type": str,
-         "status": str, "place": str, "country": str, "notes": str},
+         "status": str, "place": str, "country": str, "notes": str, "date_scale": int},
         pk="id",
         foreign_keys=[("type", "event_types", "type"), ("status", "statuses", "status")],
-        not_null={"date", "date_start", "date_end", "precision", "title", "type", "status"},
+        not_null={"date", "date_start", "date_end", "precision", "title", "type", "status", "date_scale"},
     )
+    # (event_id, actor_id) is unique: an index built after the bulk insert says so, cheaper
+    # than a primary key maintained row by row.
     db.create_table(
         "event_actors",
-        {"event_id": str, "actor_id": str, "role": str, "date_start": str, "date_end": str},
-        pk=("event_id", "actor_id"),
+        {"event_id": str, "actor_id": str, "role": str, "date_start": str, "date_end": str, "date_scale": int},
         foreign_keys=[("event_id", "events", "id"), ("actor_id", "actors", "id")],
-        not_null={"role"},
+        not_null={"event_id", "actor_id", "role"},
     )
     db.create_table(
         "citations",
@@ -103,15 +118,27 @@ def create_schema(db: sqlite_utils.Database) -> None:
         pk="id", foreign_keys=[("event_id", "events", "id"), ("source_id", "sources", "id")],
         not_null={"event_id", "source_id", "quote", "stance"},
     )
+    db.execute(
+        "CREATE TABLE events_json (event_rowid INTEGER PRIMARY KEY, json TEXT NOT NULL)"
+    )
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:
-    """After the bulk insert: building indexes once is faster than maintaining them row by row."""
+    """After the bulk insert: building indexes once is faster than maintaining them row by row.
+
+    Events are stored in date order (rowid order is date_start, date_end, id), so an index
+    on (type) or (status) also yields its rows in date order.
+    """
     db["events"].create_index(["date_start", "date_end", "id"], index_name="events_by_date")
-    db["events"].create_index(["date_end", "date_start"], index_name="events_by_end")
+    db["events"].create_index(["date_scale", "date_start", "date_end", "id"], index_name="events_by_scale")
     db["events"].create_index(["type", "date_start"], index_name="events_by_type")
     db["events"].create_index(["status", "date_start"], index_name="events_by_status")
-    db["event_actors"].create_index(["actor_id", "date_start", "date_end", "event_id"], index_name="event_actors_by_actor")
+    # By event, then rowid: an event's actors in the order its record lists them. (A pair
+    # is never listed twice: validation refuses it.)
+    db["event_actors"].create_index(["event_id"], index_name="event_actors_by_event")
+    db["event_actors"].create_index(
+        ["actor_id", "date_scale", "date_start", "date_end", "event_id"], index_name="event_actors_by_actor")
+    db["actors"].create_index(["name"], index_name="actors_by_name")
     db["memberships"].create_index(["organization_id", "actor_id"], index_name="memberships_by_organization")
     db["memberships"].create_index(["actor_id"], index_name="memberships_by_actor")
     db["actor_aliases"].create_index(["actor_id"], index_name="aliases_by_actor")
@@ -120,16 +147,144 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 
 def create_search(db: sqlite_utils.Database) -> None:
-    """Full text over titles, summaries and quotes, keyed by the events table's rowid."""
+    """Full text over titles, summaries and quotes, keyed by the events table's rowid.
+
+    The index keeps no copy of the text: its content is the events_fts_source view over
+    events and citations (an FTS5 external content table), so snippets and highlights
+    still work. Rows go in in rowid order (date order) with automatic merging off, then
+    the index is merged once: one segment, whose doclists list events in date order, so a
+    full-text page in date order reads `limit` entries of a doclist, however common the word.
+    """
     db.execute(
-        "CREATE VIRTUAL TABLE events_fts USING fts5("
-        "title, summary, quotes, tokenize = 'unicode61 remove_diacritics 2')"
+        """CREATE VIEW events_fts_source AS
+           SELECT e.rowid AS event_rowid, e.title, e.summary,
+                  (SELECT group_concat(c.quote, ' ') FROM citations c WHERE c.event_id = e.id) AS quotes
+           FROM events e"""
     )
     db.execute(
+        "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, content = 'events_fts_source', "
+        "content_rowid = 'event_rowid', tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    db.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0)")
+    db.execute(
         """INSERT INTO events_fts (rowid, title, summary, quotes)
-           SELECT e.rowid, e.title, e.summary,
-                  (SELECT group_concat(c.quote, ' ') FROM citations c WHERE c.event_id = e.id)
-           FROM events e"""
+           SELECT o.rowid, s.title, s.summary, s.quotes
+           FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+    )
+    db.execute("INSERT INTO events_fts (events_fts) VALUES ('optimize')")
+    db.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
+
+
+def create_documents(db: sqlite_utils.Database) -> None:
+    """Each event as the API serves it (the EventOut record's JSON), built in SQL from the
+    tables just written, so that a page of events is read, not assembled, per request.
+
+    Plain text concatenation with json_quote: nothing is parsed back, which makes this
+    several times faster than nesting json_object() calls.
+    """
+    q = "json_quote"
+    db.execute(
+        f"""CREATE TEMP TABLE source_json AS
+            SELECT id, '{{"source":{{"id":' || {q}(id) || ',"title":' || {q}(title) || ',"outlet":' || {q}(outlet)
+                       || ',"published":' || {q}(published) || ',"url":' || {q}(url) || '}},"quote":' AS prefix
+            FROM sources"""
+    )
+    db.execute("CREATE UNIQUE INDEX temp.source_json_by_id ON source_json (id)")
+    # Actors and citations in the order the event's record lists them: rowid order, which
+    # is the order the (event_id) indexes hand them over in (tests/test_api checks it).
+    actors = f"""(SELECT group_concat('{{"id":' || {q}(ea.actor_id) || ',"name":' || {q}(a.name) || ',"role":' || {q}(ea.role) || '}}', ',')
+                  FROM event_actors ea INDEXED BY event_actors_by_event CROSS JOIN actors a ON a.id = ea.actor_id
+                  WHERE ea.event_id = e.id)"""
+    citations = f"""(SELECT group_concat(sj.prefix || {q}(c.quote) || ',"stance":' || {q}(c.stance) || '}}', ',')
+                     FROM citations c INDEXED BY citations_by_event CROSS JOIN source_json sj ON sj.id = c.source_id
+                     WHERE c.event_id = e.id)"""
+    boolean = "CASE WHEN e.{} THEN 'true' ELSE 'false' END"
+    db.execute(
+        f"""INSERT INTO events_json (event_rowid, json)
+            SELECT e.rowid,
+                '{{"id":' || {q}(e.id) || ',"date":' || {q}(e.date) || ',"date_text":' || {q}(e.date_text)
+                || ',"date_start":' || {q}(e.date_start) || ',"date_end":' || {q}(e.date_end)
+                || ',"precision":' || {q}(e.precision) || ',"qualifier":' || {q}(e.qualifier)
+                || ',"approximate":' || {boolean.format('approximate')} || ',"uncertain":' || {boolean.format('uncertain')}
+                || ',"date_basis":' || {q}(e.date_basis) || ',"title":' || {q}(e.title) || ',"summary":' || {q}(e.summary)
+                || ',"type":' || {q}(e.type) || ',"cameo":' || {q}(t.cameo) || ',"status":' || {q}(e.status)
+                || ',"location":{{"place":' || {q}(e.place) || ',"country":' || {q}(e.country) || '}}'
+                || ',"actors":[' || coalesce({actors}, '') || '],"citations":[' || coalesce({citations}, '')
+                || '],"notes":' || {q}(e.notes) || '}}'
+            FROM events e JOIN event_types t ON t.type = e.type ORDER BY e.rowid"""
+    )
+    db.execute("DROP TABLE temp.source_json")
+
+
+def create_derived(db: sqlite_utils.Database) -> None:
+    """Tables computed from the others so that hot API queries read answers, not aggregate them."""
+    # An organization's events including its members' while their membership covers the
+    # event, one row per (organization, event), in the order /api/events pages them.
+    db.execute(
+        """CREATE TABLE member_events (
+               organization_id TEXT NOT NULL REFERENCES actors(id), date_scale INTEGER NOT NULL,
+               date_start TEXT NOT NULL, date_end TEXT NOT NULL, event_id TEXT NOT NULL REFERENCES events(id),
+               actor_id TEXT NOT NULL REFERENCES actors(id),
+               PRIMARY KEY (organization_id, date_scale, date_start, date_end, event_id)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """INSERT OR IGNORE INTO member_events
+           SELECT ea.actor_id, ea.date_scale, ea.date_start, ea.date_end, ea.event_id, ea.actor_id
+           FROM event_actors ea WHERE ea.actor_id IN (SELECT organization_id FROM memberships)
+           UNION ALL
+           SELECT m.organization_id, ea.date_scale, ea.date_start, ea.date_end, ea.event_id, ea.actor_id
+           FROM memberships m JOIN event_actors ea ON ea.actor_id = m.actor_id
+           WHERE (m.start_date IS NULL OR m.start_date <= ea.date_end)
+             AND (m.end_date IS NULL OR m.end_date >= ea.date_start)
+           ORDER BY 1, 2, 3, 4, 5"""
+    )
+    # Contacts of each actor's side (itself and, for an organization, its members at the
+    # time) with every other participant: what /api/contacts answers without a date range.
+    # The pairs come from the event stream (stage.pairs); here they are grouped and ranked.
+    db.execute(
+        """CREATE TABLE contact_pairs (
+               actor_id TEXT NOT NULL REFERENCES actors(id), rank INTEGER NOT NULL,
+               other_id TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL,
+               first TEXT NOT NULL, last TEXT NOT NULL, json TEXT NOT NULL,
+               PRIMARY KEY (actor_id, rank)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """INSERT INTO contact_pairs
+           SELECT g.side_id, row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
+                  g.other_id, g.n, g.first, g.last,
+                  json_object('actor', json_object('id', g.side_id, 'name', a.name),
+                              'other', json_object('id', g.other_id, 'name', o.name),
+                              'count', g.n, 'first', g.first, 'last', g.last, 'event_ids', json(g.ids))
+           FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last,
+                        json_group_array(event_id) AS ids
+                 FROM (SELECT * FROM stage.pairs WHERE pair = 1 ORDER BY side_id, other_id, event_id)
+                 GROUP BY side_id, other_id) g
+           JOIN actors a ON a.id = g.side_id JOIN actors o ON o.id = g.other_id"""
+    )
+    db.execute("CREATE UNIQUE INDEX contact_pairs_by_other ON contact_pairs (actor_id, other_id)")
+    db.execute(
+        """CREATE TABLE actor_stats (
+               actor_id TEXT PRIMARY KEY REFERENCES actors(id), event_count INTEGER NOT NULL,
+               member_event_count INTEGER NOT NULL, contact_count INTEGER NOT NULL,
+               direct_contact_count INTEGER NOT NULL, first_event TEXT, last_event TEXT, summary TEXT NOT NULL)"""
+    )
+    db.execute(
+        """INSERT INTO actor_stats
+           WITH ea AS (SELECT actor_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last
+                       FROM event_actors GROUP BY actor_id),
+                me AS (SELECT organization_id, count(*) AS n FROM member_events GROUP BY organization_id),
+                cp AS (SELECT actor_id, count(*) AS n FROM contact_pairs GROUP BY actor_id),
+                dc AS (SELECT side_id, count(DISTINCT other_id) AS n FROM stage.pairs WHERE pair = 0 GROUP BY side_id)
+           SELECT a.id, coalesce(ea.n, 0), coalesce(me.n, 0), coalesce(cp.n, 0),
+                  CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = a.id)
+                       THEN coalesce(dc.n, 0) ELSE coalesce(cp.n, 0) END,
+                  ea.first, ea.last,
+                  json_object('id', a.id, 'name', a.name, 'kind', a.kind,
+                              'aliases', json((SELECT json_group_array(alias) FROM (
+                                  SELECT alias FROM actor_aliases x WHERE x.actor_id = a.id AND x.alias <> a.id ORDER BY alias))),
+                              'event_count', coalesce(ea.n, 0))
+           FROM actors a LEFT JOIN ea ON ea.actor_id = a.id LEFT JOIN me ON me.organization_id = a.id
+                LEFT JOIN cp ON cp.actor_id = a.id LEFT JOIN dc ON dc.side_id = a.id"""
     )
 
 
@@ -150,66 +305,126 @@ def create_views(db: sqlite_utils.Database) -> None:
     )
 
 
-def _event_rows(events: Iterable[CheckedEvent]) -> Iterator[tuple[tuple, list[tuple], list[tuple]]]:
-    for checked in events:
+# --- rows: one validated event becomes rows for every table it feeds --------------------------
+
+STAGE_COLUMNS = (
+    "src, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes"
+)
+EVENT_COLUMNS = (
+    "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale"
+)
+
+
+@dataclass
+class _Batch:
+    events: list[tuple] = field(default_factory=list)
+    actors: list[tuple] = field(default_factory=list)
+    citations: list[tuple] = field(default_factory=list)
+    pairs: list[tuple] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Rows:
+    """Turns checked events into table rows and contact pairs."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        # actor id -> [(organization id, membership start day, membership end day)]
+        self.member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
+        for actor_id, j, start, end in catalogue.memberships:
+            m = catalogue.actors[actor_id].memberships[j]
+            self.member_of.setdefault(actor_id, []).append((m.organization, _iso(start, "start"), _iso(end, "end")))
+        self.has_members = {org for orgs in self.member_of.values() for org, _, _ in orgs}
+        self.contact = set(CONTACT_TYPES)
+
+    def add(self, checked: CheckedEvent, src: int, batch: _Batch) -> None:
         e, when = checked.event, checked.when
         start, end = when.start.isoformat(), when.end.isoformat()
-        row = (
-            e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate),
-            int(when.uncertain), e.date_text, e.date_basis, e.date_anchor, e.title, e.summary,
-            e.type, e.status, e.location.place, e.location.country, e.notes,
-        )
-        actors = [(e.id, a.id, a.role, start, end) for a in e.actors]
-        citations = [(e.id, c.source, c.quote, c.stance) for c in e.citations]
-        yield row, actors, citations
+        scale = date_scale(when.start, when.end)
+        batch.events.append((
+            src, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
+            e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,
+            e.location.country, e.notes, scale, " ".join(c.quote for c in e.citations),
+        ))
+        batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
+        batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
+        if e.type in self.contact and len(e.actors) > 1:
+            self._pairs(e.id, [a.id for a in e.actors], start, end, batch.pairs)
+
+    def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list[tuple]) -> None:
+        """Contact pairs of one event, as (side, other, event, start, end, pair).
+
+        A side is a participant or an organization a participant belongs to at the time;
+        members of a side are not its contacts. pair = 1 rows make contact_pairs (what
+        /api/contacts lists with members on); pair = 0 rows are an organization's own direct
+        contacts, counted apart for the contacts view's numbers.
+        """
+        sides: dict[str, set[str]] = {}
+        for p in participants:
+            for org, m_start, m_end in self.member_of.get(p, ()):
+                if (m_start is None or m_start <= end) and (m_end is None or m_end >= start):
+                    sides.setdefault(org, set()).add(p)
+        for p in participants:
+            if p in self.has_members:
+                sides.setdefault(p, set()).add(p)
+            direct = 0 if p in self.has_members else 1
+            out.extend((p, q, event_id, start, end, direct) for q in participants if q != p)
+        for side, inside in sides.items():
+            out.extend((side, q, event_id, start, end, 1) for q in participants if q not in inside)
+
+
+def _batches(paths: list[Path], catalogue: Catalogue, size: int = 2000) -> Iterator[tuple[str, _Batch]]:
+    """Validated rows of the JSONL files in batches, with their problems, file by file."""
+    rows = _Rows(catalogue)
+    for src, path in enumerate(paths, 1):
+        batch = _Batch()
+        for item in stream_jsonl(path, catalogue):
+            if isinstance(item, Problem):
+                batch.problems.append(item)
+                if len(batch.problems) >= MAX_REPORTED_PROBLEMS:
+                    yield str(path), batch
+                    batch = _Batch()
+                continue
+            rows.add(item, src, batch)
+            if len(batch.events) >= size:
+                yield str(path), batch
+                batch = _Batch()
+        yield str(path), batch
 
 
 class _Writer:
-    """Streams events into the open database in batches; duplicates become problems."""
+    """Streams prepared rows into the open database: events into the stage (to be copied in
+    date order later), actors, citations and contact pairs straight into their tables."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.count = 0
 
-    def write(self, events: Iterable[CheckedEvent], file: str, problems: list[Problem], batch: int = 5000) -> None:
-        pending: list[tuple[tuple, list[tuple], list[tuple]]] = []
-        for item in _event_rows(events):
-            pending.append(item)
-            if len(pending) >= batch:
-                self._flush(pending, file, problems)
-                pending = []
-        self._flush(pending, file, problems)
-
-    def _flush(self, pending: list, file: str, problems: list[Problem]) -> None:
-        if not pending:
-            return
-        try:
-            self._insert(pending)
-        except sqlite3.IntegrityError:
-            # Rare path: find the offending rows one by one.
-            for item in pending:
-                try:
-                    self._insert([item])
-                except sqlite3.IntegrityError:
-                    problems.append(Problem(file, f"event {item[0][0]}", "id", "duplicate id"))
-            return
-
-    def _insert(self, items: list) -> None:
+    def write(self, batch: _Batch) -> None:
         cur = self.conn.cursor()
-        cur.execute("SAVEPOINT batch")
-        try:
-            cur.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 18)})", [i[0] for i in items])
-            cur.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", [a for i in items for a in i[1]])
-            cur.executemany(
-                "INSERT INTO citations (event_id, source_id, quote, stance) VALUES (?, ?, ?, ?)",
-                [c for i in items for c in i[2]],
-            )
-        except sqlite3.IntegrityError:
-            cur.execute("ROLLBACK TO batch")
-            cur.execute("RELEASE batch")
-            raise
-        cur.execute("RELEASE batch")
-        self.count += len(items)
+        cur.executemany(f"INSERT INTO stage.events ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 21)})", batch.events)
+        cur.executemany(
+            "INSERT INTO event_actors (event_id, actor_id, role, date_start, date_end, date_scale) VALUES (?, ?, ?, ?, ?, ?)",
+            batch.actors,
+        )
+        cur.executemany("INSERT INTO citations (event_id, source_id, quote, stance) VALUES (?, ?, ?, ?)", batch.citations)
+        cur.executemany("INSERT INTO stage.pairs VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
+        self.count += len(batch.events)
+
+
+def _duplicates(conn: sqlite3.Connection, files: list[str]) -> list[Problem]:
+    """Every event id seen before, named at its second (third …) occurrence."""
+    conn.execute("CREATE INDEX stage.events_by_id ON events (id)")
+    return [
+        Problem(files[src], f"event {event_id}", "id", "duplicate id")
+        for event_id, src in conn.execute(
+            """SELECT s.id, s.src FROM stage.events s
+               WHERE s.id IN (SELECT id FROM stage.events GROUP BY id HAVING count(*) > 1)
+                 AND s.rowid > (SELECT min(t.rowid) FROM stage.events t WHERE t.id = s.id)
+               ORDER BY s.rowid"""
+        )
+    ]
 
 
 def _iso(d: dates.NormalisedDate | None, which: str) -> str | None:
@@ -236,7 +451,9 @@ def build(data: Path, out: Path) -> BuildReport:
         tmp = Path(tmp_name)
         try:
             report = _write(tmp, data, catalogue, checked, events_file)
+            clock = time.perf_counter()
             _swap(tmp, out)
+            report.stages["swap"] = time.perf_counter() - clock
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -245,15 +462,42 @@ def build(data: Path, out: Path) -> BuildReport:
     return report
 
 
-def _write(tmp: Path, data: Path, catalogue, checked: list[CheckedEvent], events_file: str) -> BuildReport:
+class _Stages(dict):
+    """Seconds spent in each step of a build, for the report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = self.get(name, 0.0) + now - self.clock
+        self.clock = now
+
+
+def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent], events_file: str) -> BuildReport:
+    stages = _Stages()
+    hashed: dict[str, str] = {}
+    # hashlib releases the GIL on large reads: the digest costs no wall time.
+    hasher = threading.Thread(target=lambda: hashed.setdefault("hash", input_hash(data)), daemon=True)
+    hasher.start()
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -200000")
+        for schema in ("main", "stage"):
+            if schema == "stage":
+                # A private temporary database, deleted on close: events wait there until
+                # they can be written in date order.
+                conn.execute("ATTACH DATABASE '' AS stage")
+            conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
+            conn.execute(f"PRAGMA {schema}.synchronous = OFF")
+            conn.execute(f"PRAGMA {schema}.cache_size = -1000000")
+            conn.execute(f"PRAGMA {schema}.secure_delete = OFF")
+        conn.execute("PRAGMA threads = 2")
         conn.execute("BEGIN")
         db = sqlite_utils.Database(conn)
         create_schema(db)
+        conn.execute(f"CREATE TABLE stage.events ({STAGE_COLUMNS})")
+        conn.execute("CREATE TABLE stage.pairs (side_id, other_id, event_id, date_start, date_end, pair)")
         conn.executemany(
             "INSERT INTO event_types VALUES (?, ?, ?, ?)",
             [(t, code, label, int(t in CONTACT_TYPES)) for t, (code, label) in EVENT_TYPES.items()],
@@ -284,44 +528,79 @@ def _write(tmp: Path, data: Path, catalogue, checked: list[CheckedEvent], events
             ],
         )
         writer = _Writer(conn)
+        curated = _Batch()
+        rows = _Rows(catalogue)
+        for item in checked:
+            rows.add(item, 0, curated)
+        writer.write(curated)
+        paths = sorted(data.glob("*.jsonl"))
+        files = [events_file, *map(str, paths)]
         problems: list[Problem] = []
-        writer.write(checked, events_file, problems)
-        for path in sorted(data.glob("*.jsonl")):
-            stream = stream_jsonl(path, catalogue)
-            writer.write(_collect(stream, problems), str(path), problems)
-            if len(problems) > MAX_REPORTED_PROBLEMS:
-                break
+        batches = _batches(paths, catalogue)
+        try:
+            for _file, batch in batches:
+                problems += batch.problems
+                if len(problems) > MAX_REPORTED_PROBLEMS:
+                    break
+                writer.write(batch)
+        finally:
+            batches.close()
+        stages.lap("validate and write")
         if problems:
+            if len(problems) <= MAX_REPORTED_PROBLEMS:
+                problems += _duplicates(conn, files)
             raise DataError(problems[:MAX_REPORTED_PROBLEMS])
-        create_indexes(db)
+
+        # Date order becomes rowid order: pages, full-text doclists and table scans all
+        # follow the chronology.
+        conn.execute(
+            "CREATE TABLE stage.event_order AS SELECT rowid AS stage_rowid FROM stage.events ORDER BY date_start, date_end, id"
+        )
+        try:
+            conn.execute(
+                f"""INSERT INTO events (rowid, {EVENT_COLUMNS})
+                    SELECT o.rowid, {', '.join('s.' + c.strip() for c in EVENT_COLUMNS.split(','))}
+                    FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+            )
+        except sqlite3.IntegrityError:
+            raise DataError(_duplicates(conn, files)[:MAX_REPORTED_PROBLEMS]) from None
+        stages.lap("date order")
         create_search(db)
+        stages.lap("full text")
+        create_indexes(db)
+        stages.lap("indexes")
+        create_documents(db)
+        stages.lap("API documents")
+        create_derived(db)
         create_views(db)
-        report = BuildReport(out=tmp, build_id=uuid.uuid4().hex[:12], input_hash=input_hash(data))
+        stages.lap("derived tables")
+        hasher.join()
+        report = BuildReport(out=tmp, build_id=uuid.uuid4().hex[:12], input_hash=hashed["hash"])
         report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("sources", "actors", "events", "citations")}
+        scales = {str(s): int(days) for s, days in conn.execute(
+            "SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1 FROM events GROUP BY date_scale")}
         meta = {
             "build_id": report.build_id, "input_hash": report.input_hash, "schema_version": str(SCHEMA_VERSION),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "date_scales": json.dumps(scales),
             **{f"count_{k}": str(v) for k, v in report.counts.items()},
         }
         conn.executemany("INSERT INTO chrono_build VALUES (?, ?)", list(meta.items()))
         conn.execute("COMMIT")
-        conn.execute("ANALYZE")
+        conn.execute("DETACH DATABASE stage")
+        # Sampled statistics: enough for the planner, a fraction of a full ANALYZE's time.
+        conn.execute("PRAGMA analysis_limit = 2000")
+        for table in ("events", "event_actors", "member_events", "citations", "actors", "actor_aliases", "memberships"):
+            conn.execute(f"ANALYZE {table}")
+        stages.lap("analyze")
         conn.execute("PRAGMA journal_mode = DELETE")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise RuntimeError("the new database failed its integrity check")
+        stages.lap("check")
     finally:
         conn.close()
+    report.stages = dict(stages)
     return report
-
-
-def _collect(stream: Iterable[CheckedEvent | Problem], problems: list[Problem]) -> Iterator[CheckedEvent]:
-    for item in stream:
-        if isinstance(item, Problem):
-            problems.append(item)
-            if len(problems) > MAX_REPORTED_PROBLEMS:
-                return
-        else:
-            yield item
 
 
 @contextlib.contextmanager

@@ -14,8 +14,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import msgspec
@@ -283,6 +283,8 @@ def decode_cursor(cursor: str, order: str) -> _Cursor:
         if len(cursor) > 400:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        if base64.urlsafe_b64encode(raw).decode().rstrip("=") != cursor:
+            raise ValueError  # only the one spelling this API issues: no stray or padding bits
         tag, payload = raw[:6], raw[6:]
         if hashlib.blake2s(payload, key=_CURSOR_KEY, digest_size=6).digest() != tag:
             raise ValueError
@@ -295,6 +297,33 @@ def decode_cursor(cursor: str, order: str) -> _Cursor:
 
 
 # --- events ----------------------------------------------------------------------------------
+
+# The date scales of a build: events of scale s last at most 2**s days (see build.date_scale).
+# Without a database to ask (tests reading plans), every scale up to 2**16 days is assumed.
+DEFAULT_SCALES: tuple[tuple[int, int], ...] = tuple((s, 2 ** s) for s in range(17))
+
+
+@dataclass(frozen=True)
+class BuildFacts:
+    """What a build tells the query planner in chrono.store, read once per connection."""
+
+    scales: tuple[tuple[int, int], ...] = DEFAULT_SCALES  # (scale, longest event in days)
+
+    @property
+    def longest(self) -> int:
+        return max((days for _, days in self.scales), default=1)
+
+
+def build_facts(conn: sqlite3.Connection) -> BuildFacts:
+    cached = getattr(conn, "chrono_facts", None)
+    if cached is not None:
+        return cached
+    row = conn.execute("SELECT value FROM chrono_build WHERE key = 'date_scales'").fetchone()
+    facts = BuildFacts(tuple(sorted((int(s), int(d)) for s, d in msgspec.json.decode(row[0]).items()))) if row else BuildFacts()
+    if isinstance(conn, ChronoConnection):
+        conn.chrono_facts = facts
+    return facts
+
 
 def _range(alias: str, f: EventFilter) -> tuple[list[str], list]:
     """Date-range clauses on `alias` (events or event_actors: both carry date_start/date_end)."""
@@ -319,65 +348,245 @@ def _range(alias: str, f: EventFilter) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _actor_subquery(actor_id: str, expand: bool, f: EventFilter) -> tuple[str, list]:
-    """Event ids where the actor, or (if expanded) a member at the time, takes part."""
-    rng, rng_params = _range("ea", f)
-    extra = "".join(f" AND {c}" for c in rng)
-    sql = f"SELECT ea.event_id FROM event_actors ea WHERE ea.actor_id = ?{extra}"
-    params: list = [actor_id, *rng_params]
+def _actor_test(actor_id: str, expand: bool) -> tuple[str, list]:
+    """Does event `e` involve the actor (or, expanded, a member at the time)? One index probe."""
     if expand:
-        sql += f""" UNION SELECT ea.event_id FROM memberships m
-            JOIN event_actors ea ON ea.actor_id = m.actor_id
-            WHERE m.organization_id = ?{extra}
-              AND (m.start_date IS NULL OR m.start_date <= ea.date_end)
-              AND (m.end_date IS NULL OR m.end_date >= ea.date_start)"""
-        params += [actor_id, *rng_params]
-    return sql, params
+        return ("EXISTS (SELECT 1 FROM member_events x WHERE x.organization_id = ? AND x.date_scale = e.date_scale"
+                " AND x.date_start = e.date_start AND x.date_end = e.date_end AND x.event_id = e.id)"), [actor_id]
+    return "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.actor_id = ?)", [actor_id]
 
 
-def events_sql(f: EventFilter, order: str = "asc", after: _Cursor | None = None, limit: int = 50) -> tuple[str, list]:
-    """The page query; kept separate so tests can read its plan.
-
-    With an actor whose events need no membership expansion, the actor's rows in
-    event_actors (indexed by actor, date_start, date_end) drive the query in date order,
-    so a page costs `limit` index steps however many events the actor has.
-    """
-    drive = bool(f.actors) and not f.expands[0]
-    key = "ea" if drive else "e"
-    key_id = "ea.event_id" if drive else "e.id"
-    clauses, params = _range(key, f)
-    actors = list(zip(f.actors, f.expands))
-    if drive:
-        clauses.insert(0, "ea.actor_id = ?")
-        params.insert(0, f.actors[0])
-        actors = actors[1:]
-    for actor_id, expand in actors:
-        sub, sub_params = _actor_subquery(actor_id, expand, f)
-        clauses.append(f"e.id IN ({sub})")
-        params.extend(sub_params)
+def _filters(f: EventFilter, *, skip_actor: bool, skip_q: bool) -> tuple[list[str], list]:
+    """Clauses on the events row `e` for everything that does not drive the query."""
+    clauses: list[str] = []
+    params: list = []
+    for i, (actor_id, expand) in enumerate(zip(f.actors, f.expands)):
+        if i == 0 and skip_actor:
+            continue
+        sql, p = _actor_test(actor_id, expand)
+        clauses.append(sql)
+        params += p
     if f.types:
         clauses.append(f"e.type IN ({', '.join('?' * len(f.types))})")
         params.extend(f.types)
     if f.statuses:
         clauses.append(f"e.status IN ({', '.join('?' * len(f.statuses))})")
         params.extend(f.statuses)
-    if f.q:
-        clauses.append("e.rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
+    if f.q and not skip_q:
+        # Probe the full-text index for this one event (MATCH with rowid =): cheap per row,
+        # unlike materializing every match of a common word.
+        clauses.append("EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH ? AND x.rowid = e.rowid)")
         params.append(f.q)
+    return clauses, params
+
+
+def _arms(table: str, key: str | None, key_value: str | None, f: EventFilter, order: str, after: _Cursor | None,
+          scales: tuple[tuple[int, int], ...], limit: int, filters: tuple[list[str], list]) -> tuple[str, list]:
+    """One index range per date scale, merged in date order by SQLite (MERGE UNION ALL).
+
+    An event of scale s lasts at most `days` days, so one that overlaps [lo, hi] starts on
+    or after lo - days + 1: each arm reads only its own window of the index, never the
+    whole history before the range.
+    """
+    alias = "m"
+    lo = f.start.isoformat() if f.start else None
+    hi = f.end.isoformat() if f.end else None
+    join = "" if table == "events" else " JOIN events e ON e.id = m.event_id"
+    if table == "events":
+        alias = "e"
+    id_col = "id" if table == "events" else "event_id"
+    extra, extra_params = filters
+    op, direction = (">", "ASC") if order == "asc" else ("<", "DESC")
+    parts: list[str] = []
+    params: list = []
+    for scale, days in scales:
+        clauses = [f"{alias}.date_scale = ?"]
+        p: list = [scale]
+        if key:
+            clauses.insert(0, f"{alias}.{key} = ?")
+            p.insert(0, key_value)
+        lower = None
+        if lo and f.within:
+            lower = lo
+        elif lo:
+            lower = (f.start - timedelta(days=days - 1)).isoformat()
+        if after is not None and order == "asc" and (lower is None or after.date_start > lower):
+            lower = after.date_start
+        if lower:
+            clauses.append(f"{alias}.date_start >= ?")
+            p.append(lower)
+        upper = hi
+        if after is not None and order == "desc" and (upper is None or after.date_start < upper):
+            upper = after.date_start
+        if upper:
+            clauses.append(f"{alias}.date_start <= ?")
+            p.append(upper)
+        if lo and not f.within:
+            clauses.append(f"{alias}.date_end >= ?")
+            p.append(lo)
+        if hi and f.within:
+            clauses.append(f"{alias}.date_end <= ?")
+            p.append(hi)
+        if after is not None:
+            clauses.append(f"({alias}.date_start, {alias}.date_end, {alias}.{id_col}) {op} (?, ?, ?)")
+            p += [after.date_start, after.date_end, after.id]
+        clauses += extra
+        p += extra_params
+        parts.append(
+            f"SELECT e.rowid AS r, {alias}.date_start AS ds, {alias}.date_end AS de, {alias}.{id_col} AS id "
+            f"FROM {table} {alias}{join if table != 'events' else ''} WHERE {' AND '.join(clauses)}"
+        )
+        params += p
+    if table != "events" and not extra:
+        # Nothing to test on the events row: merge the index entries alone, join the page.
+        parts = [part.replace("SELECT e.rowid AS r", "SELECT NULL AS r").replace(join, "") for part in parts]
+    inner = " UNION ALL ".join(parts)
+    sql = f"{inner} ORDER BY ds {direction}, de {direction}, id {direction} LIMIT ?"
+    return sql, [*params, limit]
+
+
+_COLUMNS = "e.id, e.date_start, e.date_end, j.json"
+
+
+def events_sql(
+    f: EventFilter, order: str = "asc", after: _Cursor | None = None, limit: int = 50, *,
+    facts: BuildFacts | None = None, drive: str | None = None,
+) -> tuple[str, list]:
+    """The page query (id, date_start, date_end, json); kept separate so tests can read its plan.
+
+    Three ways to drive it, chosen by `choose_drive` from the build's statistics:
+
+    - "actor": the first actor's rows in event_actors (or member_events for an organization
+      with its members) by (actor, date_scale, date_start, date_end, event_id), one index
+      range per date scale merged in date order: a page costs `limit` index steps however
+      many events the actor has, and a date range bounds each scan on both sides.
+    - "fts": the full-text doclist in rowid order, which is date order (the build stores
+      events sorted), bounded by the rowids of the date range: `limit` steps for a common
+      word, the whole (short) doclist for a rare one.
+    - "events": events by (date_scale, date_start, ...) per scale when an overlap range is
+      given, else by (date_start, date_end, id).
+
+    Everything else (more actors, type, status, text when it does not drive) is a per-row
+    test through an index or a primary key.
+    """
+    facts = facts or BuildFacts()
+    if drive is None:
+        drive = "actor" if f.actors else "fts" if f.q else "events"
+    direction = "ASC" if order == "asc" else "DESC"
+    if drive == "actor":
+        actor_id, expand = f.actors[0], f.expands[0]
+        table, key = ("member_events", "organization_id") if expand else ("event_actors", "actor_id")
+        filters = _filters(f, skip_actor=True, skip_q=False)
+        inner, params = _arms(table, key, actor_id, f, order, after, facts.scales, limit, filters)
+        if filters[0]:
+            sql = f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events_json j ON j.event_rowid = k.r"
+        else:
+            sql = (f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events e ON e.id = k.id "
+                   "JOIN events_json j ON j.event_rowid = e.rowid")
+        return sql, params
+    if drive == "fts":
+        clauses = ["f.events_fts MATCH ?"]
+        params: list = [f.q]
+        lo = f.start.isoformat() if f.start else None
+        hi = f.end.isoformat() if f.end else None
+        first = "SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1"
+        last = "SELECT rowid FROM events WHERE {} ORDER BY date_start DESC, date_end DESC, id DESC LIMIT 1"
+        if lo:
+            lower = lo if f.within else (f.start - timedelta(days=facts.longest - 1)).isoformat()
+            clauses.append(f"f.rowid >= ({first.format('date_start >= ?')})")
+            params.append(lower)
+            clauses.append("e.date_start >= ?" if f.within else "e.date_end >= ?")
+            params.append(lo)
+        if hi:
+            clauses.append(f"f.rowid <= ({last.format('date_start <= ?')})")
+            params.append(hi)
+            if f.within:
+                clauses.append("e.date_end <= ?")
+                params.append(hi)
+        if after is not None:
+            if order == "asc":
+                clauses.append(f"f.rowid >= ({first.format('(date_start, date_end, id) > (?, ?, ?)')})")
+            else:
+                clauses.append(f"f.rowid <= ({last.format('(date_start, date_end, id) < (?, ?, ?)')})")
+            params += [after.date_start, after.date_end, after.id]
+        extra, extra_params = _filters(f, skip_actor=False, skip_q=True)
+        clauses += extra
+        params += extra_params
+        sql = (f"SELECT {_COLUMNS} FROM events_fts f CROSS JOIN events e ON e.rowid = f.rowid "
+               f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
+               f"ORDER BY f.rowid {direction} LIMIT ?")
+        return sql, [*params, limit]
+    if f.start and not f.within:
+        filters = _filters(f, skip_actor=False, skip_q=False)
+        inner, params = _arms("events", None, None, f, order, after, facts.scales, limit, filters)
+        return f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events_json j ON j.event_rowid = k.r", params
+    clauses, params = _range("e", f)
+    if f.within and f.end:
+        clauses.append("e.date_start <= ?")
+        params.append(f.end.isoformat())
     if after is not None:
         op = ">" if order == "asc" else "<"
-        clauses.append(f"({key}.date_start, {key}.date_end, {key_id}) {op} (?, ?, ?)")
+        clauses.append(f"(e.date_start, e.date_end, e.id) {op} (?, ?, ?)")
         params.extend([after.date_start, after.date_end, after.id])
-    direction = "ASC" if order == "asc" else "DESC"
-    source = "event_actors ea JOIN events e ON e.id = ea.event_id" if drive else "events e"
+    extra, extra_params = _filters(f, skip_actor=False, skip_q=False)
+    clauses += extra
+    params += extra_params
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = (
-        "SELECT e.id, e.date, e.date_text, e.date_start, e.date_end, e.precision, e.qualifier, "
-        "e.approximate, e.uncertain, e.date_basis, e.title, e.summary, e.type, e.status, "
-        f"e.place, e.country, e.notes FROM {source} {where} "
-        f"ORDER BY {key}.date_start {direction}, {key}.date_end {direction}, {key_id} {direction} LIMIT ?"
-    )
+    sql = (f"SELECT {_COLUMNS} FROM events e JOIN events_json j ON j.event_rowid = e.rowid {where} "
+           f"ORDER BY e.date_start {direction}, e.date_end {direction}, e.id {direction} LIMIT ?")
     return sql, [*params, limit]
+
+
+_PLAIN_WORDS = re.compile(r"^[\w\s]+$", re.UNICODE)
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+
+
+def _doc_frequency(conn: sqlite3.Connection, q: str) -> int | None:
+    """How many events a plain-words query can match at most (its rarest word's count), or
+    None for queries with operators, phrases or prefixes."""
+    if not _PLAIN_WORDS.match(q) or any(w in _OPERATORS for w in q.split()):
+        return None
+    counts = []
+    for word in _FTS_WORD.findall(fold(q)):
+        row = conn.execute("SELECT doc FROM events_fts_vocab WHERE term = ?", (word,)).fetchone()
+        counts.append(row[0] if row else 0)
+    return min(counts) if counts else None
+
+
+def choose_drive(conn: sqlite3.Connection, f: EventFilter) -> tuple[EventFilter, str]:
+    """The cheapest way into the events: the rarest actor, or the full-text index when its
+    rarest word is rarer still. Returns the filter with the driving actor first."""
+    if not f.actors:
+        return f, "fts" if f.q else "events"
+    counts = []
+    for actor_id, expand in zip(f.actors, f.expands):
+        row = conn.execute(
+            f"SELECT {'member_event_count' if expand else 'event_count'} FROM actor_stats WHERE actor_id = ?", (actor_id,),
+        ).fetchone()
+        counts.append(row[0] if row else 0)
+    best = min(range(len(counts)), key=counts.__getitem__)
+    if best:
+        order = [best, *(i for i in range(len(counts)) if i != best)]
+        f = replace(f, actors=tuple(f.actors[i] for i in order), expands=tuple(f.expands[i] for i in order))
+    if f.q:
+        df = _doc_frequency(conn, f.q)
+        if df is not None and df < counts[best]:
+            return f, "fts"
+    return f, "actor"
+
+
+def _page_rows(conn: sqlite3.Connection, f: EventFilter, order: str, after: _Cursor | None, limit: int) -> list[tuple]:
+    f, drive = choose_drive(conn, f)
+    sql, params = events_sql(f, order, after, limit, facts=build_facts(conn), drive=drive)
+    rows = _run(conn, sql, params)
+    if drive != "fts" and len(rows) > 1:
+        # A merge of index ranges hands rows over in date order; make that explicit.
+        rows.sort(key=_date_key, reverse=order == "desc")
+    return rows
+
+
+def _date_key(row: tuple) -> tuple[str, str, str]:
+    return row[1], row[2], row[0]
 
 
 SQL_TIME_LIMIT = 1.0  # seconds; a query running longer is interrupted
@@ -402,48 +611,23 @@ def _run(conn: sqlite3.Connection, sql: str, params: list) -> list[tuple]:
         conn.set_progress_handler(None, 0)
 
 
-def _hydrate(conn: sqlite3.Connection, rows: list[tuple]) -> list[EventOut]:
-    if not rows:
-        return []
-    ids = [r[0] for r in rows]
-    marks = ", ".join("?" * len(ids))
-    actors: dict[str, list[EventActorOut]] = {i: [] for i in ids}
-    for event_id, actor_id, name, role in conn.execute(
-        f"SELECT ea.event_id, ea.actor_id, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id "
-        f"WHERE ea.event_id IN ({marks}) ORDER BY ea.rowid", ids,
-    ):
-        actors[event_id].append(EventActorOut(id=actor_id, name=name, role=role))
-    citations: dict[str, list[CitationOut]] = {i: [] for i in ids}
-    for event_id, quote, stance, sid, title, outlet, published, url in conn.execute(
-        f"SELECT c.event_id, c.quote, c.stance, s.id, s.title, s.outlet, s.published, s.url FROM citations c "
-        f"JOIN sources s ON s.id = c.source_id WHERE c.event_id IN ({marks}) ORDER BY c.id", ids,
-    ):
-        citations[event_id].append(CitationOut(
-            source=SourceRef(id=sid, title=title, outlet=outlet, published=published, url=url), quote=quote, stance=stance,
-        ))
-    return [
-        EventOut(
-            id=r[0], date=r[1], date_text=r[2], date_start=r[3], date_end=r[4], precision=r[5], qualifier=r[6],
-            approximate=bool(r[7]), uncertain=bool(r[8]), date_basis=r[9], title=r[10], summary=r[11], type=r[12],
-            cameo=EVENT_TYPES[r[12]][0], status=r[13], location=LocationOut(place=r[14], country=r[15]),
-            actors=actors[r[0]], citations=citations[r[0]], notes=r[16],
-        )
-        for r in rows
-    ]
+_decode_event = msgspec.json.Decoder(EventOut).decode
 
 
 def list_events(conn: sqlite3.Connection, f: EventFilter, *, limit: int = 50, cursor: str | None = None, order: str = "asc") -> EventPage:
+    """One page of events. Each event is the JSON the build stored for it (msgspec.Raw):
+    it encodes to exactly the EventOut record without being assembled per request;
+    `msgspec.json.decode(raw, type=EventOut)` gives the record."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
     if order not in ("asc", "desc"):
         raise QueryError("order", f"{order!r} is not one of asc, desc")
     after = decode_cursor(cursor, order) if cursor else None
-    sql, params = events_sql(f, order, after, limit + 1)
-    rows = _run(conn, sql, params)
+    rows = _page_rows(conn, f, order, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1][3], rows[-1][4], rows[-1][0], order) if more else None
-    return EventPage(events=_hydrate(conn, rows), next=next_cursor)
+    next_cursor = encode_cursor(rows[-1][1], rows[-1][2], rows[-1][0], order) if more else None
+    return EventPage(events=[msgspec.Raw(r[3]) for r in rows], next=next_cursor)  # type: ignore[misc]
 
 
 def iter_events(conn: sqlite3.Connection, f: EventFilter, order: str = "asc", page: int = 500) -> Iterator[EventOut]:
@@ -452,31 +636,28 @@ def iter_events(conn: sqlite3.Connection, f: EventFilter, order: str = "asc", pa
     The first page is queried before this returns, so input errors (full-text syntax)
     surface as QueryError here rather than halfway through a streamed response.
     """
-    sql, params = events_sql(f, order, None, page)
-    first = _run(conn, sql, params)
+    first = _page_rows(conn, f, order, None, page)
 
     def pages() -> Iterator[EventOut]:
         rows = first
         while True:
-            yield from _hydrate(conn, rows)
+            for r in rows:
+                yield _decode_event(r[3])
             if len(rows) < page:
                 return
             last = rows[-1]
-            sql, params = events_sql(f, order, _Cursor(last[3], last[4], last[0], order), page)
-            rows = _run(conn, sql, params)
+            rows = _page_rows(conn, f, order, _Cursor(last[1], last[2], last[0], order), page)
 
     return pages()
 
 
 def get_event(conn: sqlite3.Connection, event_id: str) -> EventOut:
-    rows = conn.execute(
-        "SELECT e.id, e.date, e.date_text, e.date_start, e.date_end, e.precision, e.qualifier, e.approximate, "
-        "e.uncertain, e.date_basis, e.title, e.summary, e.type, e.status, e.place, e.country, e.notes "
-        "FROM events e WHERE e.id = ?", (event_id,),
-    ).fetchall()
-    if not rows:
+    row = conn.execute(
+        "SELECT j.json FROM events e JOIN events_json j ON j.event_rowid = e.rowid WHERE e.id = ?", (event_id,),
+    ).fetchone()
+    if row is None:
         raise NotFound(event_id)
-    return _hydrate(conn, rows)[0]
+    return _decode_event(row[0])
 
 
 # --- actors and contacts ---------------------------------------------------------------------
@@ -493,15 +674,13 @@ def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where = "WHERE a.id IN (SELECT actor_id FROM actor_aliases WHERE alias_key LIKE ? ESCAPE '\\')"
         params.append(f"%{escaped}%")
+    # Each actor's summary (ActorSummary's JSON, aliases and event count included) was
+    # written by the build: pass it through as msgspec.Raw.
     rows = conn.execute(
-        f"""SELECT a.id, a.name, a.kind,
-                   (SELECT count(*) FROM event_actors ea WHERE ea.actor_id = a.id)
-            FROM actors a {where} ORDER BY a.name LIMIT ?""", [*params, limit],
-    ).fetchall()
-    aliases = _aliases(conn, [r[0] for r in rows])
-    return ActorList(actors=[
-        ActorSummary(id=r[0], name=r[1], kind=r[2], aliases=aliases.get(r[0], []), event_count=r[3]) for r in rows
-    ])
+        f"""SELECT s.summary FROM actors a JOIN actor_stats s ON s.actor_id = a.id {where} ORDER BY a.name LIMIT ?""",
+        [*params, limit],
+    )
+    return ActorList(actors=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
 
 
 def _aliases(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:
@@ -533,10 +712,11 @@ def get_actor(conn: sqlite3.Connection, actor_id: str) -> ActorDetail:
             "WHERE m.organization_id = ? ORDER BY a.name, m.start_date", (actor_id,),
         )
     ]
-    count, first, last = conn.execute(
-        "SELECT count(*), min(date_start), max(date_end) FROM event_actors WHERE actor_id = ?", (actor_id,),
+    # Counted by the build (actor_stats): the same numbers as aggregating event_actors and the
+    # contacts view, without doing it per request for an actor in a third of all events.
+    count, first, last, contacts = conn.execute(
+        "SELECT event_count, first_event, last_event, direct_contact_count FROM actor_stats WHERE actor_id = ?", (actor_id,),
     ).fetchone()
-    contacts = conn.execute("SELECT count(DISTINCT other_id) FROM contacts WHERE actor_id = ?", (actor_id,)).fetchone()[0]
     return ActorDetail(
         id=row[0], name=row[1], kind=row[2], notes=row[3], aliases=_aliases(conn, [actor_id]).get(actor_id, []),
         memberships=memberships, members=members, event_count=count, contact_count=contacts,
@@ -572,6 +752,8 @@ def list_contacts(
     actor_id = resolve_actor(conn, actor, "actor")
     other_id = resolve_actor(conn, other, "with") if other else None
     f = make_filter(conn, from_=from_, to=to)
+    if members and not (f.start or f.end) and (other_id is None or not _has_members(conn, other_id)):
+        return _stored_contacts(conn, actor_id, other_id)
     _, rng_params = _range("ea", f)
     side_params = [actor_id, *rng_params, actor_id, int(members), *rng_params]
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
@@ -605,6 +787,21 @@ def list_contacts(
                 event_ids=sorted(msgspec.json.decode(r[5])))
         for r in rows
     ])
+
+
+def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM memberships WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
+
+
+def _stored_contacts(conn: sqlite3.Connection, actor_id: str, other_id: str | None) -> ContactList:
+    """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
+    not an aggregation. Each contact is the JSON the build wrote for it (msgspec.Raw), the
+    Contact record's encoding."""
+    if other_id:
+        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
+    else:
+        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank", (actor_id,))
+    return ContactList(contacts=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
 
 
 # --- the database file -----------------------------------------------------------------------
@@ -646,9 +843,15 @@ class Database:
         return Snapshot(self.path, conn, info.get("build_id", "unknown"), info.get("input_hash", "unknown"), key)
 
 
+class ChronoConnection(sqlite3.Connection):
+    """A read-only connection that remembers what its build told the query planner."""
+
+    chrono_facts: BuildFacts | None = None
+
+
 def open_readonly(path: Path) -> sqlite3.Connection:
     """Immutable: the file is never written in place (rebuilds rename a new file over it)."""
     uri = f"file:{Path(path).resolve()}?mode=ro&immutable=1"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256)
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection)
     conn.execute("PRAGMA query_only = ON")
     return conn
