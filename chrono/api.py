@@ -27,7 +27,7 @@ from litestar.response import Stream
 from . import exports
 from .models import EVENT_TYPES, STATUSES
 from .store import (
-    MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
+    MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
     Snapshot, get_actor, get_event, iter_events, list_actors, list_contacts, list_events, make_filter,
 )
 
@@ -157,13 +157,15 @@ def contacts(
     with_: Annotated[str | None, QueryParameter(
 name="with", max_length=200, description="Only contacts with this actor.")] = None,
     from_: From = None, to: To = None, members: Members = True,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_CONTACTS, description=(
+        f"At most this many partners, the most frequent first (default and maximum {MAX_CONTACTS:,})."))] = MAX_CONTACTS,
 ) -> ContactList:
     """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
 
     An organization speaks through its members: with `members` on, the contacts of its members
     during their membership count as the organization's (on both sides when `with` is given).
     """
-    return list_contacts(snapshot.conn, actor, with_, from_, to, members)
+    return list_contacts(snapshot.conn, actor, with_, from_, to, members, limit)
 
 
 @get("/api/types", sync_to_thread=False, tags=["vocabulary"])

@@ -24,6 +24,7 @@ from .dates import fold, month_range, year_range
 from .models import CONTACT_TYPES, EVENT_TYPES
 
 MAX_LIMIT = 500
+MAX_CONTACTS = 10_000
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 12
 
@@ -741,19 +742,22 @@ def _side_sql(f: EventFilter) -> str:
 
 def list_contacts(
     conn: sqlite3.Connection, actor: str, other: str | None = None, from_: str | None = None, to: str | None = None,
-    members: bool = True,
+    members: bool = True, limit: int | None = None,
 ) -> ContactList:
     """Contact events (calls, meetings, visits, talks, conferences, ceremonies) between the
-    actor's side and each other participant, or the `other` actor's side.
+    actor's side and each other participant, or the `other` actor's side; with `limit`, only
+    that many partners, the most frequent first.
 
     An organization's side includes its members at the time, so "the Islamic Emirate and
     Hamas" finds Muttaqi's call with Haniyeh; a participant on both sides is not a contact.
     """
+    if limit is not None and not 1 <= limit <= MAX_CONTACTS:
+        raise QueryError("limit", f"must be between 1 and {MAX_CONTACTS}")
     actor_id = resolve_actor(conn, actor, "actor")
     other_id = resolve_actor(conn, other, "with") if other else None
     f = make_filter(conn, from_=from_, to=to)
     if members and not (f.start or f.end) and (other_id is None or not _has_members(conn, other_id)):
-        return _stored_contacts(conn, actor_id, other_id)
+        return _stored_contacts(conn, actor_id, other_id, limit)
     _, rng_params = _range("ea", f)
     side_params = [actor_id, *rng_params, actor_id, int(members), *rng_params]
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
@@ -777,8 +781,8 @@ def list_contacts(
             JOIN event_actors b ON b.event_id = ae.event_id
             JOIN actors o ON o.id = b.actor_id
             WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
-            GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name"""
-        params = side_params
+            GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name LIMIT ?"""
+        params = [*side_params, -1 if limit is None else limit]
     rows = conn.execute(sql, params).fetchall()
     name = conn.execute("SELECT name FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
     me = ActorRef(id=actor_id, name=name)
@@ -793,14 +797,15 @@ def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
     return conn.execute("SELECT 1 FROM memberships WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
 
 
-def _stored_contacts(conn: sqlite3.Connection, actor_id: str, other_id: str | None) -> ContactList:
+def _stored_contacts(conn: sqlite3.Connection, actor_id: str, other_id: str | None, limit: int | None = None) -> ContactList:
     """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
     not an aggregation. Each contact is the JSON the build wrote for it (msgspec.Raw), the
     Contact record's encoding."""
     if other_id:
         rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
     else:
-        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank", (actor_id,))
+        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
+                            (actor_id, -1 if limit is None else limit))
     return ContactList(contacts=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
 
 

@@ -146,6 +146,9 @@ def test_contacts_are_dyads_with_count_first_last(client):
     narrowed = client.get("/api/contacts?actor=haniyeh&with=Mutaqqi").json()["contacts"]
     assert [c["other"]["id"] for c in narrowed] == ["muttaqi"]
     assert client.get("/api/contacts?actor=haniyeh&from=2022").json() == {"contacts": []}
+    assert client.get("/api/contacts?actor=Haniyah&limit=1").json() == {"contacts": body["contacts"][:1]}
+    assert client.get("/api/contacts?actor=Haniyah&limit=1&from=2021").json() == {"contacts": body["contacts"][:1]}
+    assert client.get("/api/contacts?actor=Haniyah&limit=0").json()["parameter"] == "limit"
 
 
 @pytest.mark.parametrize("query, parameter, detail", [
