@@ -9,7 +9,6 @@ import gc
 import logging
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 

@@ -111,3 +111,23 @@ def bundled_data_copy(tmp_path_factory) -> Path:
     for name in ("sources.yml", "actors.yml", "events.yml"):
         shutil.copy(BUNDLED_DATA / name, folder / name)
     return folder
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Headless, and quiet on a machine with no network beyond loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -7,7 +7,7 @@ import pytest
 
 from chrono.api import create_app
 from tests.test_rebuild import LiveServer
-from tests.test_widget import READY, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.test_widget import READY
 
 pytestmark = pytest.mark.browser
 

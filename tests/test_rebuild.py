@@ -11,10 +11,8 @@ import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
-import pytest
 import uvicorn
 
 from chrono.api import create_app

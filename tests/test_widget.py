@@ -29,13 +29,6 @@ from tests.conftest import ACTORS, EVENTS, SOURCES, write_data
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
 
 
 def _event(id_: str, date: str, title: str, *, status: str = "reported", type_: str = "meeting",
@@ -236,16 +229,6 @@ def xss_app(tmp_path_factory) -> Iterator[LiveApp]:
 def host(tmp_path_factory) -> Iterator[HostPages]:
     with HostPages(tmp_path_factory.mktemp("host")) as pages:
         yield pages
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class Console:
