@@ -198,10 +198,6 @@ def to_edtf(rng: DateRange) -> str:
     return f"{s.isoformat()}/{e.isoformat()}"
 
 
-def precision_of(rng: DateRange) -> str:
-    return _precision(to_edtf(rng))
-
-
 def fold(text: str) -> str:
     """Casefold and strip accents, for matching names and phrases."""
     decomposed = unicodedata.normalize("NFKD", text)
