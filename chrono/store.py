@@ -328,24 +328,13 @@ def build_facts(conn: sqlite3.Connection) -> BuildFacts:
 
 def _range(alias: str, f: EventFilter) -> tuple[list[str], list]:
     """Date-range clauses on `alias` (events or event_actors: both carry date_start/date_end)."""
-    clauses: list[str] = []
-    params: list = []
     lo = f.start.isoformat() if f.start else None
     hi = f.end.isoformat() if f.end else None
-    if f.within:
-        if lo:
-            clauses.append(f"{alias}.date_start >= ?")
-            params.append(lo)
-        if hi:
-            clauses.append(f"{alias}.date_end <= ?")
-            params.append(hi)
-    else:
-        if hi:
-            clauses.append(f"{alias}.date_start <= ?")
-            params.append(hi)
-        if lo:
-            clauses.append(f"{alias}.date_end >= ?")
-            params.append(lo)
+    # within: every possible day inside; overlap: some possible day inside
+    bounds = ([("date_start", ">=", lo), ("date_end", "<=", hi)] if f.within
+              else [("date_start", "<=", hi), ("date_end", ">=", lo)])
+    clauses = [f"{alias}.{column} {op} ?" for column, op, value in bounds if value]
+    params = [value for _, _, value in bounds if value]
     return clauses, params
 
 
