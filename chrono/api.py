@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import re
+import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,19 +17,18 @@ from typing import Annotated, Any, Literal
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
-from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Stream
+from litestar.types import Scope
 
 from . import exports
 from .models import EVENT_TYPES, STATUSES
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
-    Snapshot, get_actor, get_event, iter_events, list_actors, list_contacts, list_events, make_filter,
+    get_actor, get_event, iter_events, list_actors, list_contacts, list_events, make_filter,
 )
 
 log = logging.getLogger("chrono")
@@ -69,9 +70,9 @@ Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaqu
 Order = Annotated[Literal["asc", "desc"], QueryParameter(description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id.")]
 
 
-def _filter(snapshot: NamedDependency[Snapshot], from_, to, match, actor, members, type_, status, q):
+def _filter(conn: sqlite3.Connection, from_, to, match, actor, members, type_, status, q):
     return make_filter(
-        snapshot.conn, from_=from_, to=to, match=match, actor=actor, members=members,
+        conn, from_=from_, to=to, match=match, actor=actor, members=members,
         type_=list(type_ or []), status=list(status or []), q=q,
     )
 
@@ -80,7 +81,7 @@ def _filter(snapshot: NamedDependency[Snapshot], from_, to, match, actor, member
 
 @get("/api/events", sync_to_thread=False, tags=["events"])
 def events_page(
-    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: Limit = 50, cursor: Cursor = None, order: Order = "asc",
 ) -> EventPage:
@@ -88,70 +89,70 @@ def events_page(
 
     Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
     """
-    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
-    return list_events(snapshot.conn, f, limit=limit, cursor=cursor, order=order)
+    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
+    return list_events(connection(scope), f, limit=limit, cursor=cursor, order=order)
 
 
 @get("/api/events/{event_id:str}", sync_to_thread=False, tags=["events"])
-def event_detail(snapshot: NamedDependency[Snapshot], event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
+def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
     """One event with its actors and citations."""
-    return get_event(snapshot.conn, event_id)
+    return get_event(connection(scope), event_id)
 
 
 @get("/api/events.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
 def events_csv(
-    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
 ) -> Stream:
     """Every matching event as CSV (one row per event; actors and sources joined with '; ')."""
-    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
-    rows = exports.csv_rows(iter_events(snapshot.conn, f, order))
+    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
+    rows = exports.csv_rows(iter_events(connection(scope), f, order))
     return Stream(rows, media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
 
 @get("/api/events.ics", sync_to_thread=False, tags=["exports"], media_type="text/calendar")
 def events_ics(
-    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID = event id)."""
-    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
+    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    lines = exports.ics_lines(iter_events(snapshot.conn, f), stamp)
+    lines = exports.ics_lines(iter_events(connection(scope), f), stamp)
     return Stream(lines, media_type="text/calendar")
 
 
 @get("/api/timeline.json", sync_to_thread=False, tags=["exports"], media_type=MediaType.JSON)
 def timeline(
-    snapshot: NamedDependency[Snapshot], from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
 ) -> Stream:
     """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id)."""
-    f = _filter(snapshot, from_, to, match, actor, members, type_, status, q)
-    chunks = exports.timeline_chunks(iter_events(snapshot.conn, f), "chrono")
+    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
+    chunks = exports.timeline_chunks(iter_events(connection(scope), f), "chrono")
     return Stream(chunks, media_type=MediaType.JSON)
 
 
 @get("/api/actors", sync_to_thread=False, tags=["actors"])
 def actors(
-    snapshot: NamedDependency[Snapshot],
+    scope: Scope,
     q: Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
 ) -> ActorList:
     """Actors (people, organizations, states) with their aliases and event counts."""
-    return list_actors(snapshot.conn, q, limit)
+    return list_actors(connection(scope), q, limit)
 
 
 @get("/api/actors/{actor_id:str}", sync_to_thread=False, tags=["actors"])
-def actor_detail(snapshot: NamedDependency[Snapshot], actor_id: Annotated[str, PathParameter(description="Actor id.", max_length=200)]) -> ActorDetail:
+def actor_detail(scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id.", max_length=200)]) -> ActorDetail:
     """One actor: aliases, memberships with roles and dates, members, counts."""
-    return get_actor(snapshot.conn, actor_id)
+    return get_actor(connection(scope), actor_id)
 
 
 @get("/api/contacts", sync_to_thread=False, tags=["contacts"])
 def contacts(
-    snapshot: NamedDependency[Snapshot],
+    scope: Scope,
     actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
     with_: Annotated[str | None, QueryParameter(
 name="with", max_length=200, description="Only contacts with this actor.")] = None,
@@ -164,7 +165,7 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     An organization speaks through its members: with `members` on, the contacts of its members
     during their membership count as the organization's (on both sides when `with` is given).
     """
-    return list_contacts(snapshot.conn, actor, with_, from_, to, members, limit)
+    return list_contacts(connection(scope), actor, with_, from_, to, members, limit)
 
 
 @get("/api/types", sync_to_thread=False, tags=["vocabulary"])
@@ -260,31 +261,7 @@ def on_error(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal error", "the server failed to answer; this is a bug")
 
 
-# --- caching tied to the database build ------------------------------------------------------
-
-def _etag(snapshot: Snapshot) -> str:
-    return f'"{snapshot.build_id}"'
-
-
-async def before_request(request: Request) -> Response | None:
-    if not request.url.path.startswith("/api"):
-        return None
-    snapshot = request.app.state.database.current()
-    request.state.snapshot = snapshot
-    if request.headers.get("if-none-match") == _etag(snapshot):
-        return Response(b"", status_code=304, headers=_cache_headers(snapshot))
-    return None
-
-
-def _cache_headers(snapshot: Snapshot) -> dict[str, str]:
-    return {"ETag": _etag(snapshot), "X-Chrono-Build": snapshot.build_id, "Cache-Control": "public, max-age=60"}
-
-
-def provide_snapshot(request: Request) -> Snapshot:
-    return request.state.snapshot
-
-
-# --- safe defaults: security headers, query-string cap ---------------------------------------
+# --- the edge: build snapshot, conditional requests, headers, query-string cap --------------
 
 MAX_QUERY_STRING = 2048
 # Our own pages need no inline script or style, so they can say so: an injected tag would not run.
@@ -293,23 +270,51 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 # Datasette's own pages carry inline scripts and styles.
 DATASETTE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                  "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+SNAPSHOT_KEY = "chrono.snapshot"
+
+Headers = tuple[tuple[bytes, bytes], ...]
+_PLAIN: Headers = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin"))
 
 
-def _security_headers(path: str, content_type: bytes) -> list[tuple[bytes, bytes]]:
-    headers = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin")]
-    if content_type.startswith(b"text/html"):
-        embeddable = path == "/embed"
-        csp = DATASETTE_CSP if path.startswith("/datasette") else PAGE_CSP
-        ancestors = "*" if embeddable else "'none'"
-        headers.append((b"content-security-policy", f"{csp}; frame-ancestors {ancestors}".encode()))
-        if not embeddable:
-            headers.append((b"x-frame-options", b"DENY"))
-    return headers
+def _page_headers(csp: str, ancestors: str, frame_options: bool) -> Headers:
+    extra = ((b"x-frame-options", b"DENY"),) if frame_options else ()
+    return (*_PLAIN, (b"content-security-policy", f"{csp}; frame-ancestors {ancestors}".encode()), *extra)
 
 
-def _headers_middleware(app):
-    """Security headers on every response, build headers on /api ones, and a cap on
-    query-string length so no handler ever parses a megabyte of parameters."""
+# Computed once: the middleware below runs on every response.
+_HTML_HEADERS: dict[str, Headers] = {
+    "embed": _page_headers(PAGE_CSP, "*", frame_options=False),
+    "datasette": _page_headers(DATASETTE_CSP, "'none'", frame_options=True),
+    "page": _page_headers(PAGE_CSP, "'none'", frame_options=True),
+}
+
+
+def security_headers(path: str, content_type: bytes) -> Headers:
+    """nosniff and referrer policy everywhere; on HTML a CSP, and no framing except /embed."""
+    if not content_type.startswith(b"text/html"):
+        return _PLAIN
+    if path == "/embed":
+        return _HTML_HEADERS["embed"]
+    return _HTML_HEADERS["datasette" if path.startswith("/datasette") else "page"]
+
+
+@functools.lru_cache(maxsize=8)
+def build_headers(build_id: str) -> Headers:
+    """ETag and X-Chrono-Build name the database build that answered: a rebuild changes both."""
+    return ((b"etag", f'"{build_id}"'.encode()), (b"x-chrono-build", build_id.encode()),
+            (b"cache-control", b"public, max-age=60"))
+
+
+def connection(scope: Scope) -> sqlite3.Connection:
+    """The build this request reads, fixed by the edge middleware before any handler runs."""
+    return scope["state"][SNAPSHOT_KEY].conn
+
+
+def _edge_middleware(app):
+    """Everything every request needs, in one pass of plain ASGI: a cap on query-string length
+    (no handler ever parses a megabyte of parameters); for /api, the current database build,
+    held for the whole request, and a 304 when the client already has it; security headers on
+    every response and the build's headers on successful /api ones."""
 
     async def middleware(scope, receive, send):
         if scope["type"] != "http":
@@ -322,19 +327,26 @@ def _headers_middleware(app):
         # A mounted app (Datasette) sees its scope["path"] cut below the mount point;
         # raw_path keeps what the client asked for.
         raw = scope.get("raw_path")
-        path = raw.decode("latin-1").split("?")[0] if raw else scope["path"]
+        path = raw.decode("latin-1").partition("?")[0] if raw else scope["path"]
+        cache: Headers = ()
+        if path.startswith("/api"):
+            snapshot = scope["litestar_app"].state.database.current()
+            scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
+            cache = build_headers(snapshot.build_id)
+            if (b"if-none-match", cache[0][1]) in scope["headers"]:
+                await send({"type": "http.response.start", "status": 304, "headers": [*cache, *_PLAIN]})
+                await send({"type": "http.response.body", "body": b""})
+                return
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {k.lower() for k, _ in headers}
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                extra = _security_headers(path, content_type)
-                state = scope.get("state", {})
-                snapshot = state.get("snapshot") if isinstance(state, dict) else None
-                if snapshot is not None and message["status"] < 400:
-                    extra += [(k.lower().encode(), v.encode()) for k, v in _cache_headers(snapshot).items()]
-                headers += [(k, v) for k, v in extra if k not in present]
+                extra = security_headers(path, content_type)
+                if cache and message["status"] < 400:
+                    extra = (*extra, *cache)
+                headers.extend(h for h in extra if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -375,7 +387,7 @@ def create_app(
         from .publish import mount_datasette as datasette_handler
 
         handlers.append(datasette_handler(Path(db_path)))
-    middleware: list = [_headers_middleware]
+    middleware: list = [_edge_middleware]
     if rate_limit:
         from litestar.middleware.rate_limit import RateLimitConfig
 
@@ -383,9 +395,7 @@ def create_app(
     return Litestar(
         route_handlers=handlers,
         on_startup=[_freeze_heap],
-        dependencies={"snapshot": Provide(provide_snapshot, sync_to_thread=False)},
         state=State({"database": database}),
-        before_request=before_request,
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
         allowed_hosts=allowed_hosts or None,
