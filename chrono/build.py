@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datetime import date
 
 import sqlite_utils
 
 from . import dates
-from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml, stream_jsonl
+from .ingest import Batch, Rows, iso, validated
+from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 
 SCHEMA_VERSION = 2
@@ -58,15 +58,6 @@ def input_hash(data: Path) -> str:
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     digest.update(chunk)
     return digest.hexdigest()[:16]
-
-
-def date_scale(start: date, end: date) -> int:
-    """ceil(log2(number of possible days)): 0 for a day, 5 for a month, 9 for a year.
-
-    Events of one scale last at most 2**scale days, so a query for events overlapping a range
-    only needs to look back that far before the range starts: the scale bounds its index scan.
-    """
-    return ((end - start).days).bit_length()
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -175,47 +166,6 @@ def create_search(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
 
 
-def create_documents(db: sqlite_utils.Database) -> None:
-    """Each event as the API serves it (the EventOut record's JSON), built in SQL from the
-    tables just written, so that a page of events is read, not assembled, per request.
-
-    Plain text concatenation with json_quote: nothing is parsed back, which makes this
-    several times faster than nesting json_object() calls.
-    """
-    q = "json_quote"
-    db.execute(
-        f"""CREATE TEMP TABLE source_json AS
-            SELECT id, '{{"source":{{"id":' || {q}(id) || ',"title":' || {q}(title) || ',"outlet":' || {q}(outlet)
-                       || ',"published":' || {q}(published) || ',"url":' || {q}(url) || '}},"quote":' AS prefix
-            FROM sources"""
-    )
-    db.execute("CREATE UNIQUE INDEX temp.source_json_by_id ON source_json (id)")
-    # Actors and citations in the order the event's record lists them: rowid order, which
-    # is the order the (event_id) indexes hand them over in (tests/test_api checks it).
-    actors = f"""(SELECT group_concat('{{"id":' || {q}(ea.actor_id) || ',"name":' || {q}(a.name) || ',"role":' || {q}(ea.role) || '}}', ',')
-                  FROM event_actors ea INDEXED BY event_actors_by_event CROSS JOIN actors a ON a.id = ea.actor_id
-                  WHERE ea.event_id = e.id)"""
-    citations = f"""(SELECT group_concat(sj.prefix || {q}(c.quote) || ',"stance":' || {q}(c.stance) || '}}', ',')
-                     FROM citations c INDEXED BY citations_by_event CROSS JOIN source_json sj ON sj.id = c.source_id
-                     WHERE c.event_id = e.id)"""
-    boolean = "CASE WHEN e.{} THEN 'true' ELSE 'false' END"
-    db.execute(
-        f"""INSERT INTO events_json (event_rowid, json)
-            SELECT e.rowid,
-                '{{"id":' || {q}(e.id) || ',"date":' || {q}(e.date) || ',"date_text":' || {q}(e.date_text)
-                || ',"date_start":' || {q}(e.date_start) || ',"date_end":' || {q}(e.date_end)
-                || ',"precision":' || {q}(e.precision) || ',"qualifier":' || {q}(e.qualifier)
-                || ',"approximate":' || {boolean.format('approximate')} || ',"uncertain":' || {boolean.format('uncertain')}
-                || ',"date_basis":' || {q}(e.date_basis) || ',"title":' || {q}(e.title) || ',"summary":' || {q}(e.summary)
-                || ',"type":' || {q}(e.type) || ',"cameo":' || {q}(t.cameo) || ',"status":' || {q}(e.status)
-                || ',"location":{{"place":' || {q}(e.place) || ',"country":' || {q}(e.country) || '}}'
-                || ',"actors":[' || coalesce({actors}, '') || '],"citations":[' || coalesce({citations}, '')
-                || '],"notes":' || {q}(e.notes) || '}}'
-            FROM events e JOIN event_types t ON t.type = e.type ORDER BY e.rowid"""
-    )
-    db.execute("DROP TABLE temp.source_json")
-
-
 def create_derived(db: sqlite_utils.Database) -> None:
     """Tables computed from the others so that hot API queries read answers, not aggregate them."""
     # An organization's events including its members' while their membership covers the
@@ -308,89 +258,13 @@ def create_views(db: sqlite_utils.Database) -> None:
 # --- rows: one validated event becomes rows for every table it feeds --------------------------
 
 STAGE_COLUMNS = (
-    "src, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes"
+    "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes, json"
 )
 EVENT_COLUMNS = (
     "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
     "date_anchor, title, summary, type, status, place, country, notes, date_scale"
 )
-
-
-@dataclass
-class _Batch:
-    events: list[tuple] = field(default_factory=list)
-    actors: list[tuple] = field(default_factory=list)
-    citations: list[tuple] = field(default_factory=list)
-    pairs: list[tuple] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-
-class _Rows:
-    """Turns checked events into table rows and contact pairs."""
-
-    def __init__(self, catalogue: Catalogue) -> None:
-        # actor id -> [(organization id, membership start day, membership end day)]
-        self.member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
-        for actor_id, j, start, end in catalogue.memberships:
-            m = catalogue.actors[actor_id].memberships[j]
-            self.member_of.setdefault(actor_id, []).append((m.organization, _iso(start, "start"), _iso(end, "end")))
-        self.has_members = {org for orgs in self.member_of.values() for org, _, _ in orgs}
-        self.contact = set(CONTACT_TYPES)
-
-    def add(self, checked: CheckedEvent, src: int, batch: _Batch) -> None:
-        e, when = checked.event, checked.when
-        start, end = when.start.isoformat(), when.end.isoformat()
-        scale = date_scale(when.start, when.end)
-        batch.events.append((
-            src, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
-            e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,
-            e.location.country, e.notes, scale, " ".join(c.quote for c in e.citations),
-        ))
-        batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
-        batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
-        if e.type in self.contact and len(e.actors) > 1:
-            self._pairs(e.id, [a.id for a in e.actors], start, end, batch.pairs)
-
-    def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list[tuple]) -> None:
-        """Contact pairs of one event, as (side, other, event, start, end, pair).
-
-        A side is a participant or an organization a participant belongs to at the time;
-        members of a side are not its contacts. pair = 1 rows make contact_pairs (what
-        /api/contacts lists with members on); pair = 0 rows are an organization's own direct
-        contacts, counted apart for the contacts view's numbers.
-        """
-        sides: dict[str, set[str]] = {}
-        for p in participants:
-            for org, m_start, m_end in self.member_of.get(p, ()):
-                if (m_start is None or m_start <= end) and (m_end is None or m_end >= start):
-                    sides.setdefault(org, set()).add(p)
-        for p in participants:
-            if p in self.has_members:
-                sides.setdefault(p, set()).add(p)
-            direct = 0 if p in self.has_members else 1
-            out.extend((p, q, event_id, start, end, direct) for q in participants if q != p)
-        for side, inside in sides.items():
-            out.extend((side, q, event_id, start, end, 1) for q in participants if q not in inside)
-
-
-def _batches(paths: list[Path], catalogue: Catalogue, size: int = 2000) -> Iterator[tuple[str, _Batch]]:
-    """Validated rows of the JSONL files in batches, with their problems, file by file."""
-    rows = _Rows(catalogue)
-    for src, path in enumerate(paths, 1):
-        batch = _Batch()
-        for item in stream_jsonl(path, catalogue):
-            if isinstance(item, Problem):
-                batch.problems.append(item)
-                if len(batch.problems) >= MAX_REPORTED_PROBLEMS:
-                    yield str(path), batch
-                    batch = _Batch()
-                continue
-            rows.add(item, src, batch)
-            if len(batch.events) >= size:
-                yield str(path), batch
-                batch = _Batch()
-        yield str(path), batch
 
 
 class _Writer:
@@ -401,9 +275,9 @@ class _Writer:
         self.conn = conn
         self.count = 0
 
-    def write(self, batch: _Batch) -> None:
+    def write(self, batch: Batch) -> None:
         cur = self.conn.cursor()
-        cur.executemany(f"INSERT INTO stage.events ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 21)})", batch.events)
+        cur.executemany(f"INSERT INTO stage.events ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 23)})", batch.events)
         cur.executemany(
             "INSERT INTO event_actors (event_id, actor_id, role, date_start, date_end, date_scale) VALUES (?, ?, ?, ?, ?, ?)",
             batch.actors,
@@ -419,16 +293,12 @@ def _duplicates(conn: sqlite3.Connection, files: list[str]) -> list[Problem]:
     return [
         Problem(files[src], f"event {event_id}", "id", "duplicate id")
         for event_id, src in conn.execute(
+            # Workers hand batches over in any order: "first" is by file and line.
             """SELECT s.id, s.src FROM stage.events s
-               WHERE s.id IN (SELECT id FROM stage.events GROUP BY id HAVING count(*) > 1)
-                 AND s.rowid > (SELECT min(t.rowid) FROM stage.events t WHERE t.id = s.id)
-               ORDER BY s.rowid"""
+               WHERE EXISTS (SELECT 1 FROM stage.events t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
+               ORDER BY s.src, s.line"""
         )
     ]
-
-
-def _iso(d: dates.NormalisedDate | None, which: str) -> str | None:
-    return None if d is None else getattr(d, which).isoformat()
 
 
 def build(data: Path, out: Path) -> BuildReport:
@@ -478,9 +348,9 @@ class _Stages(dict):
 def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent], events_file: str) -> BuildReport:
     stages = _Stages()
     hashed: dict[str, str] = {}
-    # hashlib releases the GIL on large reads: the digest costs no wall time.
+    # hashlib and SQLite both release the GIL: hashing beside the SQL steps costs no wall
+    # time. The thread starts after validation, whose worker processes are forked.
     hasher = threading.Thread(target=lambda: hashed.setdefault("hash", input_hash(data)), daemon=True)
-    hasher.start()
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
         for schema in ("main", "stage"):
@@ -506,7 +376,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         conn.executemany(
             "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (s.id, s.title, s.outlet, s.author, s.published, _iso(d, "start"), _iso(d, "end"), s.url, s.archive, s.notes)
+                (s.id, s.title, s.outlet, s.author, s.published, iso(d, "start"), iso(d, "end"), s.url, s.archive, s.notes)
                 for s, d in catalogue.sources.values()
             ],
         )
@@ -522,23 +392,23 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         conn.executemany(
             "INSERT INTO memberships (actor_id, organization_id, role, start, end, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (actor_id, m.organization, m.role, m.start, m.end, _iso(start, "start"), _iso(end, "end"))
+                (actor_id, m.organization, m.role, m.start, m.end, iso(start, "start"), iso(end, "end"))
                 for actor_id, j, start, end in catalogue.memberships
                 for m in [catalogue.actors[actor_id].memberships[j]]
             ],
         )
         writer = _Writer(conn)
-        curated = _Batch()
-        rows = _Rows(catalogue)
-        for item in checked:
-            rows.add(item, 0, curated)
+        curated = Batch()
+        rows = Rows(catalogue)
+        for line, item in enumerate(checked, 1):
+            rows.add(item, 0, line, curated)
         writer.write(curated)
         paths = sorted(data.glob("*.jsonl"))
         files = [events_file, *map(str, paths)]
         problems: list[Problem] = []
-        batches = _batches(paths, catalogue)
+        batches = validated(paths, catalogue)
         try:
-            for _file, batch in batches:
+            for batch in batches:
                 problems += batch.problems
                 if len(problems) > MAX_REPORTED_PROBLEMS:
                     break
@@ -546,6 +416,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         finally:
             batches.close()
         stages.lap("validate and write")
+        hasher.start()
         if problems:
             if len(problems) <= MAX_REPORTED_PROBLEMS:
                 problems += _duplicates(conn, files)
@@ -564,13 +435,17 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
             )
         except sqlite3.IntegrityError:
             raise DataError(_duplicates(conn, files)[:MAX_REPORTED_PROBLEMS]) from None
+        # Each event as the API serves it, encoded during validation: a page of events is
+        # read, not assembled, per request.
+        conn.execute(
+            """INSERT INTO events_json (event_rowid, json)
+               SELECT o.rowid, s.json FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+        )
         stages.lap("date order")
         create_search(db)
         stages.lap("full text")
         create_indexes(db)
         stages.lap("indexes")
-        create_documents(db)
-        stages.lap("API documents")
         create_derived(db)
         create_views(db)
         stages.lap("derived tables")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 import yaml
@@ -250,27 +250,51 @@ def load_catalogue(data: Path) -> tuple[Catalogue, list[Problem]]:
 _decode_event = msgspec.json.Decoder(Event).decode
 
 
-def stream_jsonl(path: Path, catalogue: Catalogue) -> Iterator[CheckedEvent | Problem]:
-    """Bulk events, one JSON object a line, checked as they stream past."""
+def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
+    """Bulk events, one JSON object a line, checked as they stream past, with their line numbers.
+
+    `start` and `end` select a byte range that begins at a line start (see ingest.cut); lines
+    are still numbered from the top of the file.
+    """
     file = str(path)
     with path.open("rb") as lines:
-        for number, line in enumerate(lines, 1):
+        number = _lines_before(lines, start)
+        lines.seek(start)
+        position = start
+        for line in lines:
+            if end is not None and position >= end:
+                break
+            position += len(line)
+            number += 1
             if not line.strip():
                 continue
             try:
                 event = _decode_event(line)
             except msgspec.ValidationError as exc:
                 rid = _jsonl_id(line) or f"line {number}"
-                yield _validation_problem(exc, file, f"event {rid} (line {number})")
+                yield number, _validation_problem(exc, file, f"event {rid} (line {number})")
                 continue
             except msgspec.DecodeError as exc:
-                yield Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
+                yield number, Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
                 continue
             result, problems = check_event(event, catalogue, file)
             if result:
-                yield result
+                yield number, result
             else:
-                yield from problems
+                for problem in problems:
+                    yield number, problem
+
+
+def _lines_before(f: BinaryIO, offset: int, block: int = 1 << 22) -> int:
+    f.seek(0)
+    count = 0
+    while offset > 0:
+        chunk = f.read(min(block, offset))
+        if not chunk:
+            break
+        count += chunk.count(b"\n")
+        offset -= len(chunk)
+    return count
 
 
 def _jsonl_id(line: bytes) -> str | None:
