@@ -25,7 +25,8 @@ from pathlib import Path
 import sqlite_utils
 
 from . import dates
-from .ingest import Batch, Rows, iso, validated
+from . import ingest
+from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 
@@ -255,36 +256,37 @@ def create_views(db: sqlite_utils.Database) -> None:
     )
 
 
-# --- rows: one validated event becomes rows for every table it feeds --------------------------
-
-STAGE_COLUMNS = (
-    "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes, json"
-)
 EVENT_COLUMNS = (
     "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
     "date_anchor, title, summary, type, status, place, country, notes, date_scale"
 )
 
 
-class _Writer:
-    """Streams prepared rows into the open database: events into the stage (to be copied in
-    date order later), actors, citations and contact pairs straight into their tables."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.count = 0
-
-    def write(self, batch: Batch) -> None:
-        cur = self.conn.cursor()
-        cur.executemany(f"INSERT INTO stage.events ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 23)})", batch.events)
-        cur.executemany(
-            "INSERT INTO event_actors (event_id, actor_id, role, date_start, date_end, date_scale) VALUES (?, ?, ?, ?, ?, ?)",
-            batch.actors,
-        )
-        cur.executemany("INSERT INTO citations (event_id, source_id, quote, stance) VALUES (?, ?, ?, ?)", batch.citations)
-        cur.executemany("INSERT INTO stage.pairs VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
-        self.count += len(batch.events)
+def _stage_bulk(conn: sqlite3.Connection, tmp: Path, paths: list[Path], catalogue: Catalogue,
+                writer: ingest.Writer) -> list[Problem]:
+    """Every JSONL file into the stage, small ones in this process, large ones cut into pieces
+    for worker processes; their problems in file order. Leaves a transaction open."""
+    workers = ingest.workers()
+    pieces = [ingest.Piece(src, path, 0, path.stat().st_size) for src, path in enumerate(paths, 1)]
+    local = [p for p in pieces if workers < 2 or p.end < ingest.PARALLEL_MIN_BYTES]
+    problems = ingest.stage(local, catalogue, writer, MAX_REPORTED_PROBLEMS)
+    conn.execute("COMMIT")  # a worker's stage is attached between transactions
+    for piece in pieces:
+        if piece in local or len(problems) > MAX_REPORTED_PROBLEMS:
+            continue
+        parts = ingest.cut(piece.src, piece.path, workers)
+        stage_files = [tmp.with_name(f"{tmp.name}.stage-{i}.tmp") for i in range(len(parts))]
+        try:
+            problems += ingest.stage_in_workers(parts, catalogue, stage_files, MAX_REPORTED_PROBLEMS - len(problems))
+            if len(problems) <= MAX_REPORTED_PROBLEMS:  # duplicates are looked for among all rows
+                for file in stage_files:
+                    ingest.copy_stage(conn, file)
+        finally:
+            for file in stage_files:
+                file.unlink(missing_ok=True)
+    conn.execute("BEGIN")
+    order = {str(path): i for i, path in enumerate(paths)}
+    return sorted(problems, key=lambda p: order.get(p.file, -1))
 
 
 def _duplicates(conn: sqlite3.Connection, files: list[str]) -> list[Problem]:
@@ -366,8 +368,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         conn.execute("BEGIN")
         db = sqlite_utils.Database(conn)
         create_schema(db)
-        conn.execute(f"CREATE TABLE stage.events ({STAGE_COLUMNS})")
-        conn.execute("CREATE TABLE stage.pairs (side_id, other_id, event_id, date_start, date_end, pair)")
+        ingest.create_stage(conn, ingest.BUILD_TABLES, children=False)
         conn.executemany(
             "INSERT INTO event_types VALUES (?, ?, ?, ?)",
             [(t, code, label, int(t in CONTACT_TYPES)) for t, (code, label) in EVENT_TYPES.items()],
@@ -397,7 +398,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
                 for m in [catalogue.actors[actor_id].memberships[j]]
             ],
         )
-        writer = _Writer(conn)
+        writer = ingest.Writer(conn, ingest.BUILD_TABLES)
         curated = Batch()
         rows = Rows(catalogue)
         for line, item in enumerate(checked, 1):
@@ -405,16 +406,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         writer.write(curated)
         paths = sorted(data.glob("*.jsonl"))
         files = [events_file, *map(str, paths)]
-        problems: list[Problem] = []
-        batches = validated(paths, catalogue)
-        try:
-            for batch in batches:
-                problems += batch.problems
-                if len(problems) > MAX_REPORTED_PROBLEMS:
-                    break
-                writer.write(batch)
-        finally:
-            batches.close()
+        problems = _stage_bulk(conn, tmp, paths, catalogue, writer)
         stages.lap("validate and write")
         hasher.start()
         if problems:
@@ -439,7 +431,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # read, not assembled, per request.
         conn.execute(
             """INSERT INTO events_json (event_rowid, json)
-               SELECT o.rowid, s.json FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+               SELECT o.rowid, d.json FROM stage.event_order o JOIN stage.docs d ON d.rowid = o.stage_rowid ORDER BY o.rowid"""
         )
         stages.lap("date order")
         create_search(db)

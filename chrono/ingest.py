@@ -1,16 +1,16 @@
 """Bulk events become table rows: validated, turned into rows for every table they feed, and
-encoded as the API serves them, in worker processes when the files are large.
+encoded as the API serves them, in worker processes when a file is large.
 
-A JSONL file is cut at line boundaries into one piece per worker; each worker validates its
-piece and sends back batches of rows, packed with msgpack, which the building process writes.
-Validation is pure Python and the writer is SQLite: on two cores they overlap.
-
+A large JSONL file is cut at line boundaries into one piece per core; a worker process
+validates each piece and writes its rows into a stage file of its own, which the build then
+copies in. Validation is pure Python and single-threaded: this is how a build uses every core.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +28,14 @@ BATCH_EVENTS = 2000
 # Below this size a file is validated in the building process: starting workers costs more.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
+STAGE_COLUMNS = (
+    "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes"
+)
+ACTOR_COLUMNS = "event_id, actor_id, role, date_start, date_end, date_scale"
+CITATION_COLUMNS = "event_id, source_id, quote, stance"
+PAIR_COLUMNS = "side_id, other_id, event_id, date_start, date_end, pair"
+
 
 def date_scale(start: date, end: date) -> int:
     """ceil(log2(number of possible days)): 0 for a day, 5 for a month, 9 for a year.
@@ -44,22 +52,57 @@ def iso(d: dates.NormalisedDate | None, which: str) -> str | None:
 
 @dataclass
 class Batch:
-    """Rows for the stage and the tables, from a run of consecutive events."""
+    """Rows from a run of consecutive events. docs[i] is the API document of events[i]."""
 
     events: list = field(default_factory=list)
+    docs: list = field(default_factory=list)
     actors: list = field(default_factory=list)
     citations: list = field(default_factory=list)
     pairs: list = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def pack(self) -> bytes:
-        problems = [(p.file, p.record, p.field, p.message) for p in self.problems]
-        return msgspec.msgpack.encode((self.events, self.actors, self.citations, self.pairs, problems))
 
-    @classmethod
-    def unpack(cls, data: bytes) -> Batch:
-        events, actors, citations, pairs, problems = msgspec.msgpack.decode(data)
-        return cls(events, actors, citations, pairs, [Problem(*p) for p in problems])
+@dataclass(frozen=True)
+class Tables:
+    """Where a writer puts each kind of row."""
+
+    events: str
+    docs: str
+    actors: str
+    citations: str
+    pairs: str
+
+
+# The build's own database: events wait in its stage; actors and citations go to their tables.
+BUILD_TABLES = Tables("stage.events", "stage.docs", "event_actors", "citations", "stage.pairs")
+# A worker's stage file holds everything.
+WORKER_TABLES = Tables("events", "docs", "actors", "citations", "pairs")
+
+
+def create_stage(conn: sqlite3.Connection, tables: Tables, *, children: bool) -> None:
+    """Stage tables: events and their documents share rowids (both are appended together)."""
+    conn.execute(f"CREATE TABLE {tables.events} ({STAGE_COLUMNS})")
+    conn.execute(f"CREATE TABLE {tables.docs} (json TEXT NOT NULL)")
+    conn.execute(f"CREATE TABLE {tables.pairs} ({PAIR_COLUMNS})")
+    if children:
+        conn.execute(f"CREATE TABLE {tables.actors} ({ACTOR_COLUMNS})")
+        conn.execute(f"CREATE TABLE {tables.citations} ({CITATION_COLUMNS})")
+
+
+class Writer:
+    def __init__(self, conn: sqlite3.Connection, tables: Tables) -> None:
+        self.conn = conn
+        self.tables = tables
+        self.count = 0
+
+    def write(self, batch: Batch) -> None:
+        t, cur = self.tables, self.conn.cursor()
+        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 22)})", batch.events)
+        cur.executemany(f"INSERT INTO {t.docs} (json) VALUES (?)", batch.docs)
+        cur.executemany(f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors)
+        cur.executemany(f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations)
+        cur.executemany(f"INSERT INTO {t.pairs} ({PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
+        self.count += len(batch.events)
 
 
 class Rows:
@@ -88,8 +131,8 @@ class Rows:
             src, line, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
             e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,
             e.location.country, e.notes, scale, " ".join(c.quote for c in e.citations),
-            self.document(checked, start, end),
         ))
+        batch.docs.append((self.document(checked, start, end),))
         batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
         batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
         if e.type in self.contact and len(e.actors) > 1:
@@ -154,9 +197,9 @@ def cut(src: int, path: Path, parts: int) -> list[Piece]:
     return [Piece(src, path, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def batches(piece: Piece, catalogue: Catalogue, rows: Rows | None = None, size: int = BATCH_EVENTS) -> Iterator[Batch]:
+def batches(piece: Piece, catalogue: Catalogue, size: int = BATCH_EVENTS) -> Iterator[Batch]:
     """Validated rows of one piece, with its problems, in batches of `size` events."""
-    rows = rows or Rows(catalogue)
+    rows = Rows(catalogue)
     batch = Batch()
     for line, item in stream_jsonl(piece.path, catalogue, piece.start, piece.end):
         if isinstance(item, Problem):
@@ -172,55 +215,83 @@ def batches(piece: Piece, catalogue: Catalogue, rows: Rows | None = None, size: 
     yield batch
 
 
-def _worker(piece: Piece, catalogue: Catalogue, out: Connection) -> None:
-    try:
+def stage(pieces: list[Piece], catalogue: Catalogue, writer: Writer, max_problems: int) -> list[Problem]:
+    """Validate pieces in this process, writing their rows; stop early past `max_problems`."""
+    problems: list[Problem] = []
+    for piece in pieces:
         for batch in batches(piece, catalogue):
-            out.send_bytes(batch.pack())
-    finally:
-        out.send_bytes(b"")
-        out.close()
+            problems += batch.problems
+            if len(problems) > max_problems:
+                return problems
+            writer.write(batch)
+    return problems
 
 
-def validated(paths: list[Path], catalogue: Catalogue, workers: int | None = None) -> Iterator[Batch]:
-    """Batches of every file, validated in up to `workers` processes (default: one per core).
-
-    Batches of one file arrive in no fixed order across workers; each event row carries its
-    file and line, which is all the build needs to name duplicates and problems. Closing the
-    iterator early (too many problems) stops the workers.
-    """
-    workers = workers or min(len(os.sched_getaffinity(0)), 4)
-    for src, path in enumerate(paths, 1):
-        if workers < 2 or path.stat().st_size < PARALLEL_MIN_BYTES:
-            yield from batches(Piece(src, path, 0, path.stat().st_size), catalogue)
-            continue
-        yield from _parallel(cut(src, path, workers), catalogue)
-
-
-def _parallel(pieces: list[Piece], catalogue: Catalogue) -> Iterator[Batch]:
+def stage_in_workers(pieces: list[Piece], catalogue: Catalogue, files: list[Path], max_problems: int) -> list[Problem]:
+    """Validate each piece in a worker process writing the stage file of the same index;
+    their problems in piece order."""
     # fork: workers inherit the catalogue, and no module is imported again. The build starts
-    # them before any thread of its own (see build._write).
+    # no thread of its own before this.
     context = multiprocessing.get_context("fork")
-    running: dict[Connection, multiprocessing.process.BaseProcess] = {}
+    running: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
+    found: dict[int, list[Problem]] = {}
     try:
-        for piece in pieces:
+        for i, (piece, file) in enumerate(zip(pieces, files)):
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(piece, catalogue, sender), daemon=True)
+            process = context.Process(target=_worker, args=(piece, catalogue, file, max_problems, sender), daemon=True)
             process.start()
             sender.close()
-            running[receiver] = process
+            running[receiver] = (i, process)
         while running:
             for receiver in wait(list(running)):
-                data = receiver.recv_bytes()  # type: ignore[union-attr]
-                if data:
-                    yield Batch.unpack(data)
-                    continue
-                process = running.pop(receiver)  # type: ignore[arg-type]
+                i, process = running.pop(receiver)  # type: ignore[arg-type]
+                try:
+                    found[i] = [Problem(*p) for p in msgspec.msgpack.decode(receiver.recv_bytes())]  # type: ignore[union-attr]
+                except EOFError:
+                    process.join()
+                    raise RuntimeError(f"a validation worker failed (exit code {process.exitcode})") from None
                 receiver.close()  # type: ignore[union-attr]
                 process.join()
-                if process.exitcode:
-                    raise RuntimeError(f"a validation worker failed (exit code {process.exitcode})")
     finally:
-        for receiver, process in running.items():
+        for receiver, (_, process) in running.items():
             process.terminate()
             process.join()
             receiver.close()
+    return [p for i in sorted(found) for p in found[i]]
+
+
+def _worker(piece: Piece, catalogue: Catalogue, file: Path, max_problems: int, out: Connection) -> None:
+    conn = sqlite3.connect(file, isolation_level=None)
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("BEGIN")
+    create_stage(conn, WORKER_TABLES, children=True)
+    problems = stage([piece], catalogue, Writer(conn, WORKER_TABLES), max_problems)
+    conn.execute("COMMIT")
+    conn.close()
+    out.send_bytes(msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems]))
+    out.close()
+
+
+def copy_stage(conn: sqlite3.Connection, file: Path) -> None:
+    """Append a worker's stage file to the build's (outside any transaction: ATTACH needs that)."""
+    conn.execute("ATTACH DATABASE ? AS piece", (str(file),))
+    try:
+        conn.execute("BEGIN")
+        offset = conn.execute("SELECT coalesce(max(rowid), 0) FROM stage.events").fetchone()[0]
+        conn.execute(f"INSERT INTO stage.events (rowid, {STAGE_COLUMNS}) SELECT rowid + ?, {STAGE_COLUMNS} FROM piece.events",
+                     (offset,))
+        conn.execute("INSERT INTO stage.docs (rowid, json) SELECT rowid + ?, json FROM piece.docs", (offset,))
+        for table, source, columns in (
+            (BUILD_TABLES.actors, WORKER_TABLES.actors, ACTOR_COLUMNS),
+            (BUILD_TABLES.citations, WORKER_TABLES.citations, CITATION_COLUMNS),
+            (BUILD_TABLES.pairs, WORKER_TABLES.pairs, PAIR_COLUMNS),
+        ):
+            conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM piece.{source}")
+        conn.execute("COMMIT")
+    finally:
+        conn.execute("DETACH DATABASE piece")
+
+
+def workers() -> int:
+    return min(len(os.sched_getaffinity(0)), 4)

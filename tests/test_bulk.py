@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import tracemalloc
 
 import sqlite_utils
@@ -84,34 +85,52 @@ def _write_bulk(data_dir, n: int, extra: list[str] = ()) -> None:
             f.write(line + "\n")
 
 
-def test_workers_validate_pieces_of_a_file_like_one_process(data_dir, monkeypatch):
+def _staged(files: list) -> tuple[list, list]:
+    """Events (with their documents) and actor rows from stage files, sorted."""
+    events, actors = [], []
+    for file in files:
+        db = sqlite3.connect(file)
+        events += db.execute("SELECT e.*, d.json FROM events e JOIN docs d ON d.rowid = e.rowid").fetchall()
+        actors += db.execute("SELECT * FROM actors").fetchall()
+        db.close()
+    return sorted(events), sorted(actors)
+
+
+def test_workers_validate_pieces_of_a_file_like_one_process(data_dir, tmp_path):
     bad_date = json.dumps({**bulk_event(9000), "date": "2021-02-30"})
     duplicate = json.dumps(bulk_event(10))
     _write_bulk(data_dir, 3000, [bad_date, duplicate, "{broken"])
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
     catalogue, _ = load_catalogue(data_dir)
-    paths = [data_dir / "bulk.jsonl"]
+    path = data_dir / "bulk.jsonl"
 
-    def collect(workers: int) -> tuple[list, list[str]]:
-        events, problems = [], []
-        for batch in ingest.validated(paths, catalogue, workers=workers):
-            events += [tuple(row) for row in batch.events]
-            problems += [str(p) for p in batch.problems]
-        return sorted(events), sorted(problems)
+    whole = ingest.Piece(1, path, 0, path.stat().st_size)
+    with sqlite3.connect(tmp_path / "one.db") as one:
+        ingest.create_stage(one, ingest.WORKER_TABLES, children=True)
+        one_problems = ingest.stage([whole], catalogue, ingest.Writer(one, ingest.WORKER_TABLES), 200)
 
-    one, three = collect(1), collect(3)
-    assert len(ingest.cut(1, paths[0], 3)) == 3
-    assert one == three
-    events, problems = three
+    pieces = ingest.cut(1, path, 3)
+    assert len(pieces) == 3 and pieces[0].start == 0 and pieces[-1].end == whole.end
+    files = [tmp_path / f"piece-{i}.db" for i in range(3)]
+    problems = ingest.stage_in_workers(pieces, catalogue, files, 200)
+
+    assert _staged(files) == _staged([tmp_path / "one.db"])
+    assert problems == one_problems
+    events, _ = _staged(files)
     assert len(events) == 3001  # the duplicate is a valid event until the build compares ids
     assert {e[1] for e in events} == set(range(1, 3001)) | {3002}  # lines, numbered from the top
-    assert any("bulk.jsonl: line 3003: not valid JSON" in p for p in problems)
-    assert any("event bulk-9000" in p and "date" in p for p in problems)
+    messages = [str(p) for p in problems]
+    assert "event bulk-9000" in messages[0] and "date" in messages[0]
+    assert "bulk.jsonl: line 3003: not valid JSON" in messages[-1]
+
+
+def _three_workers(monkeypatch) -> None:
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(ingest, "workers", lambda: 3)
 
 
 def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_path, monkeypatch):
     _write_bulk(data_dir, 3000, [json.dumps(bulk_event(10))])
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    _three_workers(monkeypatch)
     result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 1
     assert result.output.count("duplicate id") == 1
@@ -121,7 +140,7 @@ def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_pa
 def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, monkeypatch):
     _write_bulk(data_dir, 3000)
     serial = build(data_dir, tmp_path / "serial.db").out
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 0)
+    _three_workers(monkeypatch)
     parallel = build(data_dir, tmp_path / "parallel.db").out
     dump = "SELECT e.id, e.date_start, j.json FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid"
     rows = [list(sqlite_utils.Database(p).execute(dump).fetchall()) for p in (serial, parallel)]
@@ -129,3 +148,4 @@ def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, m
     assert rows[0] == rows[1]
     counts = "SELECT (SELECT count(*) FROM event_actors), (SELECT count(*) FROM citations), (SELECT count(*) FROM contact_pairs)"
     assert sqlite_utils.Database(serial).execute(counts).fetchone() == sqlite_utils.Database(parallel).execute(counts).fetchone()
+    assert list(tmp_path.glob(".*.tmp")) == []  # the workers' stage files are gone
