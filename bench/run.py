@@ -330,6 +330,9 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
             with Server(kind, "bench.hello:app", {}) as hello:
                 wrk(hello.url + "/", 1)  # warm up
                 entry["hello"] = asdict(wrk(hello.url + "/", duration))
+                wrk(hello.url + "/page", 1)
+                entry["hello_page"] = asdict(wrk(hello.url + "/page", duration))
+                entry["hello_page"]["bytes"] = len(urllib.request.urlopen(hello.url + "/page", timeout=10).read())
                 entry["hello_rss_mb"] = round(hello.rss_mb(), 1)
         with Server(kind, "bench.serve_app:app", {"CHRONO_DB": str(db)}) as server:
             entry["rss_start_mb"] = round(server.rss_mb(), 1)
@@ -390,6 +393,9 @@ def report(r: Results) -> str:
         h = entry["hello"]
         lines.append(f"Server: {kind}, pinned to CPU 0; wrk -t1 -c32 pinned to CPU 1. Hello-world: "
                      f"{h['rps']:,.0f} req/s, p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms.")
+        if hp := entry.get("hello_page"):
+            lines.append(f"The same app handing out a ready {hp['bytes'] / 1024:.0f} KB page: {hp['rps']:,.0f} req/s "
+                         f"({hp['rps'] / h['rps']:.2f} × hello-world), p50 {hp['p50_ms']:.2f} ms, p99 {hp['p99_ms']:.2f} ms.")
         lines.append("")
         lines.append(f"| query ({kind}) | req/s | × hello-world (≥ {TARGETS['rps_ratio']:g}) | p50 ms | p99 ms (≤ {TARGETS['p99_ms']:g}) | response KB | errors |")
         lines.append("|---|---:|---:|---:|---:|---:|---:|")

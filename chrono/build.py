@@ -167,10 +167,11 @@ def create_search(db: sqlite_utils.Database) -> None:
     db.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
 
 
-def create_derived(db: sqlite_utils.Database) -> None:
-    """Tables computed from the others so that hot API queries read answers, not aggregate them."""
-    # An organization's events including its members' while their membership covers the
-    # event, one row per (organization, event), in the order /api/events pages them.
+# --- derived tables: computed from the others so that hot API queries read answers -----------
+
+def create_member_events(db: sqlite_utils.Database) -> None:
+    """An organization's events including its members' while their membership covers the
+    event, one row per (organization, event), in the order /api/events pages them."""
     db.execute(
         """CREATE TABLE member_events (
                organization_id TEXT NOT NULL REFERENCES actors(id), date_scale INTEGER NOT NULL,
@@ -189,9 +190,12 @@ def create_derived(db: sqlite_utils.Database) -> None:
              AND (m.end_date IS NULL OR m.end_date >= ea.date_start)
            ORDER BY 1, 2, 3, 4, 5"""
     )
-    # Contacts of each actor's side (itself and, for an organization, its members at the
-    # time) with every other participant: what /api/contacts answers without a date range.
-    # The pairs come from the event stream (stage.pairs); here they are grouped and ranked.
+
+
+def create_contact_pairs(db: sqlite_utils.Database) -> None:
+    """Contacts of each actor's side (itself and, for an organization, its members at the
+    time) with every other participant: what /api/contacts answers without a date range.
+    The pairs come from the event stream (stage.pairs); here they are grouped and ranked."""
     db.execute(
         """CREATE TABLE contact_pairs (
                actor_id TEXT NOT NULL REFERENCES actors(id), rank INTEGER NOT NULL,
@@ -199,13 +203,16 @@ def create_derived(db: sqlite_utils.Database) -> None:
                first TEXT NOT NULL, last TEXT NOT NULL, json TEXT NOT NULL,
                PRIMARY KEY (actor_id, rank)) WITHOUT ROWID"""
     )
+    # The JSON by concatenation with json_quote: a fifth faster than json_object(), which
+    # parses the event id array back in.
+    q = "json_quote"
     db.execute(
-        """INSERT INTO contact_pairs
+        f"""INSERT INTO contact_pairs
            SELECT g.side_id, row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
                   g.other_id, g.n, g.first, g.last,
-                  json_object('actor', json_object('id', g.side_id, 'name', a.name),
-                              'other', json_object('id', g.other_id, 'name', o.name),
-                              'count', g.n, 'first', g.first, 'last', g.last, 'event_ids', json(g.ids))
+                  '{{"actor":{{"id":' || {q}(g.side_id) || ',"name":' || {q}(a.name) || '}},"other":{{"id":' || {q}(g.other_id)
+                  || ',"name":' || {q}(o.name) || '}},"count":' || g.n || ',"first":' || {q}(g.first) || ',"last":' || {q}(g.last)
+                  || ',"event_ids":' || g.ids || '}}'
            FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last,
                         json_group_array(event_id) AS ids
                  FROM (SELECT * FROM stage.pairs WHERE pair = 1 ORDER BY side_id, other_id, event_id)
@@ -213,6 +220,10 @@ def create_derived(db: sqlite_utils.Database) -> None:
            JOIN actors a ON a.id = g.side_id JOIN actors o ON o.id = g.other_id"""
     )
     db.execute("CREATE UNIQUE INDEX contact_pairs_by_other ON contact_pairs (actor_id, other_id)")
+
+
+def create_actor_stats(db: sqlite_utils.Database) -> None:
+    """Per actor: event counts, first and last dates, contact counts, and its /api/actors entry."""
     db.execute(
         """CREATE TABLE actor_stats (
                actor_id TEXT PRIMARY KEY REFERENCES actors(id), event_count INTEGER NOT NULL,
@@ -438,9 +449,13 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         stages.lap("full text")
         create_indexes(db)
         stages.lap("indexes")
-        create_derived(db)
+        create_member_events(db)
+        stages.lap("member events")
+        create_contact_pairs(db)
+        stages.lap("contact pairs")
+        create_actor_stats(db)
         create_views(db)
-        stages.lap("derived tables")
+        stages.lap("actor counts")
         hasher.join()
         report = BuildReport(out=tmp, build_id=uuid.uuid4().hex[:12], input_hash=hashed["hash"])
         report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("sources", "actors", "events", "citations")}
