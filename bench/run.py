@@ -246,6 +246,7 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str]:
         f"full text, rare word '{rare}' ({counts['rare']:,} events)": f"/api/events?q={q(rare)}",
         "contacts, mid actor": f"/api/contacts?actor={q(mid)}",
         "contacts, Zipf-top actor": f"/api/contacts?actor={q(heavy)}",
+        "contacts, Zipf-top actor, 100 most frequent partners": f"/api/contacts?actor={q(heavy)}&limit=100",
         "actors list (100, with event counts)": "/api/actors",
         "yardstick: /api/types (no database)": "/api/types",
         "yardstick: one event (limit=1)": "/api/events?limit=1",
