@@ -138,7 +138,7 @@ def create_indexes(db: sqlite_utils.Database) -> None:
     db["citations"].create_index(["source_id"], index_name="citations_by_source")
 
 
-def create_search(db: sqlite_utils.Database) -> None:
+def create_search(db: sqlite_utils.Database, sources: list[str]) -> None:
     """Full text over titles, summaries and quotes, keyed by the events table's rowid.
 
     The index keeps no copy of the text: its content is the events_fts_source view over
@@ -158,10 +158,10 @@ def create_search(db: sqlite_utils.Database) -> None:
         "content_rowid = 'event_rowid', tokenize = 'unicode61 remove_diacritics 2')"
     )
     db.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0)")
+    picks, joins = _staged(sources, "events", ["title", "summary", "quotes"])
     db.execute(
-        """INSERT INTO events_fts (rowid, title, summary, quotes)
-           SELECT o.rowid, s.title, s.summary, s.quotes
-           FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+        f"""INSERT INTO events_fts (rowid, title, summary, quotes)
+            SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"""
     )
     db.execute("INSERT INTO events_fts (events_fts) VALUES ('optimize')")
     db.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
@@ -274,41 +274,53 @@ EVENT_COLUMNS = (
 
 
 def _stage_bulk(conn: sqlite3.Connection, tmp: Path, paths: list[Path], catalogue: Catalogue,
-                writer: ingest.Writer) -> list[Problem]:
-    """Every JSONL file into the stage, small ones in this process, large ones cut into pieces
-    for worker processes; their problems in file order. Leaves a transaction open."""
+                writer: ingest.Writer) -> tuple[list[Problem], list[Path]]:
+    """Every JSONL file into a stage: small ones into the build's own, in this process; large
+    ones cut into one piece per worker process, each worker writing a stage file of its own.
+    Returns the problems in file order and the workers' stage files; ends the transaction."""
     workers = ingest.workers()
     pieces = [ingest.Piece(src, path, 0, path.stat().st_size) for src, path in enumerate(paths, 1)]
     local = [p for p in pieces if workers < 2 or p.end < ingest.PARALLEL_MIN_BYTES]
     problems = ingest.stage(local, catalogue, writer, MAX_REPORTED_PROBLEMS)
-    conn.execute("COMMIT")  # a worker's stage is attached between transactions
+    conn.execute("COMMIT")  # workers' stage files are attached between transactions
+    assignments: list[list[ingest.Piece]] = [[] for _ in range(workers)]
     for piece in pieces:
-        if piece in local or len(problems) > MAX_REPORTED_PROBLEMS:
-            continue
-        parts = ingest.cut(piece.src, piece.path, workers)
-        stage_files = [tmp.with_name(f"{tmp.name}.stage-{i}.tmp") for i in range(len(parts))]
-        try:
-            problems += ingest.stage_in_workers(parts, catalogue, stage_files, MAX_REPORTED_PROBLEMS - len(problems))
-            if len(problems) <= MAX_REPORTED_PROBLEMS:  # duplicates are looked for among all rows
-                for file in stage_files:
-                    ingest.copy_stage(conn, file)
-        finally:
-            for file in stage_files:
-                file.unlink(missing_ok=True)
-    conn.execute("BEGIN")
+        if piece not in local:
+            for i, part in enumerate(ingest.cut(piece.src, piece.path, workers)):
+                assignments[i].append(part)
+    assignments = [a for a in assignments if a]
+    files = [tmp.with_name(f"{tmp.name}.stage-{i}.tmp") for i in range(len(assignments))]
+    if assignments and len(problems) <= MAX_REPORTED_PROBLEMS:
+        problems += ingest.stage_in_workers(assignments, catalogue, files, MAX_REPORTED_PROBLEMS - len(problems))
     order = {str(path): i for i, path in enumerate(paths)}
-    return sorted(problems, key=lambda p: order.get(p.file, -1))
+    return sorted(problems, key=lambda p: order.get(p.file, -1)), [f for f in files if f.exists()]
 
 
-def _duplicates(conn: sqlite3.Connection, files: list[str]) -> list[Problem]:
+def _union(sources: list[str], table: str, columns: str) -> str:
+    return " UNION ALL ".join(f"SELECT rowid AS r, {columns} FROM {src}.{table}" for src in sources)
+
+
+def _staged(sources: list[str], table: str, columns: list[str]) -> tuple[str, str]:
+    """Columns of the stage row each event_order row points at, whichever stage holds it:
+    (select list, joins). Stages number their rows apart (ingest.create_stage), so a lookup
+    in the wrong stage finds nothing, at the edge of its b-tree."""
+    if len(sources) == 1:
+        return ", ".join(f"s0.{c}" for c in columns), f"JOIN {sources[0]}.{table} s0 ON s0.rowid = o.r"
+    joins = " ".join(f"LEFT JOIN {src}.{table} s{i} ON s{i}.rowid = o.r" for i, src in enumerate(sources))
+    picks = ", ".join(f"coalesce({', '.join(f's{i}.{c}' for i in range(len(sources)))})" for c in columns)
+    return picks, joins
+
+
+def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) -> list[Problem]:
     """Every event id seen before, named at its second (third …) occurrence."""
-    conn.execute("CREATE INDEX stage.events_by_id ON events (id)")
+    conn.execute(f"CREATE TABLE stage.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})")
+    conn.execute("CREATE INDEX stage.ids_by_id ON ids (id)")
     return [
         Problem(files[src], f"event {event_id}", "id", "duplicate id")
         for event_id, src in conn.execute(
-            # Workers hand batches over in any order: "first" is by file and line.
-            """SELECT s.id, s.src FROM stage.events s
-               WHERE EXISTS (SELECT 1 FROM stage.events t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
+            # Workers hand rows over in any order: "first" is by file and line.
+            """SELECT s.id, s.src FROM stage.ids s
+               WHERE EXISTS (SELECT 1 FROM stage.ids t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
                ORDER BY s.src, s.line"""
         )
     ]
@@ -417,35 +429,45 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         writer.write(curated)
         paths = sorted(data.glob("*.jsonl"))
         files = [events_file, *map(str, paths)]
-        problems = _stage_bulk(conn, tmp, paths, catalogue, writer)
+        problems, piece_files = _stage_bulk(conn, tmp, paths, catalogue, writer)
+        sources = ["stage"]
+        for i, file in enumerate(piece_files):
+            conn.execute(f"ATTACH DATABASE ? AS piece{i}", (str(file),))
+            conn.execute(f"PRAGMA piece{i}.mmap_size = {1 << 40}")  # read in place, through the OS page cache
+            sources.append(f"piece{i}")
+        conn.execute("BEGIN")
         stages.lap("validate and write")
         hasher.start()
         if problems:
             if len(problems) <= MAX_REPORTED_PROBLEMS:
-                problems += _duplicates(conn, files)
+                problems += _duplicates(conn, sources, files)
             raise DataError(problems[:MAX_REPORTED_PROBLEMS])
+        for source in sources[1:]:
+            ingest.copy_children(conn, source)
 
         # Date order becomes rowid order: pages, full-text doclists and table scans all
         # follow the chronology.
         conn.execute(
-            "CREATE TABLE stage.event_order AS SELECT rowid AS stage_rowid FROM stage.events ORDER BY date_start, date_end, id"
+            f"""CREATE TABLE stage.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
+                ORDER BY date_start, date_end, id"""
         )
+        columns = [c.strip() for c in EVENT_COLUMNS.split(",")]
+        picks, joins = _staged(sources, "events", columns)
         try:
             conn.execute(
                 f"""INSERT INTO events (rowid, {EVENT_COLUMNS})
-                    SELECT o.rowid, {', '.join('s.' + c.strip() for c in EVENT_COLUMNS.split(','))}
-                    FROM stage.event_order o JOIN stage.events s ON s.rowid = o.stage_rowid ORDER BY o.rowid"""
+                    SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"""
             )
         except sqlite3.IntegrityError:
-            raise DataError(_duplicates(conn, files)[:MAX_REPORTED_PROBLEMS]) from None
+            raise DataError(_duplicates(conn, sources, files)[:MAX_REPORTED_PROBLEMS]) from None
         # Each event as the API serves it, encoded during validation: a page of events is
         # read, not assembled, per request.
+        picks, joins = _staged(sources, "docs", ["json"])
         conn.execute(
-            """INSERT INTO events_json (event_rowid, json)
-               SELECT o.rowid, d.json FROM stage.event_order o JOIN stage.docs d ON d.rowid = o.stage_rowid ORDER BY o.rowid"""
+            f"INSERT INTO events_json (event_rowid, json) SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"
         )
         stages.lap("date order")
-        create_search(db)
+        create_search(db, sources)
         stages.lap("full text")
         create_indexes(db)
         stages.lap("indexes")
@@ -469,7 +491,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         }
         conn.executemany("INSERT INTO chrono_build VALUES (?, ?)", list(meta.items()))
         conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE stage")
+        for source in sources:
+            conn.execute(f"DETACH DATABASE {source}")
         # Sampled statistics: enough for the planner, a fraction of a full ANALYZE's time.
         conn.execute("PRAGMA analysis_limit = 2000")
         for table in ("events", "event_actors", "member_events", "citations", "actors", "actor_aliases", "memberships"):
@@ -481,6 +504,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         stages.lap("check")
     finally:
         conn.close()
+        for piece_file in tmp.parent.glob(f"{tmp.name}.stage-*.tmp"):
+            piece_file.unlink()
     report.stages = dict(stages)
     return report
 

@@ -2,8 +2,8 @@
 encoded as the API serves them, in worker processes when a file is large.
 
 A large JSONL file is cut at line boundaries into one piece per core; a worker process
-validates each piece and writes its rows into a stage file of its own, which the build then
-copies in. Validation is pure Python and single-threaded: this is how a build uses every core.
+validates its pieces and writes their rows into a stage file of its own, which the build
+attaches and reads. Validation is pure Python and single-threaded: this is how a build uses every core.
 """
 
 from __future__ import annotations
@@ -79,10 +79,15 @@ BUILD_TABLES = Tables("stage.events", "stage.docs", "event_actors", "citations",
 WORKER_TABLES = Tables("events", "docs", "actors", "citations", "pairs")
 
 
-def create_stage(conn: sqlite3.Connection, tables: Tables, *, children: bool) -> None:
-    """Stage tables: events and their documents share rowids (both are appended together)."""
-    conn.execute(f"CREATE TABLE {tables.events} ({STAGE_COLUMNS})")
-    conn.execute(f"CREATE TABLE {tables.docs} (json TEXT NOT NULL)")
+def create_stage(conn: sqlite3.Connection, tables: Tables, *, children: bool, after_rowid: int = 0) -> None:
+    """Stage tables: events and their documents share rowids (both are appended together),
+    numbered after `after_rowid`, so that the stages of one build never share a rowid."""
+    key = "n INTEGER PRIMARY KEY AUTOINCREMENT, " if after_rowid else ""
+    conn.execute(f"CREATE TABLE {tables.events} ({key}{STAGE_COLUMNS})")
+    conn.execute(f"CREATE TABLE {tables.docs} ({key}json TEXT NOT NULL)")
+    if after_rowid:
+        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?), (?, ?)",
+                     (tables.events, after_rowid, tables.docs, after_rowid))
     conn.execute(f"CREATE TABLE {tables.pairs} ({PAIR_COLUMNS})")
     if children:
         conn.execute(f"CREATE TABLE {tables.actors} ({ACTOR_COLUMNS})")
@@ -227,18 +232,21 @@ def stage(pieces: list[Piece], catalogue: Catalogue, writer: Writer, max_problem
     return problems
 
 
-def stage_in_workers(pieces: list[Piece], catalogue: Catalogue, files: list[Path], max_problems: int) -> list[Problem]:
-    """Validate each piece in a worker process writing the stage file of the same index;
-    their problems in piece order."""
+def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files: list[Path],
+                     max_problems: int) -> list[Problem]:
+    """Worker i validates assignments[i], writing stage file files[i] (WORKER_TABLES);
+    their problems, worker by worker."""
     # fork: workers inherit the catalogue, and no module is imported again. The build starts
     # no thread of its own before this.
     context = multiprocessing.get_context("fork")
     running: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
     found: dict[int, list[Problem]] = {}
     try:
-        for i, (piece, file) in enumerate(zip(pieces, files)):
+        for i, (pieces, file) in enumerate(zip(assignments, files)):
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(piece, catalogue, file, max_problems, sender), daemon=True)
+            after_rowid = (i + 1) << 40  # the build's own stage counts from 1
+            process = context.Process(target=_worker, args=(pieces, catalogue, file, after_rowid, max_problems, sender),
+                                      daemon=True)
             process.start()
             sender.close()
             running[receiver] = (i, process)
@@ -260,37 +268,29 @@ def stage_in_workers(pieces: list[Piece], catalogue: Catalogue, files: list[Path
     return [p for i in sorted(found) for p in found[i]]
 
 
-def _worker(piece: Piece, catalogue: Catalogue, file: Path, max_problems: int, out: Connection) -> None:
+def _worker(pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: int, max_problems: int,
+            out: Connection) -> None:
     conn = sqlite3.connect(file, isolation_level=None)
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
         conn.execute(f"PRAGMA {pragma}")
     conn.execute("BEGIN")
-    create_stage(conn, WORKER_TABLES, children=True)
-    problems = stage([piece], catalogue, Writer(conn, WORKER_TABLES), max_problems)
+    create_stage(conn, WORKER_TABLES, children=True, after_rowid=after_rowid)
+    problems = stage(pieces, catalogue, Writer(conn, WORKER_TABLES), max_problems)
     conn.execute("COMMIT")
     conn.close()
     out.send_bytes(msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems]))
     out.close()
 
 
-def copy_stage(conn: sqlite3.Connection, file: Path) -> None:
-    """Append a worker's stage file to the build's (outside any transaction: ATTACH needs that)."""
-    conn.execute("ATTACH DATABASE ? AS piece", (str(file),))
-    try:
-        conn.execute("BEGIN")
-        offset = conn.execute("SELECT coalesce(max(rowid), 0) FROM stage.events").fetchone()[0]
-        conn.execute(f"INSERT INTO stage.events (rowid, {STAGE_COLUMNS}) SELECT rowid + ?, {STAGE_COLUMNS} FROM piece.events",
-                     (offset,))
-        conn.execute("INSERT INTO stage.docs (rowid, json) SELECT rowid + ?, json FROM piece.docs", (offset,))
-        for table, source, columns in (
-            (BUILD_TABLES.actors, WORKER_TABLES.actors, ACTOR_COLUMNS),
-            (BUILD_TABLES.citations, WORKER_TABLES.citations, CITATION_COLUMNS),
-            (BUILD_TABLES.pairs, WORKER_TABLES.pairs, PAIR_COLUMNS),
-        ):
-            conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM piece.{source}")
-        conn.execute("COMMIT")
-    finally:
-        conn.execute("DETACH DATABASE piece")
+def copy_children(conn: sqlite3.Connection, schema: str) -> None:
+    """Append an attached worker stage's actors, citations and contact pairs to the build's
+    tables. Its events and documents stay where they are, read once in date order."""
+    for table, source, columns in (
+        (BUILD_TABLES.actors, WORKER_TABLES.actors, ACTOR_COLUMNS),
+        (BUILD_TABLES.citations, WORKER_TABLES.citations, CITATION_COLUMNS),
+        (BUILD_TABLES.pairs, WORKER_TABLES.pairs, PAIR_COLUMNS),
+    ):
+        conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {schema}.{source}")
 
 
 def workers() -> int:

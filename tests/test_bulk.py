@@ -77,9 +77,9 @@ def test_jsonl_build_memory_does_not_grow_with_event_count(data_dir, tmp_path, m
     assert large < small * 1.5, (small, large)  # 4x the events, about the same memory
 
 
-def _write_bulk(data_dir, n: int, extra: list[str] = ()) -> None:
-    with (data_dir / "bulk.jsonl").open("w") as f:
-        for i in range(n):
+def _write_bulk(data_dir, n: int, extra: list[str] = (), name: str = "bulk.jsonl", first: int = 0) -> None:
+    with (data_dir / name).open("w") as f:
+        for i in range(first, first + n):
             f.write(json.dumps(bulk_event(i)) + "\n")
         for line in extra:
             f.write(line + "\n")
@@ -90,7 +90,8 @@ def _staged(files: list) -> tuple[list, list]:
     events, actors = [], []
     for file in files:
         db = sqlite3.connect(file)
-        events += db.execute("SELECT e.*, d.json FROM events e JOIN docs d ON d.rowid = e.rowid").fetchall()
+        columns = ", ".join(f"e.{c.strip()}" for c in ingest.STAGE_COLUMNS.split(","))
+        events += db.execute(f"SELECT {columns}, d.json FROM events e JOIN docs d ON d.rowid = e.rowid").fetchall()
         actors += db.execute("SELECT * FROM actors").fetchall()
         db.close()
     return sorted(events), sorted(actors)
@@ -111,9 +112,11 @@ def test_workers_validate_pieces_of_a_file_like_one_process(data_dir, tmp_path):
     pieces = ingest.cut(1, path, 3)
     assert len(pieces) == 3 and pieces[0].start == 0 and pieces[-1].end == whole.end
     files = [tmp_path / f"piece-{i}.db" for i in range(3)]
-    problems = ingest.stage_in_workers(pieces, catalogue, files, 200)
+    problems = ingest.stage_in_workers([[p] for p in pieces], catalogue, files, 200)
 
     assert _staged(files) == _staged([tmp_path / "one.db"])
+    first_rowids = [sqlite3.connect(f).execute("SELECT min(rowid) FROM events").fetchone()[0] for f in files]
+    assert len(set(first_rowids)) == 3 and min(first_rowids) > 1  # stages never share a rowid
     assert problems == one_problems
     events, _ = _staged(files)
     assert len(events) == 3001  # the duplicate is a valid event until the build compares ids
@@ -137,8 +140,19 @@ def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_pa
     assert "bulk.jsonl: event bulk-10: id: duplicate id" in result.output
 
 
+def test_build_with_workers_names_a_duplicate_across_files(data_dir, tmp_path, monkeypatch):
+    _write_bulk(data_dir, 2000)
+    _write_bulk(data_dir, 1000, [json.dumps(bulk_event(10))], name="more.jsonl", first=2000)
+    _three_workers(monkeypatch)
+    result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 1
+    assert result.output.count("duplicate id") == 1
+    assert "more.jsonl: event bulk-10: id: duplicate id" in result.output
+
+
 def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, monkeypatch):
-    _write_bulk(data_dir, 3000)
+    _write_bulk(data_dir, 2000)
+    _write_bulk(data_dir, 1000, name="more.jsonl", first=2000)  # each worker stages pieces of both files
     serial = build(data_dir, tmp_path / "serial.db").out
     _three_workers(monkeypatch)
     parallel = build(data_dir, tmp_path / "parallel.db").out
