@@ -3,7 +3,8 @@ encoded as the API serves them, in worker processes when a file is large.
 
 A large JSONL file is cut at line boundaries into one piece per core; a worker process
 validates its pieces and writes their rows into a stage file of its own, which the build
-attaches and reads. Validation is pure Python and single-threaded: this is how a build uses every core.
+attaches and reads. Validation is pure Python and single-threaded: this is how a build
+uses every core.
 """
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ def create_stage(conn: sqlite3.Connection, tables: Tables, *, children: bool, af
 
 
 class Writer:
+    """Appends batches to the tables named by `tables`, in the open transaction."""
+
     def __init__(self, conn: sqlite3.Connection, tables: Tables) -> None:
         self.conn = conn
         self.tables = tables
-        self.count = 0
 
     def write(self, batch: Batch) -> None:
         t, cur = self.tables, self.conn.cursor()
@@ -107,7 +109,6 @@ class Writer:
         cur.executemany(f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors)
         cur.executemany(f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations)
         cur.executemany(f"INSERT INTO {t.pairs} ({PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
-        self.count += len(batch.events)
 
 
 class Rows:

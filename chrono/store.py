@@ -299,7 +299,7 @@ def decode_cursor(cursor: str, order: str) -> _Cursor:
 
 # --- events ----------------------------------------------------------------------------------
 
-# The date scales of a build: events of scale s last at most 2**s days (see build.date_scale).
+# The date scales of a build: events of scale s last at most 2**s days (see ingest.date_scale).
 # Without a database to ask (tests reading plans), every scale up to 2**16 days is assumed.
 DEFAULT_SCALES: tuple[tuple[int, int], ...] = tuple((s, 2 ** s) for s in range(17))
 
