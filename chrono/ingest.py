@@ -9,8 +9,10 @@ uses every core.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -246,8 +248,8 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
         for i, (pieces, file) in enumerate(zip(assignments, files)):
             receiver, sender = context.Pipe(duplex=False)
             after_rowid = (i + 1) << 40  # the build's own stage counts from 1
-            process = context.Process(target=_worker, args=(pieces, catalogue, file, after_rowid, max_problems, sender),
-                                      daemon=True)
+            args = (os.getpid(), pieces, catalogue, file, after_rowid, max_problems, sender)
+            process = context.Process(target=_worker, args=args, daemon=True)
             process.start()
             sender.close()
             running[receiver] = (i, process)
@@ -269,8 +271,9 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
     return [p for i in sorted(found) for p in found[i]]
 
 
-def _worker(pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: int, max_problems: int,
+def _worker(build: int, pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: int, max_problems: int,
             out: Connection) -> None:
+    _die_with(build)
     conn = sqlite3.connect(file, isolation_level=None)
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
         conn.execute(f"PRAGMA {pragma}")
@@ -281,6 +284,17 @@ def _worker(pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: 
     conn.close()
     out.send_bytes(msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems]))
     out.close()
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive a build killed with kill -9: ask Linux for SIGKILL when the
+    parent dies (PR_SET_PDEATHSIG), and stop now if it already has."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: daemon workers still end with a build that exits normally
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def copy_children(conn: sqlite3.Connection, schema: str) -> None:

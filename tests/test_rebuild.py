@@ -12,6 +12,8 @@ import threading
 import time
 from collections import Counter
 
+from pathlib import Path
+
 import httpx
 import uvicorn
 
@@ -88,6 +90,19 @@ def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
     assert set(seen) <= set(counts)
 
 
+def _processes_building(out) -> list[int]:
+    """Processes whose command line builds `out` (forked workers keep their parent's)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"build" in args and str(out).encode() in args:
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
 def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_path):
     data = write_data(tmp_path / "data")
     out = tmp_path / "chrono.db"
@@ -100,13 +115,21 @@ def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_pat
         [sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    # The file is large enough for worker processes: kill the build while they validate it.
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".chrono.db-*.tmp")) or not any(p.stat().st_size > 1_000_000 for p in tmp_path.glob(".chrono.db-*.tmp")):
+    while not list(tmp_path.glob(".chrono.db-*.tmp.stage-*.tmp")):
         assert proc.poll() is None, "the build finished before it could be killed; give it more rows"
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    time.sleep(0.5)
+    assert len(_processes_building(out)) > 1
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    # The workers die with it (they had seconds of work left).
+    deadline = time.monotonic() + 2
+    while _processes_building(out):
+        assert time.monotonic() < deadline, "validation workers outlived the killed build"
+        time.sleep(0.05)
 
     assert out.read_bytes() == before
     conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
