@@ -131,23 +131,26 @@ def _three_workers(monkeypatch) -> None:
     monkeypatch.setattr(ingest, "workers", lambda: 3)
 
 
-def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_path, monkeypatch):
-    _write_bulk(data_dir, 3000, [json.dumps(bulk_event(10))])
+def _failed_build_with_workers(data_dir, tmp_path, monkeypatch) -> str:
     _three_workers(monkeypatch)
     result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 1
-    assert result.output.count("duplicate id") == 1
-    assert "bulk.jsonl: event bulk-10: id: duplicate id" in result.output
+    return result.output
+
+
+def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_path, monkeypatch):
+    _write_bulk(data_dir, 3000, [json.dumps(bulk_event(10))])
+    output = _failed_build_with_workers(data_dir, tmp_path, monkeypatch)
+    assert output.count("duplicate id") == 1
+    assert "bulk.jsonl: event bulk-10: id: duplicate id" in output
 
 
 def test_build_with_workers_names_a_duplicate_across_files(data_dir, tmp_path, monkeypatch):
     _write_bulk(data_dir, 2000)
     _write_bulk(data_dir, 1000, [json.dumps(bulk_event(10))], name="more.jsonl", first=2000)
-    _three_workers(monkeypatch)
-    result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
-    assert result.exit_code == 1
-    assert result.output.count("duplicate id") == 1
-    assert "more.jsonl: event bulk-10: id: duplicate id" in result.output
+    output = _failed_build_with_workers(data_dir, tmp_path, monkeypatch)
+    assert output.count("duplicate id") == 1
+    assert "more.jsonl: event bulk-10: id: duplicate id" in output
 
 
 def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, monkeypatch):
