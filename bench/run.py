@@ -247,6 +247,8 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str]:
         "contacts, mid actor": f"/api/contacts?actor={q(mid)}",
         "contacts, Zipf-top actor": f"/api/contacts?actor={q(heavy)}",
         "contacts, Zipf-top actor, 100 most frequent partners": f"/api/contacts?actor={q(heavy)}&limit=100",
+        "contacts, Zipf-top actor, 100 partners, 10 ids each": f"/api/contacts?actor={q(heavy)}&limit=100&ids=10",
+        "contacts, Zipf-top actor, all partners, no ids": f"/api/contacts?actor={q(heavy)}&ids=0",
         "actors list (100, with event counts)": "/api/actors",
         "yardstick: /api/types (no database)": "/api/types",
         "yardstick: one event (limit=1)": "/api/events?limit=1",

@@ -159,13 +159,16 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     from_: From = None, to: To = None, members: Members = True,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_CONTACTS, description=(
         f"At most this many partners, the most frequent first (default and maximum {MAX_CONTACTS:,})."))] = MAX_CONTACTS,
+    ids: Annotated[int | None, QueryParameter(ge=0, description=(
+        "At most this many event ids per partner, the first in id order (default: all); "
+        "`count` still counts every contact event."))] = None,
 ) -> ContactList:
     """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
 
     An organization speaks through its members: with `members` on, the contacts of its members
     during their membership count as the organization's (on both sides when `with` is given).
     """
-    return list_contacts(connection(scope), actor, with_, from_, to, members, limit)
+    return list_contacts(connection(scope), actor, with_, from_, to, members, limit, ids)
 
 
 @get("/api/types", sync_to_thread=False, tags=["vocabulary"])

@@ -29,7 +29,7 @@ from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_REPORTED_PROBLEMS = 200
 
 
@@ -137,33 +137,52 @@ def create_indexes(db: sqlite_utils.Database) -> None:
     db["citations"].create_index(["source_id"], index_name="citations_by_source")
 
 
-def create_search(db: sqlite_utils.Database, sources: list[str]) -> None:
-    """Full text over titles, summaries and quotes, keyed by the events table's rowid.
+FTS_SCHEMA = (
+    "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, content = 'events_fts_source', "
+    "content_rowid = 'event_rowid', tokenize = 'unicode61 remove_diacritics 2')"
+)
+FTS_SHADOWS = ("data", "idx", "docsize", "config")  # FTS5's own tables, for external content
+
+
+def fill_search(conn: sqlite3.Connection, sources: list[str]) -> None:
+    """Full text over titles, summaries and quotes, keyed by the events table's rowid, in
+    conn's main database (a side file: copy_search takes it into the chronology).
+
+    Rows go in in rowid order (date order, as `ordering.event_order` numbers them) with
+    automatic merging off, then the index is merged once: one segment, whose doclists list
+    events in date order, so a full-text page in date order reads `limit` entries of a
+    doclist, however common the word.
+    """
+    conn.execute(FTS_SCHEMA)
+    conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0)")
+    picks, joins = _staged(sources, "events", ["title", "summary", "quotes"])
+    conn.execute(
+        f"""INSERT INTO events_fts (rowid, title, summary, quotes)
+            SELECT o.rowid, {picks} FROM ordering.event_order o {joins} ORDER BY o.rowid"""
+    )
+    conn.execute("INSERT INTO events_fts (events_fts) VALUES ('optimize')")
+
+
+def copy_search(conn: sqlite3.Connection) -> None:
+    """The full-text index filled beside (attached as `side`), under the chronology's events.
 
     The index keeps no copy of the text: its content is the events_fts_source view over
     events and citations (an FTS5 external content table), so snippets and highlights
-    still work. Rows go in in rowid order (date order) with automatic merging off, then
-    the index is merged once: one segment, whose doclists list events in date order, so a
-    full-text page in date order reads `limit` entries of a doclist, however common the word.
+    still work. FTS5 keeps an index in ordinary tables of a documented format; the same
+    SQLite library wrote them, so they are copied as they are, over the empty index a
+    CREATE VIRTUAL TABLE starts with.
     """
-    db.execute(
+    conn.execute(
         """CREATE VIEW events_fts_source AS
            SELECT e.rowid AS event_rowid, e.title, e.summary,
                   (SELECT group_concat(c.quote, ' ') FROM citations c WHERE c.event_id = e.id) AS quotes
            FROM events e"""
     )
-    db.execute(
-        "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, content = 'events_fts_source', "
-        "content_rowid = 'event_rowid', tokenize = 'unicode61 remove_diacritics 2')"
-    )
-    db.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 0)")
-    picks, joins = _staged(sources, "events", ["title", "summary", "quotes"])
-    db.execute(
-        f"""INSERT INTO events_fts (rowid, title, summary, quotes)
-            SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"""
-    )
-    db.execute("INSERT INTO events_fts (events_fts) VALUES ('optimize')")
-    db.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
+    conn.execute(FTS_SCHEMA)
+    for shadow in FTS_SHADOWS:
+        conn.execute(f"DELETE FROM events_fts_{shadow}")
+        conn.execute(f"INSERT INTO events_fts_{shadow} SELECT * FROM side.events_fts_{shadow}")
+    conn.execute("CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_fts, 'row')")
 
 
 # --- derived tables: computed from the others so that hot API queries read answers -----------
@@ -191,34 +210,100 @@ def create_member_events(db: sqlite_utils.Database) -> None:
     )
 
 
-def create_contact_pairs(db: sqlite_utils.Database) -> None:
+CONTACT_PAIRS_SCHEMA = (
+    """CREATE TABLE contact_pairs (
+           actor_id TEXT NOT NULL REFERENCES actors(id), rank INTEGER NOT NULL,
+           other_id TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL,
+           first TEXT NOT NULL, last TEXT NOT NULL, json TEXT NOT NULL, event_ids TEXT NOT NULL,
+           PRIMARY KEY (actor_id, rank)) WITHOUT ROWID""",
+    "CREATE UNIQUE INDEX contact_pairs_by_other ON contact_pairs (actor_id, other_id)",
+)
+
+
+def group_contact_pairs(conn: sqlite3.Connection, sources: list[str], names: list[tuple[str, str]]) -> None:
     """Contacts of each actor's side (itself and, for an organization, its members at the
     time) with every other participant: what /api/contacts answers without a date range.
-    The pairs come from the event stream (stage.pairs); here they are grouped and ranked."""
-    db.execute(
-        """CREATE TABLE contact_pairs (
-               actor_id TEXT NOT NULL REFERENCES actors(id), rank INTEGER NOT NULL,
-               other_id TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL,
-               first TEXT NOT NULL, last TEXT NOT NULL, json TEXT NOT NULL,
-               PRIMARY KEY (actor_id, rank)) WITHOUT ROWID"""
-    )
-    # The JSON by concatenation with json_quote: a fifth faster than json_object(), which
-    # parses the event id array back in.
+    Grouped and ranked from the stages' pairs into conn's main database, beside each side's
+    count of direct contacts (`direct_contacts`, for actor_stats). `names`: (actor id, name)."""
+    conn.execute("CREATE TEMP TABLE actor_names (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    conn.executemany("INSERT INTO actor_names VALUES (?, ?)", names)
+    for statement in CONTACT_PAIRS_SCHEMA:
+        conn.execute(statement)
+    pairs = " UNION ALL ".join(f"SELECT {ingest.PAIR_COLUMNS} FROM {src}.pairs" for src in sources)
+    # The JSON by concatenation with json_quote: a fifth faster than json_object(). The event
+    # ids sit apart, in the last column, so a read that caps or drops them (`ids=`) never
+    # touches the overflow pages a busy pair's id list fills.
     q = "json_quote"
-    db.execute(
+    conn.execute(
         f"""INSERT INTO contact_pairs
            SELECT g.side_id, row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
                   g.other_id, g.n, g.first, g.last,
                   '{{"actor":{{"id":' || {q}(g.side_id) || ',"name":' || {q}(a.name) || '}},"other":{{"id":' || {q}(g.other_id)
                   || ',"name":' || {q}(o.name) || '}},"count":' || g.n || ',"first":' || {q}(g.first) || ',"last":' || {q}(g.last)
-                  || ',"event_ids":' || g.ids || '}}'
+                  || '}}', g.ids
            FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last,
                         json_group_array(event_id) AS ids
-                 FROM (SELECT * FROM stage.pairs WHERE pair = 1 ORDER BY side_id, other_id, event_id)
+                 FROM (SELECT * FROM ({pairs}) WHERE pair = 1 ORDER BY side_id, other_id, event_id)
                  GROUP BY side_id, other_id) g
-           JOIN actors a ON a.id = g.side_id JOIN actors o ON o.id = g.other_id"""
+           JOIN actor_names a ON a.id = g.side_id JOIN actor_names o ON o.id = g.other_id
+           ORDER BY 1, 2"""
     )
-    db.execute("CREATE UNIQUE INDEX contact_pairs_by_other ON contact_pairs (actor_id, other_id)")
+    conn.execute(
+        f"""CREATE TABLE direct_contacts AS
+            SELECT side_id, count(DISTINCT other_id) AS n FROM ({pairs}) WHERE pair = 0 GROUP BY side_id"""
+    )
+
+
+class SideBuild(threading.Thread):
+    """The full-text index (fill_search) and the contact pairs (group_contact_pairs) built on
+    a connection of their own, into a side file, while the build's connection writes the
+    events in date order and the indexes. SQLite releases the GIL: on two cores these 30 s
+    (at a million events) leave the critical path. The files it reads (the stages and the
+    event order) are committed and no longer written."""
+
+    def __init__(self, side: Path, reads: dict[str, Path], names: list[tuple[str, str]]) -> None:
+        super().__init__(name="side-build", daemon=True)
+        self.side, self.reads, self.names = side, reads, names
+        self.conn = sqlite3.connect(side, isolation_level=None, check_same_thread=False)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.conn.execute("PRAGMA journal_mode = OFF")
+            self.conn.execute("PRAGMA synchronous = OFF")
+            self.conn.execute("PRAGMA cache_size = -500000")
+            for name, path in self.reads.items():
+                self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
+                self.conn.execute(f"PRAGMA {name}.mmap_size = {1 << 40}")
+            stages = [name for name in self.reads if name != "ordering"]
+            self.conn.execute("BEGIN")
+            fill_search(self.conn, stages)
+            group_contact_pairs(self.conn, stages, self.names)
+            self.conn.execute("COMMIT")
+        except BaseException as exc:  # handed to the build by result()
+            self.error = exc
+
+    def result(self) -> Path:
+        """The side file, once built; the thread's error if it failed."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.side
+
+    def close(self) -> None:
+        """Stop the work if it still runs (a failed build) and close the connection."""
+        if self.is_alive():
+            self.conn.interrupt()
+            self.join()
+        self.conn.close()
+
+
+def copy_contact_pairs(conn: sqlite3.Connection) -> None:
+    """The grouped pairs from the side file, attached as `side`: with the same table and
+    index on both sides SQLite copies the records as they are, without sorting them again."""
+    for statement in CONTACT_PAIRS_SCHEMA:
+        conn.execute(statement)
+    conn.execute("INSERT INTO contact_pairs SELECT * FROM side.contact_pairs")
 
 
 def create_actor_stats(db: sqlite_utils.Database) -> None:
@@ -235,7 +320,7 @@ def create_actor_stats(db: sqlite_utils.Database) -> None:
                        FROM event_actors GROUP BY actor_id),
                 me AS (SELECT organization_id, count(*) AS n FROM member_events GROUP BY organization_id),
                 cp AS (SELECT actor_id, count(*) AS n FROM contact_pairs GROUP BY actor_id),
-                dc AS (SELECT side_id, count(DISTINCT other_id) AS n FROM stage.pairs WHERE pair = 0 GROUP BY side_id)
+                dc AS (SELECT side_id, n FROM side.direct_contacts)
            SELECT a.id, coalesce(ea.n, 0), coalesce(me.n, 0), coalesce(cp.n, 0),
                   CASE WHEN EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = a.id)
                        THEN coalesce(dc.n, 0) ELSE coalesce(cp.n, 0) END,
@@ -288,7 +373,7 @@ def _stage_bulk(conn: sqlite3.Connection, tmp: Path, paths: list[Path], catalogu
             for i, part in enumerate(ingest.cut(piece.src, piece.path, workers)):
                 assignments[i].append(part)
     assignments = [a for a in assignments if a]
-    files = [tmp.with_name(f"{tmp.name}.stage-{i}.tmp") for i in range(len(assignments))]
+    files = [_side_file(tmp, str(i)) for i in range(len(assignments))]
     if assignments and len(problems) <= MAX_REPORTED_PROBLEMS:
         problems += ingest.stage_in_workers(assignments, catalogue, files, MAX_REPORTED_PROBLEMS - len(problems))
     order = {str(path): i for i, path in enumerate(paths)}
@@ -312,14 +397,14 @@ def _staged(sources: list[str], table: str, columns: list[str]) -> tuple[str, st
 
 def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) -> list[Problem]:
     """Every event id seen before, named at its second (third …) occurrence."""
-    conn.execute(f"CREATE TABLE stage.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})")
-    conn.execute("CREATE INDEX stage.ids_by_id ON ids (id)")
+    conn.execute(f"CREATE TABLE scratch.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})")
+    conn.execute("CREATE INDEX scratch.ids_by_id ON ids (id)")
     return [
         Problem(files[src], f"event {event_id}", "id", "duplicate id")
         for event_id, src in conn.execute(
             # Workers hand rows over in any order: "first" is by file and line.
-            """SELECT s.id, s.src FROM stage.ids s
-               WHERE EXISTS (SELECT 1 FROM stage.ids t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
+            """SELECT s.id, s.src FROM scratch.ids s
+               WHERE EXISTS (SELECT 1 FROM scratch.ids t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
                ORDER BY s.src, s.line"""
         )
     ]
@@ -376,12 +461,14 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
     # time. The thread starts after validation, whose worker processes are forked.
     hasher = threading.Thread(target=lambda: hashed.setdefault("hash", input_hash(data)), daemon=True)
     conn = sqlite3.connect(tmp, isolation_level=None)
+    side_build: SideBuild | None = None
     try:
-        for schema in ("main", "stage"):
-            if schema == "stage":
-                # A private temporary database, deleted on close: events wait there until
-                # they can be written in date order.
-                conn.execute("ATTACH DATABASE '' AS stage")
+        # stage: the build's own validated rows, waiting to be written in date order; a file,
+        # so that the side build can read it on a second connection. scratch: working
+        # tables, private to this connection and deleted on close.
+        conn.execute("ATTACH DATABASE ? AS stage", (str(_side_file(tmp, "build")),))
+        conn.execute("ATTACH DATABASE '' AS scratch")
+        for schema in ("main", "stage", "scratch"):
             conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
             conn.execute(f"PRAGMA {schema}.synchronous = OFF")
             conn.execute(f"PRAGMA {schema}.cache_size = -1000000")
@@ -429,33 +516,40 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         paths = sorted(data.glob("*.jsonl"))
         files = [events_file, *map(str, paths)]
         problems, piece_files = _stage_bulk(conn, tmp, paths, catalogue, writer)
-        sources = ["stage"]
+        stage_files = {"stage": _side_file(tmp, "build")}
         for i, file in enumerate(piece_files):
             conn.execute(f"ATTACH DATABASE ? AS piece{i}", (str(file),))
             conn.execute(f"PRAGMA piece{i}.mmap_size = {1 << 40}")  # read in place, through the OS page cache
-            sources.append(f"piece{i}")
-        conn.execute("BEGIN")
+            stage_files[f"piece{i}"] = file
+        sources = list(stage_files)
         stages.lap("validate and write")
         hasher.start()
         if problems:
             if len(problems) <= MAX_REPORTED_PROBLEMS:
                 problems += _duplicates(conn, sources, files)
             raise DataError(problems[:MAX_REPORTED_PROBLEMS])
-        for source in sources[1:]:
-            ingest.copy_children(conn, source)
 
         # Date order becomes rowid order: pages, full-text doclists and table scans all
-        # follow the chronology.
+        # follow the chronology. The order is a file of its own, committed before the side
+        # build starts reading it.
+        conn.execute("ATTACH DATABASE ? AS ordering", (str(_side_file(tmp, "order")),))
+        conn.execute("PRAGMA ordering.journal_mode = OFF")
         conn.execute(
-            f"""CREATE TABLE stage.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
+            f"""CREATE TABLE ordering.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
                 ORDER BY date_start, date_end, id"""
         )
+        side_build = SideBuild(_side_file(tmp, "side"), {**stage_files, "ordering": _side_file(tmp, "order")},
+                               [(a.id, a.name) for a in catalogue.actors.values()])
+        side_build.start()
+        conn.execute("BEGIN")
+        for source in sources[1:]:
+            ingest.copy_children(conn, source)
         columns = [c.strip() for c in EVENT_COLUMNS.split(",")]
         picks, joins = _staged(sources, "events", columns)
         try:
             conn.execute(
                 f"""INSERT INTO events (rowid, {EVENT_COLUMNS})
-                    SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"""
+                    SELECT o.rowid, {picks} FROM ordering.event_order o {joins} ORDER BY o.rowid"""
             )
         except sqlite3.IntegrityError:
             raise DataError(_duplicates(conn, sources, files)[:MAX_REPORTED_PROBLEMS]) from None
@@ -463,17 +557,22 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # read, not assembled, per request.
         picks, joins = _staged(sources, "docs", ["json"])
         conn.execute(
-            f"INSERT INTO events_json (event_rowid, json) SELECT o.rowid, {picks} FROM stage.event_order o {joins} ORDER BY o.rowid"
+            f"INSERT INTO events_json (event_rowid, json) SELECT o.rowid, {picks} FROM ordering.event_order o {joins} ORDER BY o.rowid"
         )
         stages.lap("date order")
-        create_search(db, sources)
-        stages.lap("full text")
         create_indexes(db)
         stages.lap("indexes")
         create_member_events(db)
         stages.lap("member events")
-        create_contact_pairs(db)
-        stages.lap("contact pairs")
+        side = side_build.result()
+        stages.lap("waiting for the side build")
+        conn.execute("COMMIT")  # a database is attached between transactions
+        conn.execute("ATTACH DATABASE ? AS side", (str(side),))
+        conn.execute("BEGIN")
+        copy_search(conn)
+        stages.lap("full text (copy)")
+        copy_contact_pairs(conn)
+        stages.lap("contact pairs (copy)")
         create_actor_stats(db)
         create_views(db)
         stages.lap("actor counts")
@@ -490,8 +589,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         }
         conn.executemany("INSERT INTO chrono_build VALUES (?, ?)", list(meta.items()))
         conn.execute("COMMIT")
-        for source in sources:
-            conn.execute(f"DETACH DATABASE {source}")
+        for schema in (*sources, "ordering", "scratch", "side"):
+            conn.execute(f"DETACH DATABASE {schema}")
         # Sampled statistics: enough for the planner, a fraction of a full ANALYZE's time.
         conn.execute("PRAGMA analysis_limit = 2000")
         for table in ("events", "event_actors", "member_events", "citations", "actors", "actor_aliases", "memberships"):
@@ -502,11 +601,19 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
             raise RuntimeError("the new database failed its integrity check")
         stages.lap("check")
     finally:
+        if side_build is not None:
+            side_build.close()
         conn.close()
-        for piece_file in tmp.parent.glob(f"{tmp.name}.stage-*.tmp"):
-            piece_file.unlink()
+        for stage_file in tmp.parent.glob(f"{tmp.name}.stage-*.tmp"):
+            stage_file.unlink()
     report.stages = dict(stages)
     return report
+
+
+def _side_file(tmp: Path, name: str) -> Path:
+    """A file of the build beside its output, removed when it ends (and by the next build,
+    holding the lock, if it was killed)."""
+    return tmp.with_name(f"{tmp.name}.stage-{name}.tmp")
 
 
 @contextlib.contextmanager

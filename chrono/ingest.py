@@ -298,12 +298,11 @@ def _die_with(parent: int) -> None:
 
 
 def copy_children(conn: sqlite3.Connection, schema: str) -> None:
-    """Append an attached worker stage's actors, citations and contact pairs to the build's
-    tables. Its events and documents stay where they are, read once in date order."""
+    """Append an attached worker stage's actors and citations to the build's tables. Its
+    events, documents and contact pairs stay where they are, read once in place."""
     for table, source, columns in (
         (BUILD_TABLES.actors, WORKER_TABLES.actors, ACTOR_COLUMNS),
         (BUILD_TABLES.citations, WORKER_TABLES.citations, CITATION_COLUMNS),
-        (BUILD_TABLES.pairs, WORKER_TABLES.pairs, PAIR_COLUMNS),
     ):
         conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {schema}.{source}")
 

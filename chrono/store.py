@@ -731,22 +731,25 @@ def _side_sql(f: EventFilter) -> str:
 
 def list_contacts(
     conn: sqlite3.Connection, actor: str, other: str | None = None, from_: str | None = None, to: str | None = None,
-    members: bool = True, limit: int | None = None,
+    members: bool = True, limit: int | None = None, ids: int | None = None,
 ) -> ContactList:
     """Contact events (calls, meetings, visits, talks, conferences, ceremonies) between the
     actor's side and each other participant, or the `other` actor's side; with `limit`, only
-    that many partners, the most frequent first.
+    that many partners, the most frequent first; with `ids`, at most that many event ids per
+    partner (the first in id order; `count` still counts them all).
 
     An organization's side includes its members at the time, so "the Islamic Emirate and
     Hamas" finds Muttaqi's call with Haniyeh; a participant on both sides is not a contact.
     """
     if limit is not None and not 1 <= limit <= MAX_CONTACTS:
         raise QueryError("limit", f"must be between 1 and {MAX_CONTACTS}")
+    if ids is not None and ids < 0:
+        raise QueryError("ids", "must be 0 or more")
     actor_id = resolve_actor(conn, actor, "actor")
     other_id = resolve_actor(conn, other, "with") if other else None
     f = make_filter(conn, from_=from_, to=to)
     if members and not (f.start or f.end) and (other_id is None or not _has_members(conn, other_id)):
-        return _stored_contacts(conn, actor_id, other_id, limit)
+        return _stored_contacts(conn, actor_id, other_id, limit, ids)
     _, rng_params = _range("ea", f)
     side_params = [actor_id, *rng_params, actor_id, int(members), *rng_params]
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
@@ -777,7 +780,7 @@ def list_contacts(
     me = ActorRef(id=actor_id, name=name)
     return ContactList(contacts=[
         Contact(actor=me, other=ActorRef(id=r[0], name=r[1]), count=r[2], first=r[3], last=r[4],
-                event_ids=sorted(msgspec.json.decode(r[5])))
+                event_ids=sorted(msgspec.json.decode(r[5]))[:ids])
         for r in rows
     ])
 
@@ -786,16 +789,35 @@ def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
     return conn.execute("SELECT 1 FROM memberships WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
 
 
-def _stored_contacts(conn: sqlite3.Connection, actor_id: str, other_id: str | None, limit: int | None = None) -> ContactList:
+def _stored_contacts(
+    conn: sqlite3.Connection, actor_id: str, other_id: str | None, limit: int | None = None, ids: int | None = None,
+) -> ContactList:
     """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
-    not an aggregation. Each contact is the JSON the build wrote for it (msgspec.Raw), the
-    Contact record's encoding."""
+    not an aggregation. Each contact is the JSON the build wrote for it, the Contact record's
+    encoding without its event ids, which are spliced in (msgspec.Raw). With `ids=0` the id
+    lists, up to megabytes for a busy pair, are not read at all."""
+    columns = "json, '[]'" if ids == 0 else "json, event_ids"
     if other_id:
-        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
+        rows = conn.execute(f"SELECT {columns} FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
     else:
-        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
+        rows = conn.execute(f"SELECT {columns} FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
                             (actor_id, -1 if limit is None else limit))
-    return ContactList(contacts=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
+    return ContactList(contacts=[  # type: ignore[misc]
+        msgspec.Raw(f'{contact[:-1]},"event_ids":{_first_ids(event_ids, ids)}}}') for contact, event_ids in rows])
+
+
+def _first_ids(array: str, n: int | None) -> str:
+    """The first `n` items of a JSON array of event ids, cut at its commas (ids are slugs)."""
+    if n is None:
+        return array
+    if n == 0:
+        return "[]"
+    cut = 0
+    for _ in range(n):
+        cut = array.find(",", cut + 1)
+        if cut < 0:
+            return array
+    return array[:cut] + "]"
 
 
 # --- the database file -----------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
+import pytest
 import sqlite_utils
 
+from chrono import build as build_module
 from chrono.build import build, is_stale
 
 
@@ -85,3 +88,30 @@ def test_database_is_clean(small_db):
     conn = sqlite3.connect(small_db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_full_text_index_copied_from_the_side_build_matches_its_content(small_db, tmp_path):
+    # FTS5 checks its index against the events and citations it indexes (rank 1: content too).
+    copy = tmp_path / "copy.db"
+    shutil.copy(small_db, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)")
+    assert conn.execute("SELECT count(*) FROM events_fts_vocab WHERE term = 'haniyeh'").fetchone()[0] == 1
+    conn.execute("DELETE FROM events_fts_data WHERE id > 10")  # what a lost copy would leave
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_failing_side_build_fails_the_build_and_keeps_the_previous_database(data_dir, tmp_path, monkeypatch):
+    out = tmp_path / "db" / "chrono.db"
+    build(data_dir, out)
+    before = out.read_bytes()
+
+    def broken(conn, sources, names):
+        raise sqlite3.OperationalError("disk full, say")
+
+    monkeypatch.setattr(build_module, "group_contact_pairs", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk full"):
+        build(data_dir, out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [".chrono.db.lock", "chrono.db"]

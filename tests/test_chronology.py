@@ -93,6 +93,19 @@ def test_every_contact_between_the_emirate_and_hamas(client):
     assert client.get("/api/contacts?actor=IEA&with=Hamas&members=false").json() == {"contacts": []}
 
 
+@pytest.mark.parametrize("query", ["", "&from=2021"])  # as the build stored them; counted for the range
+def test_contact_event_ids_can_be_capped_without_losing_the_count(client, query):
+    full = client.get(f"/api/contacts?actor=Islamic Emirate{query}").json()["contacts"]
+    assert max(c["count"] for c in full) >= 3
+    for ids in (0, 2, 10_000):
+        capped = client.get(f"/api/contacts?actor=Islamic Emirate&ids={ids}{query}").json()["contacts"]
+        assert capped == [{**c, "event_ids": c["event_ids"][:ids]} for c in full]
+    pair = client.get(f"/api/contacts?actor=Islamic Emirate&with=Hamas&ids=3{query}").json()["contacts"]
+    assert pair[0]["count"] == 8 and pair[0]["event_ids"] == [
+        "2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2022-10-mujahid-meets-haniyeh-istanbul"]
+    assert client.get(f"/api/contacts?actor=IEA&ids=-1{query}").json()["parameter"] == "ids"
+
+
 @pytest.mark.skipif(not SEEDS.exists(), reason="the seed articles are not beside the project")
 def test_every_quote_is_verbatim_in_the_seed_articles():
     report = verify(BUNDLED_DATA, SEEDS)

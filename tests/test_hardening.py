@@ -21,7 +21,7 @@ ACCEPTS = {
     "/api/events.csv": EVENT_PARAMS | {"order"},
     "/api/events.ics": EVENT_PARAMS,
     "/api/timeline.json": EVENT_PARAMS,
-    "/api/contacts?actor=haniyeh&": {"from", "to", "with", "members", "limit"},
+    "/api/contacts?actor=haniyeh&": {"from", "to", "with", "members", "limit", "ids"},
     "/api/actors": {"limit"},  # its q is a free substring search: any text is a valid question
 }
 HOSTILE = [
@@ -31,6 +31,7 @@ HOSTILE = [
     ("q", "\"; DROP TABLE events; --"), ("q", "NEAR(a b"), ("q", "*"), ("q", "a" * 201), ("q", "title:"),
     ("q", "x OR " * 30), ("type", "meeting'"), ("status", "CONFIRMED"), ("match", "🙂"), ("order", "asc;"),
     ("actor", "x" * 201), ("actor", "'; DELETE FROM actors; --"), ("members", "2"), ("with", "nobody at all"),
+    ("ids", "-1"), ("ids", "x"),
     ("actor", "%00"), ("q", "%00"),
 ]
 
