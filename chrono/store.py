@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import os
 import re
 import sqlite3
@@ -795,15 +796,21 @@ def _stored_contacts(
     """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
     not an aggregation. Each contact is the JSON the build wrote for it, the Contact record's
     encoding without its event ids, which are spliced in (msgspec.Raw). With `ids=0` the id
-    lists, up to megabytes for a busy pair, are not read at all."""
-    columns = "json, '[]'" if ids == 0 else "json, event_ids"
+    lists (contact_pair_ids), up to megabytes for a busy pair, are not read at all."""
     if other_id:
-        rows = conn.execute(f"SELECT {columns} FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
+        found = conn.execute("SELECT rank FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
+        ranks = [row[0] for row in found]
+        if not ranks:
+            return ContactList(contacts=[])
+        where, params = "actor_id = ? AND rank = ?", (actor_id, ranks[0])
     else:
-        rows = conn.execute(f"SELECT {columns} FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
-                            (actor_id, -1 if limit is None else limit))
+        where, params = "actor_id = ? ORDER BY rank LIMIT ?", (actor_id, -1 if limit is None else limit)
+    # Two range reads in the same (rank) order, zipped: a join would look each pair's ids up.
+    contacts = conn.execute(f"SELECT json FROM contact_pairs WHERE {where}", params)
+    id_lists = itertools.repeat(("[]",)) if ids == 0 else conn.execute(f"SELECT event_ids FROM contact_pair_ids WHERE {where}", params)
     return ContactList(contacts=[  # type: ignore[misc]
-        msgspec.Raw(f'{contact[:-1]},"event_ids":{_first_ids(event_ids, ids)}}}') for contact, event_ids in rows])
+        msgspec.Raw(f'{contact[:-1]},"event_ids":{_first_ids(event_ids, ids)}}}')
+        for (contact,), (event_ids,) in zip(contacts, id_lists)])
 
 
 def _first_ids(array: str, n: int | None) -> str:
