@@ -217,37 +217,29 @@ CONTACT_PAIRS_SCHEMA = (
            first TEXT NOT NULL, last TEXT NOT NULL, json TEXT NOT NULL,
            PRIMARY KEY (actor_id, rank)) WITHOUT ROWID""",
     "CREATE UNIQUE INDEX contact_pairs_by_other ON contact_pairs (actor_id, other_id)",
-    """CREATE TABLE contact_pair_ids (
-           actor_id TEXT NOT NULL, rank INTEGER NOT NULL, event_ids TEXT NOT NULL,
-           PRIMARY KEY (actor_id, rank),
-           FOREIGN KEY (actor_id, rank) REFERENCES contact_pairs (actor_id, rank)) WITHOUT ROWID""",
 )
-CONTACT_PAIRS_TABLES = ("contact_pairs", "contact_pair_ids")
 
 
 def group_contact_pairs(conn: sqlite3.Connection, sources: list[str], names: list[tuple[str, str]]) -> None:
     """Contacts of each actor's side (itself and, for an organization, its members at the
     time) with every other participant: what /api/contacts answers without a date range.
     Grouped and ranked from the stages' pairs into conn's main database, beside each side's
-    count of direct contacts (`direct_contacts`, for actor_stats). `names`: (actor id, name).
-
-    The event ids of a pair (up to megabytes of JSON for a busy one) are a table apart,
-    contact_pair_ids: a list of contacts without them (`ids=0`) reads small rows only."""
+    count of direct contacts (`direct_contacts`, for actor_stats). `names`: (actor id, name)."""
     conn.execute("CREATE TEMP TABLE actor_names (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
     conn.executemany("INSERT INTO actor_names VALUES (?, ?)", names)
     for statement in CONTACT_PAIRS_SCHEMA:
         conn.execute(statement)
     pairs = " UNION ALL ".join(f"SELECT {ingest.PAIR_COLUMNS} FROM {src}.pairs" for src in sources)
-    # The JSON by concatenation with json_quote: a fifth faster than json_object().
+    # The JSON by concatenation with json_quote: a fifth faster than json_object(). The event
+    # ids come last: the API's `ids=N` cuts the list short there.
     q = "json_quote"
     conn.execute(
-        f"""CREATE TEMP TABLE grouped AS
-           SELECT g.side_id AS actor_id,
-                  row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id) AS rank,
-                  g.other_id, g.n AS count, g.first, g.last,
+        f"""INSERT INTO contact_pairs
+           SELECT g.side_id, row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
+                  g.other_id, g.n, g.first, g.last,
                   '{{"actor":{{"id":' || {q}(g.side_id) || ',"name":' || {q}(a.name) || '}},"other":{{"id":' || {q}(g.other_id)
                   || ',"name":' || {q}(o.name) || '}},"count":' || g.n || ',"first":' || {q}(g.first) || ',"last":' || {q}(g.last)
-                  || '}}' AS json, g.ids
+                  || ',"event_ids":' || g.ids || '}}'
            FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last,
                         json_group_array(event_id) AS ids
                  FROM (SELECT * FROM ({pairs}) WHERE pair = 1 ORDER BY side_id, other_id, event_id)
@@ -255,9 +247,6 @@ def group_contact_pairs(conn: sqlite3.Connection, sources: list[str], names: lis
            JOIN actor_names a ON a.id = g.side_id JOIN actor_names o ON o.id = g.other_id
            ORDER BY 1, 2"""
     )
-    conn.execute("INSERT INTO contact_pairs SELECT actor_id, rank, other_id, count, first, last, json FROM grouped")
-    conn.execute("INSERT INTO contact_pair_ids SELECT actor_id, rank, ids FROM grouped")
-    conn.execute("DROP TABLE grouped")
     conn.execute(
         f"""CREATE TABLE direct_contacts AS
             SELECT side_id, count(DISTINCT other_id) AS n FROM ({pairs}) WHERE pair = 0 GROUP BY side_id"""
@@ -313,8 +302,7 @@ def copy_contact_pairs(conn: sqlite3.Connection) -> None:
     index on both sides SQLite copies the records as they are, without sorting them again."""
     for statement in CONTACT_PAIRS_SCHEMA:
         conn.execute(statement)
-    for table in CONTACT_PAIRS_TABLES:
-        conn.execute(f"INSERT INTO {table} SELECT * FROM side.{table}")
+    conn.execute("INSERT INTO contact_pairs SELECT * FROM side.contact_pairs")
 
 
 def create_actor_stats(db: sqlite_utils.Database) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import itertools
 import os
 import re
 import sqlite3
@@ -795,36 +794,32 @@ def _stored_contacts(
 ) -> ContactList:
     """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
     not an aggregation. Each contact is the JSON the build wrote for it, the Contact record's
-    encoding without its event ids, which are spliced in (msgspec.Raw). With `ids=0` the id
-    lists (contact_pair_ids), up to megabytes for a busy pair, are not read at all."""
+    encoding (msgspec.Raw); with `ids`, its event id list is cut short."""
     if other_id:
-        found = conn.execute("SELECT rank FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
-        ranks = [row[0] for row in found]
-        if not ranks:
-            return ContactList(contacts=[])
-        where, params = "actor_id = ? AND rank = ?", (actor_id, ranks[0])
+        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
     else:
-        where, params = "actor_id = ? ORDER BY rank LIMIT ?", (actor_id, -1 if limit is None else limit)
-    # Two range reads in the same (rank) order, zipped: a join would look each pair's ids up.
-    contacts = conn.execute(f"SELECT json FROM contact_pairs WHERE {where}", params)
-    id_lists = itertools.repeat(("[]",)) if ids == 0 else conn.execute(f"SELECT event_ids FROM contact_pair_ids WHERE {where}", params)
-    return ContactList(contacts=[  # type: ignore[misc]
-        msgspec.Raw(f'{contact[:-1]},"event_ids":{_first_ids(event_ids, ids)}}}')
-        for (contact,), (event_ids,) in zip(contacts, id_lists)])
+        rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
+                            (actor_id, -1 if limit is None else limit))
+    if ids is None:
+        return ContactList(contacts=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
+    return ContactList(contacts=[msgspec.Raw(_first_ids(r[0], ids)) for r in rows])  # type: ignore[misc]
 
 
-def _first_ids(array: str, n: int | None) -> str:
-    """The first `n` items of a JSON array of event ids, cut at its commas (ids are slugs)."""
-    if n is None:
-        return array
+_IDS_KEY = '"event_ids":['  # inside a JSON string its quotes would be escaped: found once
+
+
+def _first_ids(contact: str, n: int) -> str:
+    """A stored contact with only the first `n` of its event ids. The list is the record's
+    last field and its items are slugs: it is cut at its commas."""
+    start = contact.index(_IDS_KEY) + len(_IDS_KEY)
     if n == 0:
-        return "[]"
-    cut = 0
+        return contact[:start] + "]}"
+    cut = start
     for _ in range(n):
-        cut = array.find(",", cut + 1)
+        cut = contact.find(",", cut + 1)
         if cut < 0:
-            return array
-    return array[:cut] + "]"
+            return contact
+    return contact[:cut] + "]}"
 
 
 # --- the database file -----------------------------------------------------------------------

@@ -165,7 +165,7 @@ def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, m
     assert rows[0] == rows[1]
     counts = "SELECT (SELECT count(*) FROM event_actors), (SELECT count(*) FROM citations)"
     assert sqlite_utils.Database(serial).execute(counts).fetchone() == sqlite_utils.Database(parallel).execute(counts).fetchone()
-    for derived in ("SELECT * FROM contact_pairs ORDER BY actor_id, rank", "SELECT * FROM contact_pair_ids ORDER BY actor_id, rank",
+    for derived in ("SELECT * FROM contact_pairs ORDER BY actor_id, rank",
                     "SELECT * FROM events_fts_data ORDER BY id",
                     "SELECT * FROM actor_stats ORDER BY actor_id"):
         tables = [sqlite_utils.Database(p).execute(derived).fetchall() for p in (serial, parallel)]
