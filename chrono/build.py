@@ -244,8 +244,7 @@ def group_contact_pairs(conn: sqlite3.Connection, sources: list[str], names: lis
                         json_group_array(event_id) AS ids
                  FROM (SELECT * FROM ({pairs}) WHERE pair = 1 ORDER BY side_id, other_id, event_id)
                  GROUP BY side_id, other_id) g
-           JOIN actor_names a ON a.id = g.side_id JOIN actor_names o ON o.id = g.other_id
-           ORDER BY 1, 2"""
+           JOIN actor_names a ON a.id = g.side_id JOIN actor_names o ON o.id = g.other_id"""
     )
     conn.execute(
         f"""CREATE TABLE direct_contacts AS
