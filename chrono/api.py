@@ -89,8 +89,9 @@ def events_page(
 
     Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
     """
-    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
-    return list_events(connection(scope), f, limit=limit, cursor=cursor, order=order)
+    conn = connection(scope)
+    return list_events(conn, _filter(conn, from_, to, match, actor, members, type_, status, q),
+                       limit=limit, cursor=cursor, order=order)
 
 
 @get("/api/events/{event_id:str}", sync_to_thread=False, tags=["events"])
@@ -105,8 +106,9 @@ def events_csv(
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
 ) -> Stream:
     """Every matching event as CSV (one row per event; actors and sources joined with '; ')."""
-    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
-    rows = exports.csv_rows(iter_events(connection(scope), f, order))
+    conn = connection(scope)
+    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+    rows = exports.csv_rows(iter_events(conn, f, order))
     return Stream(rows, media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
@@ -117,9 +119,10 @@ def events_ics(
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID = event id)."""
-    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
+    conn = connection(scope)
+    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    lines = exports.ics_lines(iter_events(connection(scope), f), stamp)
+    lines = exports.ics_lines(iter_events(conn, f), stamp)
     return Stream(lines, media_type="text/calendar")
 
 
@@ -129,8 +132,9 @@ def timeline(
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
 ) -> Stream:
     """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id)."""
-    f = _filter(connection(scope), from_, to, match, actor, members, type_, status, q)
-    chunks = exports.timeline_chunks(iter_events(connection(scope), f), "chrono")
+    conn = connection(scope)
+    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+    chunks = exports.timeline_chunks(iter_events(conn, f), "chrono")
     return Stream(chunks, media_type=MediaType.JSON)
 
 

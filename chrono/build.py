@@ -259,9 +259,9 @@ class SideBuild(threading.Thread):
     (at a million events) leave the critical path. The files it reads (the stages and the
     event order) are committed and no longer written."""
 
-    def __init__(self, side: Path, reads: dict[str, Path], names: list[tuple[str, str]]) -> None:
+    def __init__(self, side: Path, stages: dict[str, Path], ordering: Path, names: list[tuple[str, str]]) -> None:
         super().__init__(name="side-build", daemon=True)
-        self.side, self.reads, self.names = side, reads, names
+        self.side, self.stages, self.ordering, self.names = side, stages, ordering, names
         self.conn = sqlite3.connect(side, isolation_level=None, check_same_thread=False)
         self.error: BaseException | None = None
 
@@ -270,13 +270,12 @@ class SideBuild(threading.Thread):
             self.conn.execute("PRAGMA journal_mode = OFF")
             self.conn.execute("PRAGMA synchronous = OFF")
             self.conn.execute("PRAGMA cache_size = -500000")
-            for name, path in self.reads.items():
+            for name, path in {**self.stages, "ordering": self.ordering}.items():
                 self.conn.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
                 self.conn.execute(f"PRAGMA {name}.mmap_size = {1 << 40}")
-            stages = [name for name in self.reads if name != "ordering"]
             self.conn.execute("BEGIN")
-            fill_search(self.conn, stages)
-            group_contact_pairs(self.conn, stages, self.names)
+            fill_search(self.conn, list(self.stages))
+            group_contact_pairs(self.conn, list(self.stages), self.names)
             self.conn.execute("COMMIT")
         except BaseException as exc:  # handed to the build by result()
             self.error = exc
@@ -464,7 +463,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # stage: the build's own validated rows, waiting to be written in date order; a file,
         # so that the side build can read it on a second connection. scratch: working
         # tables, private to this connection and deleted on close.
-        conn.execute("ATTACH DATABASE ? AS stage", (str(_side_file(tmp, "build")),))
+        stage_file, order_file = _side_file(tmp, "build"), _side_file(tmp, "order")
+        conn.execute("ATTACH DATABASE ? AS stage", (str(stage_file),))
         conn.execute("ATTACH DATABASE '' AS scratch")
         for schema in ("main", "stage", "scratch"):
             conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
@@ -514,7 +514,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         paths = sorted(data.glob("*.jsonl"))
         files = [events_file, *map(str, paths)]
         problems, piece_files = _stage_bulk(conn, tmp, paths, catalogue, writer)
-        stage_files = {"stage": _side_file(tmp, "build")}
+        stage_files = {"stage": stage_file}
         for i, file in enumerate(piece_files):
             conn.execute(f"ATTACH DATABASE ? AS piece{i}", (str(file),))
             conn.execute(f"PRAGMA piece{i}.mmap_size = {1 << 40}")  # read in place, through the OS page cache
@@ -530,13 +530,13 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # Date order becomes rowid order: pages, full-text doclists and table scans all
         # follow the chronology. The order is a file of its own, committed before the side
         # build starts reading it.
-        conn.execute("ATTACH DATABASE ? AS ordering", (str(_side_file(tmp, "order")),))
+        conn.execute("ATTACH DATABASE ? AS ordering", (str(order_file),))
         conn.execute("PRAGMA ordering.journal_mode = OFF")
         conn.execute(
             f"""CREATE TABLE ordering.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
                 ORDER BY date_start, date_end, id"""
         )
-        side_build = SideBuild(_side_file(tmp, "side"), {**stage_files, "ordering": _side_file(tmp, "order")},
+        side_build = SideBuild(_side_file(tmp, "side"), stage_files, order_file,
                                [(a.id, a.name) for a in catalogue.actors.values()])
         side_build.start()
         conn.execute("BEGIN")

@@ -221,10 +221,7 @@ def make_filter(
         if t not in EVENT_TYPES:
             raise QueryError("type", f"{t[:40]!r} is not a known event type")
     actors = tuple(dict.fromkeys(resolve_actor(conn, a) for a in actor or []))
-    expands = tuple(
-        members and conn.execute("SELECT 1 FROM memberships WHERE organization_id = ? LIMIT 1", (a,)).fetchone() is not None
-        for a in actors
-    )
+    expands = tuple(members and _has_members(conn, a) for a in actors)
     return EventFilter(
         start=start, end=end, within=match == "within", actors=actors, members=members, expands=expands,
         types=tuple(dict.fromkeys(type_ or [])), statuses=tuple(dict.fromkeys(status or [])),
@@ -378,12 +375,9 @@ def _arms(table: str, key: str | None, key_value: str | None, f: EventFilter, or
     or after lo - days + 1: each arm reads only its own window of the index, never the
     whole history before the range.
     """
-    alias = "m"
     lo = f.start.isoformat() if f.start else None
     hi = f.end.isoformat() if f.end else None
-    join = "" if table == "events" else " JOIN events e ON e.id = m.event_id"
-    if table == "events":
-        alias = "e"
+    alias, join = ("e", "") if table == "events" else ("m", " JOIN events e ON e.id = m.event_id")
     id_col = "id" if table == "events" else "event_id"
     extra, extra_params = filters
     op, direction = (">", "ASC") if order == "asc" else ("<", "DESC")
@@ -424,7 +418,7 @@ def _arms(table: str, key: str | None, key_value: str | None, f: EventFilter, or
         p += extra_params
         parts.append(
             f"SELECT e.rowid AS r, {alias}.date_start AS ds, {alias}.date_end AS de, {alias}.{id_col} AS id "
-            f"FROM {table} {alias}{join if table != 'events' else ''} WHERE {' AND '.join(clauses)}"
+            f"FROM {table} {alias}{join} WHERE {' AND '.join(clauses)}"
         )
         params += p
     if table != "events" and not extra:
@@ -800,9 +794,8 @@ def _stored_contacts(
     else:
         rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
                             (actor_id, -1 if limit is None else limit))
-    if ids is None:
-        return ContactList(contacts=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
-    return ContactList(contacts=[msgspec.Raw(_first_ids(r[0], ids)) for r in rows])  # type: ignore[misc]
+    return ContactList(contacts=[  # type: ignore[misc]
+        msgspec.Raw(r[0] if ids is None else _first_ids(r[0], ids)) for r in rows])
 
 
 _IDS_KEY = '"event_ids":['  # inside a JSON string its quotes would be escaped: found once
