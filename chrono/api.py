@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
+from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
@@ -25,6 +26,7 @@ from litestar.response import Stream
 from litestar.types import Scope
 
 from . import exports
+from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .models import EVENT_TYPES, STATUSES
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
@@ -79,7 +81,7 @@ def _filter(conn: sqlite3.Connection, from_, to, match, actor, members, type_, s
 
 # --- handlers --------------------------------------------------------------------------------
 
-@get("/api/events", sync_to_thread=False, tags=["events"])
+@get("/api/events", sync_to_thread=False, cache=True, tags=["events"])
 def events_page(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
@@ -94,7 +96,7 @@ def events_page(
                        limit=limit, cursor=cursor, order=order)
 
 
-@get("/api/events/{event_id:str}", sync_to_thread=False, tags=["events"])
+@get("/api/events/{event_id:str}", sync_to_thread=False, cache=True, tags=["events"])
 def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
     """One event with its actors and citations."""
     return get_event(connection(scope), event_id)
@@ -138,7 +140,7 @@ def timeline(
     return Stream(chunks, media_type=MediaType.JSON)
 
 
-@get("/api/actors", sync_to_thread=False, tags=["actors"])
+@get("/api/actors", sync_to_thread=False, cache=True, tags=["actors"])
 def actors(
     scope: Scope,
     q: Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")] = None,
@@ -148,13 +150,13 @@ def actors(
     return list_actors(connection(scope), q, limit)
 
 
-@get("/api/actors/{actor_id:str}", sync_to_thread=False, tags=["actors"])
+@get("/api/actors/{actor_id:str}", sync_to_thread=False, cache=True, tags=["actors"])
 def actor_detail(scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id.", max_length=200)]) -> ActorDetail:
     """One actor: aliases, memberships with roles and dates, members, counts."""
     return get_actor(connection(scope), actor_id)
 
 
-@get("/api/contacts", sync_to_thread=False, tags=["contacts"])
+@get("/api/contacts", sync_to_thread=False, cache=True, tags=["contacts"])
 def contacts(
     scope: Scope,
     actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
@@ -175,7 +177,7 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     return list_contacts(connection(scope), actor, with_, from_, to, members, limit, ids)
 
 
-@get("/api/types", sync_to_thread=False, tags=["vocabulary"])
+@get("/api/types", sync_to_thread=False, cache=True, tags=["vocabulary"])
 def types() -> dict[str, Any]:
     """The event type vocabulary with CAMEO codes, and the statuses."""
     return {
@@ -278,6 +280,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 DATASETTE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                  "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
 SNAPSHOT_KEY = "chrono.snapshot"
+ANSWERS = "answers"  # the store of cached answers
 
 Headers = tuple[tuple[bytes, bytes], ...]
 _PLAIN: Headers = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin"))
@@ -317,6 +320,12 @@ def connection(scope: Scope) -> sqlite3.Connection:
     return scope["state"][SNAPSHOT_KEY].conn
 
 
+def answer_key(request: Request) -> str:
+    """An answer is the build's and the URL's, byte for byte (parameters in the order given)."""
+    scope = request.scope
+    return f"{scope['state'][SNAPSHOT_KEY].build_id} {scope['path']}?{scope['query_string'].decode('latin-1')}"
+
+
 def _edge_middleware(app):
     """Everything every request needs, in one pass of plain ASGI: a cap on query-string length
     (no handler ever parses a megabyte of parameters); for /api, the current database build,
@@ -335,13 +344,13 @@ def _edge_middleware(app):
         # raw_path keeps what the client asked for.
         raw = scope.get("raw_path")
         path = raw.decode("latin-1").partition("?")[0] if raw else scope["path"]
-        cache: Headers = ()
+        stamp: Headers = ()
         if path.startswith("/api"):
             snapshot = scope["litestar_app"].state.database.current()
             scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
-            cache = build_headers(snapshot.build_id)
-            if (b"if-none-match", cache[0][1]) in scope["headers"]:
-                await send({"type": "http.response.start", "status": 304, "headers": [*cache, *_PLAIN]})
+            stamp = build_headers(snapshot.build_id)
+            if (b"if-none-match", stamp[0][1]) in scope["headers"]:
+                await send({"type": "http.response.start", "status": 304, "headers": [*stamp, *_PLAIN]})
                 await send({"type": "http.response.body", "body": b""})
                 return
 
@@ -351,8 +360,8 @@ def _edge_middleware(app):
                 present = {k.lower() for k, _ in headers}
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 extra = security_headers(path, content_type)
-                if cache and message["status"] < 400:
-                    extra = (*extra, *cache)
+                if stamp and message["status"] < 400:
+                    extra = (*extra, *stamp)
                 headers.extend(h for h in extra if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
@@ -377,12 +386,14 @@ def create_app(
     mount_datasette: bool = True,
     allowed_hosts: list[str] | None = None,
     rate_limit: tuple[str, int] | None = None,
+    cache_mb: float = DEFAULT_CACHE_MB,
     debug: bool = False,
 ) -> Litestar:
     """The whole service for one database file (rebuilt files are picked up per request).
 
     `allowed_hosts` restricts the Host header (None: any); `rate_limit` such as ("minute", 600)
-    caps requests per client address (None: off).
+    caps requests per client address (None: off); `cache_mb` bounds the memory of answers
+    replayed to repeated URLs of the JSON endpoints (0: nothing kept).
     """
     database = Database(Path(db_path))
     database.current()  # fail now, not on the first request, if the file is missing
@@ -399,8 +410,14 @@ def create_app(
         from litestar.middleware.rate_limit import RateLimitConfig
 
         middleware.append(RateLimitConfig(rate_limit=rate_limit, exclude=["/schema"]).middleware)  # type: ignore[arg-type]
+    keeping = cache_mb > 0  # with nothing to keep, answers are not even copied for the store
     return Litestar(
         route_handlers=handlers,
+        stores={ANSWERS: BoundedMemoryStore(int(cache_mb * 1024 * 1024))},
+        response_cache_config=ResponseCacheConfig(
+            store=ANSWERS, key_builder=answer_key, default_expiration=None,
+            cache_response_filter=lambda _, status: keeping and status == 200,
+        ),
         on_startup=[_freeze_heap],
         state=State({"database": database}),
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,

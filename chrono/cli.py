@@ -9,6 +9,7 @@ import click
 
 from .build import build as build_database
 from .build import is_stale
+from .cache import DEFAULT_CACHE_MB
 from .load import DataError
 
 DEFAULT_DATA = Path("db")
@@ -82,7 +83,10 @@ def verify(corpus: Path, data: Path) -> None:
               help="Accept only requests for this Host (repeatable; default: any).")
 @click.option("--rate-limit", type=str, default=None, envvar="CHRONO_RATE_LIMIT", metavar="N/UNIT",
               help="Requests per client address, e.g. 600/minute (default: no limit).")
-def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts: tuple[str, ...], rate_limit: str | None) -> None:
+@click.option("--cache-mb", type=click.FloatRange(min=0), default=DEFAULT_CACHE_MB, show_default=True, envvar="CHRONO_CACHE_MB",
+              help="Memory for answers replayed to repeated /api URLs until the next build (0: off).")
+def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts: tuple[str, ...], rate_limit: str | None,
+          cache_mb: float) -> None:
     """Build the chronology if missing or stale, then serve the API, widget and Datasette.
 
     One process, one port: /api, /schema, /widget.js, /embed, / and /datasette.
@@ -100,7 +104,7 @@ def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts:
     elif not db_path.exists():
         raise click.UsageError(f"{db_path} does not exist and {data} holds no events.yml to build it from")
     limit = _parse_rate(rate_limit) if rate_limit else None
-    app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit)
+    app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit, cache_mb=cache_mb)
     click.echo(f"serving {db_path} on http://{host}:{port}/ (API /api, Datasette /datasette, widget /widget.js)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
