@@ -26,7 +26,7 @@ class BoundedMemoryStore(Store):
         self.max_bytes = max_bytes
         self.max_value = max_bytes // 8
         self.size = 0
-        self.hits = self.misses = 0
+        self.hits = 0
         self._values: OrderedDict[str, bytes] = OrderedDict()
 
     @property
@@ -46,11 +46,9 @@ class BoundedMemoryStore(Store):
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         data = self._values.get(key)
-        if data is None:
-            self.misses += 1
-            return None
-        self._values.move_to_end(key)
-        self.hits += 1
+        if data is not None:
+            self._values.move_to_end(key)
+            self.hits += 1
         return data
 
     async def delete(self, key: str) -> None:
