@@ -7,6 +7,7 @@ return msgspec Structs. Input problems raise `QueryError` naming the parameter.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
@@ -311,6 +313,12 @@ class BuildFacts:
     def longest(self) -> int:
         return max((days for _, days in self.scales), default=1)
 
+    @functools.cached_property
+    def lookbacks(self) -> tuple[tuple[str, timedelta], ...]:
+        """Per scale, the parameter of its arm's lower bound and how far before the range
+        start an overlapping event of that scale can begin."""
+        return tuple((f"lower{scale}", timedelta(days=days - 1)) for scale, days in self.scales)
+
 
 def build_facts(conn: sqlite3.Connection) -> BuildFacts:
     cached = getattr(conn, "chrono_facts", None)
@@ -335,108 +343,191 @@ def _range(alias: str, f: EventFilter) -> tuple[list[str], list]:
     return clauses, params
 
 
-def _actor_test(actor_id: str, expand: bool) -> tuple[str, list]:
-    """Does event `e` involve the actor (or, expanded, a member at the time)? One index probe."""
-    if expand:
-        return ("EXISTS (SELECT 1 FROM member_events x WHERE x.organization_id = ? AND x.date_scale = e.date_scale"
-                " AND x.date_start = e.date_start AND x.date_end = e.date_end AND x.event_id = e.id)"), [actor_id]
-    return "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.actor_id = ?)", [actor_id]
+class _Shape(NamedTuple):
+    """All the text of a page query depends on. Values (actors, dates, the cursor, the limit)
+    travel as named parameters, so one text serves every request of the same shape: it is
+    composed once, and SQLite's statement cache keeps it prepared."""
+
+    drive: str  # actor | fts | events
+    expand: bool  # the driving actor is an organization read with its members
+    tested: tuple[tuple[int, bool], ...]  # other actors tested per row: (position, expand)
+    types: int
+    statuses: int
+    q: bool  # a full-text test per row (when the text does not drive)
+    lo: bool
+    hi: bool
+    within: bool
+    after: bool
+    order: str
+    scales: tuple[int, ...]
 
 
-def _filters(f: EventFilter, *, skip_actor: bool, skip_q: bool) -> tuple[list[str], list]:
-    """Clauses on the events row `e` for everything that does not drive the query."""
-    clauses: list[str] = []
-    params: list = []
-    for i, (actor_id, expand) in enumerate(zip(f.actors, f.expands)):
-        if i == 0 and skip_actor:
-            continue
-        sql, p = _actor_test(actor_id, expand)
-        clauses.append(sql)
-        params += p
-    if f.types:
-        clauses.append(f"e.type IN ({', '.join('?' * len(f.types))})")
-        params.extend(f.types)
-    if f.statuses:
-        clauses.append(f"e.status IN ({', '.join('?' * len(f.statuses))})")
-        params.extend(f.statuses)
-    if f.q and not skip_q:
+def _shape(f: EventFilter, order: str, after: _Cursor | None, facts: BuildFacts, drive: str) -> _Shape:
+    skip = 1 if drive == "actor" else 0
+    return _Shape(
+        drive=drive, expand=drive == "actor" and f.expands[0],
+        tested=tuple((i, f.expands[i]) for i in range(skip, len(f.actors))),
+        types=len(f.types), statuses=len(f.statuses), q=bool(f.q) and drive != "fts",
+        lo=f.start is not None, hi=f.end is not None, within=f.within, after=after is not None, order=order,
+        scales=tuple(s for s, _ in facts.scales),
+    )
+
+
+def _row_tests(shape: _Shape) -> list[str]:
+    """Clauses on the events row `e` for everything that does not drive the query; each is
+    one probe of an index or a primary key."""
+    clauses = []
+    for i, expand in shape.tested:
+        if expand:  # the organization, or a member at the time
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM member_events x WHERE x.organization_id = :a{i} AND x.date_scale = e.date_scale"
+                " AND x.date_start = e.date_start AND x.date_end = e.date_end AND x.event_id = e.id)")
+        else:
+            clauses.append(f"EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.actor_id = :a{i})")
+    if shape.types:
+        clauses.append(f"e.type IN ({', '.join(f':t{i}' for i in range(shape.types))})")
+    if shape.statuses:
+        clauses.append(f"e.status IN ({', '.join(f':s{i}' for i in range(shape.statuses))})")
+    if shape.q:
         # Probe the full-text index for this one event (MATCH with rowid =): cheap per row,
         # unlike materializing every match of a common word.
-        clauses.append("EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH ? AND x.rowid = e.rowid)")
-        params.append(f.q)
-    return clauses, params
+        clauses.append("EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH :q AND x.rowid = e.rowid)")
+    return clauses
 
 
-def _arms(table: str, key: str | None, key_value: str | None, f: EventFilter, order: str, after: _Cursor | None,
-          scales: tuple[tuple[int, int], ...], limit: int, filters: tuple[list[str], list]) -> tuple[str, list]:
+def _arms(shape: _Shape, table: str, key: str | None, tests: list[str]) -> str:
     """One index range per date scale, merged in date order by SQLite (MERGE UNION ALL).
 
     An event of scale s lasts at most `days` days, so one that overlaps [lo, hi] starts on
-    or after lo - days + 1: each arm reads only its own window of the index, never the
-    whole history before the range.
+    or after lo - days + 1 (parameter :lower<s>): each arm reads only its own window of the
+    index, never the whole history before the range.
     """
-    lo = f.start.isoformat() if f.start else None
-    hi = f.end.isoformat() if f.end else None
     alias, join = ("e", "") if table == "events" else ("m", " JOIN events e ON e.id = m.event_id")
     id_col = "id" if table == "events" else "event_id"
-    extra, extra_params = filters
-    op, direction = (">", "ASC") if order == "asc" else ("<", "DESC")
-    parts: list[str] = []
-    params: list = []
-    for scale, days in scales:
-        clauses = [f"{alias}.date_scale = ?"]
-        p: list = [scale]
-        if key:
-            clauses.insert(0, f"{alias}.{key} = ?")
-            p.insert(0, key_value)
-        lower = None
-        if lo and f.within:
-            lower = lo
-        elif lo:
-            lower = (f.start - timedelta(days=days - 1)).isoformat()
-        if after is not None and order == "asc" and (lower is None or after.date_start > lower):
-            lower = after.date_start
-        if lower:
-            clauses.append(f"{alias}.date_start >= ?")
-            p.append(lower)
-        upper = hi
-        if after is not None and order == "desc" and (upper is None or after.date_start < upper):
-            upper = after.date_start
-        if upper:
-            clauses.append(f"{alias}.date_start <= ?")
-            p.append(upper)
-        if lo and not f.within:
-            clauses.append(f"{alias}.date_end >= ?")
-            p.append(lo)
-        if hi and f.within:
-            clauses.append(f"{alias}.date_end <= ?")
-            p.append(hi)
-        if after is not None:
-            clauses.append(f"({alias}.date_start, {alias}.date_end, {alias}.{id_col}) {op} (?, ?, ?)")
-            p += [after.date_start, after.date_end, after.id]
-        clauses += extra
-        p += extra_params
-        parts.append(
-            f"SELECT e.rowid AS r, {alias}.date_start AS ds, {alias}.date_end AS de, {alias}.{id_col} AS id "
-            f"FROM {table} {alias}{join} WHERE {' AND '.join(clauses)}"
-        )
-        params += p
-    if table != "events" and not extra:
+    op, direction = (">", "ASC") if shape.order == "asc" else ("<", "DESC")
+    if table != "events" and not tests:
         # Nothing to test on the events row: merge the index entries alone, join the page.
-        parts = [part.replace("SELECT e.rowid AS r", "SELECT NULL AS r").replace(join, "") for part in parts]
-    inner = " UNION ALL ".join(parts)
-    sql = f"{inner} ORDER BY ds {direction}, de {direction}, id {direction} LIMIT ?"
-    return sql, [*params, limit]
+        select, join = "SELECT NULL AS r", ""
+    else:
+        select = "SELECT e.rowid AS r"
+    parts = []
+    for scale in shape.scales:
+        clauses = [f"{alias}.{key} = :actor"] if key else []
+        clauses.append(f"{alias}.date_scale = {int(scale)}")
+        if shape.lo or (shape.after and shape.order == "asc"):
+            clauses.append(f"{alias}.date_start >= :lower{int(scale)}")
+        if shape.hi or (shape.after and shape.order == "desc"):
+            clauses.append(f"{alias}.date_start <= :upper")
+        if shape.lo and not shape.within:
+            clauses.append(f"{alias}.date_end >= :lo")
+        if shape.hi and shape.within:
+            clauses.append(f"{alias}.date_end <= :hi")
+        if shape.after:
+            clauses.append(f"({alias}.date_start, {alias}.date_end, {alias}.{id_col}) {op} (:ds, :de, :id)")
+        clauses += tests
+        parts.append(f"{select}, {alias}.date_start AS ds, {alias}.date_end AS de, {alias}.{id_col} AS id "
+                     f"FROM {table} {alias}{join} WHERE {' AND '.join(clauses)}")
+    return f"{' UNION ALL '.join(parts)} ORDER BY ds {direction}, de {direction}, id {direction} LIMIT :limit"
 
 
-_COLUMNS = "e.id, e.date_start, e.date_end, j.json"
+# The page query hands over documents only, as bytes (no text decoding), in page order; a
+# cursor is read back from the last document.
+_DOC = "CAST(j.json AS BLOB)"
+
+
+@functools.lru_cache(maxsize=512)
+def _page_sql(shape: _Shape) -> str:
+    direction = "ASC" if shape.order == "asc" else "DESC"
+    tests = _row_tests(shape)
+    # The merged arms (k) come out in page order; CROSS JOIN keeps k the outer loop, so the
+    # documents, one primary-key lookup each, follow that order without a second sort.
+    if shape.drive == "actor":
+        table, key = ("member_events", "organization_id") if shape.expand else ("event_actors", "actor_id")
+        inner = _arms(shape, table, key, tests)
+        if tests:
+            return f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
+        return (f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events e ON e.id = k.id "
+                "CROSS JOIN events_json j ON j.event_rowid = e.rowid")
+    if shape.drive == "fts":
+        # The doclist is in rowid order, which is date order: a range becomes rowid bounds.
+        first = "SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1"
+        last = "SELECT rowid FROM events WHERE {} ORDER BY date_start DESC, date_end DESC, id DESC LIMIT 1"
+        clauses = ["f.events_fts MATCH :q"]
+        if shape.lo:
+            clauses.append(f"f.rowid >= ({first.format('date_start >= :lower')})")
+            clauses.append("e.date_start >= :lo" if shape.within else "e.date_end >= :lo")
+        if shape.hi:
+            clauses.append(f"f.rowid <= ({last.format('date_start <= :hi')})")
+            if shape.within:
+                clauses.append("e.date_end <= :hi")
+        if shape.after and shape.order == "asc":
+            clauses.append(f"f.rowid >= ({first.format('(date_start, date_end, id) > (:ds, :de, :id)')})")
+        elif shape.after:
+            clauses.append(f"f.rowid <= ({last.format('(date_start, date_end, id) < (:ds, :de, :id)')})")
+        clauses += tests
+        return (f"SELECT {_DOC} FROM events_fts f CROSS JOIN events e ON e.rowid = f.rowid "
+                f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
+                f"ORDER BY f.rowid {direction} LIMIT :limit")
+    if shape.lo and not shape.within:
+        inner = _arms(shape, "events", None, tests)
+        return f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
+    clauses = []
+    if shape.lo:  # within
+        clauses.append("e.date_start >= :lo")
+    if shape.hi:
+        clauses += ["e.date_end <= :hi", "e.date_start <= :hi"] if shape.within else ["e.date_start <= :hi"]
+    if shape.after:
+        clauses.append(f"(e.date_start, e.date_end, e.id) {'>' if shape.order == 'asc' else '<'} (:ds, :de, :id)")
+    clauses += tests
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return (f"SELECT {_DOC} FROM events e JOIN events_json j ON j.event_rowid = e.rowid {where} "
+            f"ORDER BY e.date_start {direction}, e.date_end {direction}, e.id {direction} LIMIT :limit")
+
+
+def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: int, facts: BuildFacts) -> dict:
+    """The values of the parameters `_page_sql(shape)` names."""
+    params: dict = {"limit": limit}
+    if f.actors:
+        params["actor"] = f.actors[0]
+        params.update((f"a{i}", f.actors[i]) for i, _ in shape.tested)
+    params.update((f"t{i}", t) for i, t in enumerate(f.types))
+    params.update((f"s{i}", s) for i, s in enumerate(f.statuses))
+    if f.q:
+        params["q"] = f.q
+    if f.start:
+        params["lo"] = f.start.isoformat()
+    if f.end:
+        params["hi"] = f.end.isoformat()
+    if after is not None:
+        params.update(ds=after.date_start, de=after.date_end, id=after.id)
+    if shape.drive == "fts" and f.start:
+        params["lower"] = params["lo"] if f.within else (f.start - timedelta(days=facts.longest - 1)).isoformat()
+    if shape.drive == "actor" or (f.start and not f.within):  # the arms of each scale
+        floor = after.date_start if after is not None and shape.order == "asc" else None
+        if f.start and not f.within:
+            for name, back in facts.lookbacks:
+                lower = (f.start - back).isoformat()
+                params[name] = floor if floor is not None and floor > lower else lower
+        else:
+            lower = params.get("lo")
+            if floor is not None and (lower is None or floor > lower):
+                lower = floor
+            if lower is not None:
+                params.update(dict.fromkeys((name for name, _ in facts.lookbacks), lower))
+        upper = params.get("hi")
+        if after is not None and shape.order == "desc" and (upper is None or after.date_start < upper):
+            upper = after.date_start
+        if upper is not None:
+            params["upper"] = upper
+    return params
 
 
 def events_sql(
     f: EventFilter, order: str = "asc", after: _Cursor | None = None, limit: int = 50, *,
     facts: BuildFacts | None = None, drive: str | None = None,
-) -> tuple[str, list]:
-    """The page query (id, date_start, date_end, json); kept separate so tests can read its plan.
+) -> tuple[str, dict]:
+    """The page query (one column: each event's document, as bytes, in page order) and its
+    parameters; kept separate so tests can read its plan.
 
     Three ways to drive it, chosen by `choose_drive` from the build's statistics:
 
@@ -456,69 +547,8 @@ def events_sql(
     facts = facts or BuildFacts()
     if drive is None:
         drive = "actor" if f.actors else "fts" if f.q else "events"
-    direction = "ASC" if order == "asc" else "DESC"
-    if drive == "actor":
-        actor_id, expand = f.actors[0], f.expands[0]
-        table, key = ("member_events", "organization_id") if expand else ("event_actors", "actor_id")
-        filters = _filters(f, skip_actor=True, skip_q=False)
-        inner, params = _arms(table, key, actor_id, f, order, after, facts.scales, limit, filters)
-        if filters[0]:
-            sql = f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events_json j ON j.event_rowid = k.r"
-        else:
-            sql = (f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events e ON e.id = k.id "
-                   "JOIN events_json j ON j.event_rowid = e.rowid")
-        return sql, params
-    if drive == "fts":
-        clauses = ["f.events_fts MATCH ?"]
-        params: list = [f.q]
-        lo = f.start.isoformat() if f.start else None
-        hi = f.end.isoformat() if f.end else None
-        first = "SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1"
-        last = "SELECT rowid FROM events WHERE {} ORDER BY date_start DESC, date_end DESC, id DESC LIMIT 1"
-        if lo:
-            lower = lo if f.within else (f.start - timedelta(days=facts.longest - 1)).isoformat()
-            clauses.append(f"f.rowid >= ({first.format('date_start >= ?')})")
-            params.append(lower)
-            clauses.append("e.date_start >= ?" if f.within else "e.date_end >= ?")
-            params.append(lo)
-        if hi:
-            clauses.append(f"f.rowid <= ({last.format('date_start <= ?')})")
-            params.append(hi)
-            if f.within:
-                clauses.append("e.date_end <= ?")
-                params.append(hi)
-        if after is not None:
-            if order == "asc":
-                clauses.append(f"f.rowid >= ({first.format('(date_start, date_end, id) > (?, ?, ?)')})")
-            else:
-                clauses.append(f"f.rowid <= ({last.format('(date_start, date_end, id) < (?, ?, ?)')})")
-            params += [after.date_start, after.date_end, after.id]
-        extra, extra_params = _filters(f, skip_actor=False, skip_q=True)
-        clauses += extra
-        params += extra_params
-        sql = (f"SELECT {_COLUMNS} FROM events_fts f CROSS JOIN events e ON e.rowid = f.rowid "
-               f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
-               f"ORDER BY f.rowid {direction} LIMIT ?")
-        return sql, [*params, limit]
-    if f.start and not f.within:
-        filters = _filters(f, skip_actor=False, skip_q=False)
-        inner, params = _arms("events", None, None, f, order, after, facts.scales, limit, filters)
-        return f"SELECT k.id, k.ds, k.de, j.json FROM ({inner}) k JOIN events_json j ON j.event_rowid = k.r", params
-    clauses, params = _range("e", f)
-    if f.within and f.end:
-        clauses.append("e.date_start <= ?")
-        params.append(f.end.isoformat())
-    if after is not None:
-        op = ">" if order == "asc" else "<"
-        clauses.append(f"(e.date_start, e.date_end, e.id) {op} (?, ?, ?)")
-        params.extend([after.date_start, after.date_end, after.id])
-    extra, extra_params = _filters(f, skip_actor=False, skip_q=False)
-    clauses += extra
-    params += extra_params
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    sql = (f"SELECT {_COLUMNS} FROM events e JOIN events_json j ON j.event_rowid = e.rowid {where} "
-           f"ORDER BY e.date_start {direction}, e.date_end {direction}, e.id {direction} LIMIT ?")
-    return sql, [*params, limit]
+    shape = _shape(f, order, after, facts, drive)
+    return _page_sql(shape), _page_params(f, shape, after, limit, facts)
 
 
 _PLAIN_WORDS = re.compile(r"^[\w\s]+$", re.UNICODE)
@@ -542,6 +572,8 @@ def choose_drive(conn: sqlite3.Connection, f: EventFilter) -> tuple[EventFilter,
     rarest word is rarer still. Returns the filter with the driving actor first."""
     if not f.actors:
         return f, "fts" if f.q else "events"
+    if len(f.actors) == 1 and not f.q:
+        return f, "actor"
     counts = []
     for actor_id, expand in zip(f.actors, f.expands):
         row = conn.execute(
@@ -559,25 +591,18 @@ def choose_drive(conn: sqlite3.Connection, f: EventFilter) -> tuple[EventFilter,
     return f, "actor"
 
 
-def _page_rows(conn: sqlite3.Connection, f: EventFilter, order: str, after: _Cursor | None, limit: int) -> list[tuple]:
+def _page_docs(conn: sqlite3.Connection, f: EventFilter, order: str, after: _Cursor | None, limit: int) -> list[bytes]:
+    """The documents of one page of events, in page order."""
     f, drive = choose_drive(conn, f)
     sql, params = events_sql(f, order, after, limit, facts=build_facts(conn), drive=drive)
-    rows = _run(conn, sql, params)
-    if drive != "fts" and len(rows) > 1:
-        # A merge of index ranges hands rows over in date order; make that explicit.
-        rows.sort(key=_date_key, reverse=order == "desc")
-    return rows
-
-
-def _date_key(row: tuple) -> tuple[str, str, str]:
-    return row[1], row[2], row[0]
+    return [row[0] for row in _run(conn, sql, params)]
 
 
 SQL_TIME_LIMIT = 1.0  # seconds; a query running longer is interrupted
 PROGRESS_STEPS = 10_000  # SQLite VM steps between deadline checks
 
 
-def _run(conn: sqlite3.Connection, sql: str, params: list) -> list[tuple]:
+def _run(conn: sqlite3.Connection, sql: str, params: dict) -> list[tuple]:
     """Run a page query under the SQL time limit, turning SQLite's complaints into QueryErrors."""
     deadline = time.monotonic() + SQL_TIME_LIMIT
     conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
@@ -598,6 +623,17 @@ def _run(conn: sqlite3.Connection, sql: str, params: list) -> list[tuple]:
 _decode_event = msgspec.json.Decoder(EventOut).decode
 
 
+class _Position(msgspec.Struct):
+    """Where an event stands in date order, read from its document."""
+
+    date_start: str
+    date_end: str
+    id: str
+
+
+_decode_position = msgspec.json.Decoder(_Position).decode
+
+
 def list_events(conn: sqlite3.Connection, f: EventFilter, *, limit: int = 50, cursor: str | None = None, order: str = "asc") -> EventPage:
     """One page of events. Each event is the JSON the build stored for it (msgspec.Raw):
     it encodes to exactly the EventOut record without being assembled per request;
@@ -607,11 +643,13 @@ def list_events(conn: sqlite3.Connection, f: EventFilter, *, limit: int = 50, cu
     if order not in ("asc", "desc"):
         raise QueryError("order", f"{order!r} is not one of asc, desc")
     after = decode_cursor(cursor, order) if cursor else None
-    rows = _page_rows(conn, f, order, after, limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1][1], rows[-1][2], rows[-1][0], order) if more else None
-    return EventPage(events=[msgspec.Raw(r[3]) for r in rows], next=next_cursor)  # type: ignore[misc]
+    docs = _page_docs(conn, f, order, after, limit + 1)
+    next_cursor = None
+    if len(docs) > limit:
+        del docs[limit:]
+        last = _decode_position(docs[-1])
+        next_cursor = encode_cursor(last.date_start, last.date_end, last.id, order)
+    return EventPage(events=list(map(msgspec.Raw, docs)), next=next_cursor)  # type: ignore[arg-type]
 
 
 def iter_events(conn: sqlite3.Connection, f: EventFilter, order: str = "asc", page: int = 500) -> Iterator[EventOut]:
@@ -620,17 +658,18 @@ def iter_events(conn: sqlite3.Connection, f: EventFilter, order: str = "asc", pa
     The first page is queried before this returns, so input errors (full-text syntax)
     surface as QueryError here rather than halfway through a streamed response.
     """
-    first = _page_rows(conn, f, order, None, page)
+    first = _page_docs(conn, f, order, None, page)
 
     def pages() -> Iterator[EventOut]:
-        rows = first
+        docs = first
         while True:
-            for r in rows:
-                yield _decode_event(r[3])
-            if len(rows) < page:
+            event = None
+            for doc in docs:
+                event = _decode_event(doc)
+                yield event
+            if len(docs) < page or event is None:
                 return
-            last = rows[-1]
-            rows = _page_rows(conn, f, order, _Cursor(last[1], last[2], last[0], order), page)
+            docs = _page_docs(conn, f, order, _Cursor(event.date_start, event.date_end, event.id, order), page)
 
     return pages()
 
@@ -660,11 +699,10 @@ def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100
         params.append(f"%{escaped}%")
     # Each actor's summary (ActorSummary's JSON, aliases and event count included) was
     # written by the build: pass it through as msgspec.Raw.
-    rows = conn.execute(
-        f"""SELECT s.summary FROM actors a JOIN actor_stats s ON s.actor_id = a.id {where} ORDER BY a.name LIMIT ?""",
+    return ActorList(actors=_joined(  # type: ignore[arg-type]
+        conn, f"SELECT s.summary AS doc FROM actors a JOIN actor_stats s ON s.actor_id = a.id {where} ORDER BY a.name LIMIT ?",
         [*params, limit],
-    )
-    return ActorList(actors=[msgspec.Raw(r[0]) for r in rows])  # type: ignore[misc]
+    ))
 
 
 def _aliases(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:
@@ -788,14 +826,29 @@ def _stored_contacts(
 ) -> ContactList:
     """Contacts as the build counted them (contact_pairs, ranked by count then name): a read,
     not an aggregation. Each contact is the JSON the build wrote for it, the Contact record's
-    encoding (msgspec.Raw); with `ids`, its event id list is cut short."""
+    encoding; with `ids`, its event id list is cut short."""
     if other_id:
         rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", (actor_id, other_id))
+    elif ids is None:
+        return ContactList(contacts=_joined(  # type: ignore[arg-type]
+            conn, "SELECT json AS doc FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
+            (actor_id, -1 if limit is None else limit)))
     else:
         rows = conn.execute("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank LIMIT ?",
                             (actor_id, -1 if limit is None else limit))
     return ContactList(contacts=[  # type: ignore[misc]
         msgspec.Raw(r[0] if ids is None else _first_ids(r[0], ids)) for r in rows])
+
+
+def _joined(conn: sqlite3.Connection, sql: str, params: tuple | list) -> msgspec.Raw:
+    """The JSON documents `sql` selects (column `doc`, in order) as one JSON array.
+
+    SQLite concatenates them, so one value crosses into Python instead of a row per
+    document: for 437 contacts, 75 µs instead of 165. `sql` ends in ORDER BY and LIMIT, so
+    SQLite keeps its order and the aggregate takes the rows as they come (tests check it).
+    """
+    row = conn.execute(f"SELECT CAST(group_concat(doc, ',') AS BLOB) FROM ({sql})", params).fetchone()
+    return msgspec.Raw(b"[" + (row[0] or b"") + b"]")
 
 
 _IDS_KEY = '"event_ids":['  # inside a JSON string its quotes would be escaped: found once

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.build import build
-from tests.conftest import EVENTS, write_data
+from tests.conftest import ACTORS, EVENTS, write_data
 
 EXTRA_EVENTS = [
     {"id": "2021-08-15-kabul-falls", "date": "2021-08-15", "date_text": "August 15, 2021", "date_basis": "stated",
@@ -257,7 +257,7 @@ def paging_client(tmp_path_factory):
 @given(
     limit=st.integers(min_value=1, max_value=60),
     order=st.sampled_from(["asc", "desc"]),
-    extra=st.sampled_from(["", "&type=meeting", "&actor=Muttaqi", "&from=2021-08-15&to=2021-08-16", "&q=envoys", "&status=confirmed&match=within&from=2021"]),
+    extra=st.sampled_from(["", "&type=meeting", "&actor=Muttaqi", "&actor=Haniyeh&from=2021-08&to=2022", "&from=2021-08-15&to=2021-08-16", "&q=envoys", "&status=confirmed&match=within&from=2021"]),
 )
 def test_following_cursors_returns_every_event_once_in_order(paging_client, limit, order, extra):
     everything = paging_client.get(f"/api/events?limit=500&order={order}{extra}").json()["events"]
@@ -274,3 +274,45 @@ def test_following_cursors_returns_every_event_once_in_order(paging_client, limi
     assert keys == sorted(keys, reverse=order == "desc")
     assert [e["id"] for e in seen] == [e["id"] for e in everything]
     assert len(set(e["id"] for e in seen)) == len(seen)
+
+
+# --- long lists read in one piece keep their order --------------------------------------------
+
+@pytest.fixture(scope="module")
+def crowd_client(tmp_path_factory):
+    """40 envoys with skewed, tied contact counts: long, ordered contact and actor lists."""
+    folder = tmp_path_factory.mktemp("crowd")
+    envoys = [{"id": f"envoy-{i:02d}", "name": f"Envoy {chr(ord('Z') - i % 26)}{i:02d}", "kind": "person", "aliases": []}
+              for i in range(40)]
+    data = write_data(folder / "data", actors=[*ACTORS, *envoys])
+    with (data / "bulk.jsonl").open("w") as f:
+        for i in range(400):
+            others = {envoys[i % 40]["id"], envoys[(i * 7) % (1 + i % 13)]["id"]}
+            f.write(json.dumps({
+                "id": f"c{i:03d}", "date": f"{2000 + i % 20}-{i % 12 + 1:02d}", "date_text": "that month",
+                "date_basis": "stated", "title": f"Talks {i}", "summary": "Envoys met.", "type": "meeting",
+                "status": "reported", "actors": [{"id": "muttaqi", "role": "host"},
+                                                  *({"id": o, "role": "visitor"} for o in sorted(others))],
+                "citations": [{"source": "review-2024", "quote": "completely baseless", "stance": "reports"}],
+            }) + "\n")
+    build(data, folder / "c.db")
+    with TestClient(create_app(folder / "c.db", mount_datasette=False, cache_mb=0)) as c:
+        yield c
+
+
+def test_a_long_contact_list_is_ranked_the_same_however_it_is_read(crowd_client):
+    stored = crowd_client.get("/api/contacts?actor=muttaqi").json()["contacts"]
+    assert len(stored) == 42  # the 40 envoys, and Haniyeh and Pakistan from the curated events
+    ranks = [(-c["count"], c["other"]["name"]) for c in stored]
+    assert ranks == sorted(ranks) and len({c["count"] for c in stored}) > 5  # by count, ties by name
+    per_contact = crowd_client.get("/api/contacts?actor=muttaqi&ids=1000").json()["contacts"]
+    aggregated = crowd_client.get("/api/contacts?actor=muttaqi&from=1990").json()["contacts"]
+    assert stored == per_contact == aggregated
+    assert crowd_client.get("/api/contacts?actor=muttaqi&limit=7").json()["contacts"] == stored[:7]
+
+
+def test_the_actor_list_is_in_name_order(crowd_client):
+    actors = crowd_client.get("/api/actors?limit=500").json()["actors"]
+    assert len(actors) == 47 and [a["name"] for a in actors] == sorted(a["name"] for a in actors)
+    assert crowd_client.get("/api/actors?q=envoy&limit=5").json()["actors"] == [a for a in actors if "Envoy" in a["name"]][:5]
+    assert crowd_client.get("/api/actors?q=nobody-at-all").json() == {"actors": []}
