@@ -139,6 +139,7 @@ def _bounds(text: str) -> tuple[date, date]:
         raise DateError(f"{text!r} has no calendar bounds") from exc
 
 
+@functools.lru_cache(maxsize=65536)  # a bulk file repeats its dates: "2015-03" is parsed once
 def normalise(edtf: str, qualifier: str | None = None) -> NormalisedDate:
     """Day bounds, precision and flags of an EDTF string, narrowed by early/mid/late.
 
@@ -354,11 +355,12 @@ def resolve(phrase: str, anchor: DateRange) -> DateRange | None:
     return DateRange(min(first.start, last.start), max(first.end, last.end))
 
 
-def resolve_both_ways(phrase: str, anchor: DateRange) -> list[DateRange]:
+@functools.lru_cache(maxsize=65536)  # a bulk file resolves the same phrase against the same day often
+def resolve_both_ways(phrase: str, anchor: DateRange) -> tuple[DateRange, ...]:
     """For "two days after"-style phrases the anchor may be either end: give both readings."""
     readings = [r for r in (resolve(phrase, anchor),) if r is not None]
     flipped = re.sub(r"\b(after|later)\b", "@B", fold(phrase))
     flipped = re.sub(r"\b(before|earlier)\b", "after", flipped).replace("@B", "before")
     if flipped != fold(phrase) and (other := resolve(flipped, anchor)) is not None:
         readings.append(other)
-    return readings
+    return tuple(readings)

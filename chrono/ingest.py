@@ -28,6 +28,9 @@ from .models import CONTACT_TYPES, EVENT_TYPES
 from .store import CitationOut, EventActorOut, EventOut, LocationOut, SourceRef
 
 BATCH_EVENTS = 2000
+# Stage n numbers its rows from n << STAGE_BITS (the build's own stage is 0, worker i's is
+# i + 1): a staged row's rowid says which stage holds it.
+STAGE_BITS = 40
 # Below this size a file is validated in the building process: starting workers costs more.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
@@ -247,7 +250,7 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
     try:
         for i, (pieces, file) in enumerate(zip(assignments, files)):
             receiver, sender = context.Pipe(duplex=False)
-            after_rowid = (i + 1) << 40  # the build's own stage counts from 1
+            after_rowid = (i + 1) << STAGE_BITS
             args = (os.getpid(), pieces, catalogue, file, after_rowid, max_problems, sender)
             process = context.Process(target=_worker, args=args, daemon=True)
             process.start()

@@ -501,12 +501,12 @@ def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: in
     if after is not None:
         params.update(ds=after.date_start, de=after.date_end, id=after.id)
     if shape.drive == "fts" and f.start:
-        params["lower"] = params["lo"] if f.within else (f.start - timedelta(days=facts.longest - 1)).isoformat()
+        params["lower"] = params["lo"] if f.within else _days_before(f.start, timedelta(days=facts.longest - 1))
     if shape.drive == "actor" or (f.start and not f.within):  # the arms of each scale
         floor = after.date_start if after is not None and shape.order == "asc" else None
         if f.start and not f.within:
             for name, back in facts.lookbacks:
-                lower = (f.start - back).isoformat()
+                lower = _days_before(f.start, back)
                 params[name] = floor if floor is not None and floor > lower else lower
         else:
             lower = params.get("lo")
@@ -520,6 +520,14 @@ def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: in
         if upper is not None:
             params["upper"] = upper
     return params
+
+
+def _days_before(day: date, back: timedelta) -> str:
+    """`back` before `day`, or the first day of the calendar for a range from year 1."""
+    try:
+        return (day - back).isoformat()
+    except OverflowError:
+        return date.min.isoformat()
 
 
 def events_sql(

@@ -71,6 +71,14 @@ def test_events_in_date_order_with_full_records(client):
     }
 
 
+@pytest.mark.parametrize("query", ["", "&actor=Haniyeh", "&q=called", "&type=phone-call", "&match=within"])
+def test_a_range_from_the_first_year_of_the_calendar_is_answered(client, query):
+    # An overlapping event may start before the range does: the look-back stops at 0001-01-01.
+    assert ids(client, f"/api/events?from=0001{query}") == ids(client, f"/api/events?from=0001-01-01{query}")
+    assert ids(client, f"/api/events?from=0001&to=2021-08{query}") == ids(client, f"/api/events?to=2021-08{query}")
+    assert client.get(f"/api/events.ics?from=0001{query}").status_code == 200
+
+
 def test_month_event_overlaps_a_day_inside_it_but_is_not_within_it(client):
     assert ids(client, "/api/events?from=2021-08-15&to=2021-08-15") == ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls"]
     assert ids(client, "/api/events?from=2021-08-15&to=2021-08-15&match=within") == ["2021-08-15-kabul-falls"]
@@ -273,7 +281,7 @@ def test_following_cursors_returns_every_event_once_in_order(paging_client, limi
     keys = [(e["date_start"], e["date_end"], e["id"]) for e in seen]
     assert keys == sorted(keys, reverse=order == "desc")
     assert [e["id"] for e in seen] == [e["id"] for e in everything]
-    assert len(set(e["id"] for e in seen)) == len(seen)
+    assert len({e["id"] for e in seen}) == len(seen)
 
 
 # --- long lists read in one piece keep their order --------------------------------------------

@@ -131,7 +131,7 @@ def test_resolve_unknown_phrase_is_none():
 
 
 def test_resolve_both_ways_offers_either_direction():
-    assert resolve_both_ways("two days after", day(2024, 12, 24)) == [day(2024, 12, 26), day(2024, 12, 22)]
+    assert resolve_both_ways("two days after", day(2024, 12, 24)) == (day(2024, 12, 26), day(2024, 12, 22))
 
 
 @pytest.mark.parametrize(
