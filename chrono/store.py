@@ -848,15 +848,17 @@ def _stored_contacts(
         msgspec.Raw(r[0] if ids is None else _first_ids(r[0], ids)) for r in rows])
 
 
-def _joined(conn: sqlite3.Connection, sql: str, params: tuple | list) -> msgspec.Raw:
-    """The JSON documents `sql` selects (column `doc`, in order) as one JSON array.
+def _joined(conn: sqlite3.Connection, sql: str, params: tuple | list) -> list[msgspec.Raw]:
+    """The JSON documents `sql` selects (column `doc`, in order), as the items of a list.
 
-    SQLite concatenates them, so one value crosses into Python instead of a row per
-    document: for 437 contacts, 75 µs instead of 165. `sql` ends in ORDER BY and LIMIT, so
-    SQLite keeps its order and the aggregate takes the rows as they come (tests check it).
+    SQLite joins them with commas, so one value crosses into Python instead of a row per
+    document: for 437 contacts, 80 µs instead of 170, and 6.8 ms instead of 10 for 4,995
+    (7.7 MB). The list holds that one value, which msgspec writes between the list's
+    brackets as it is. `sql` ends in ORDER BY and LIMIT, so SQLite keeps its order and the
+    aggregate takes the rows as they come (tests check it).
     """
-    row = conn.execute(f"SELECT CAST(group_concat(doc, ',') AS BLOB) FROM ({sql})", params).fetchone()
-    return msgspec.Raw(b"[" + (row[0] or b"") + b"]")
+    joined = conn.execute(f"SELECT CAST(group_concat(doc, ',') AS BLOB) FROM ({sql})", params).fetchone()[0]
+    return [msgspec.Raw(joined)] if joined else []
 
 
 _IDS_KEY = '"event_ids":['  # inside a JSON string its quotes would be escaped: found once
