@@ -177,13 +177,16 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     return list_contacts(connection(scope), actor, with_, from_, to, members, limit, ids)
 
 
+VOCABULARY: dict[str, Any] = {
+    "types": [{"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()],
+    "statuses": [{"status": s, "meaning": m} for s, m in STATUSES.items()],
+}
+
+
 @get("/api/types", sync_to_thread=False, cache=True, tags=["vocabulary"])
 def types() -> dict[str, Any]:
     """The event type vocabulary with CAMEO codes, and the statuses."""
-    return {
-        "types": [{"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()],
-        "statuses": [{"status": s, "meaning": m} for s, m in STATUSES.items()],
-    }
+    return VOCABULARY
 
 
 @get("/widget.js", sync_to_thread=False, include_in_schema=False, media_type="text/javascript; charset=utf-8")
