@@ -423,7 +423,7 @@ def create_app(
         ),
         on_startup=[_freeze_heap],
         state=State({"database": database}),
-        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
         allowed_hosts=allowed_hosts or None,
         request_max_body_size=16_384,

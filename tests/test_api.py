@@ -219,6 +219,9 @@ def test_cors_allows_any_origin_without_credentials(client):
     assert "access-control-allow-credentials" not in r.headers
     pre = client.options("/api/events", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "GET"})
     assert pre.status_code in (200, 204) and pre.headers["access-control-allow-origin"] == "*"
+    # Only what the routes answer is offered: GET (HEAD gets a 405, so it is not listed).
+    assert {m.strip() for m in pre.headers["access-control-allow-methods"].split(",")} == {"GET", "OPTIONS"}
+    assert client.head("/api/events").status_code == 405
 
 
 def test_openapi_describes_every_parameter(client):
