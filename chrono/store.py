@@ -502,7 +502,7 @@ def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: in
         params.update(ds=after.date_start, de=after.date_end, id=after.id)
     if shape.drive == "fts" and f.start:
         params["lower"] = params["lo"] if f.within else _days_before(f.start, timedelta(days=facts.longest - 1))
-    if shape.drive == "actor" or (f.start and not f.within):  # the arms of each scale
+    if shape.drive == "actor" or (shape.drive == "events" and f.start and not f.within):  # the arms of each scale
         floor = after.date_start if after is not None and shape.order == "asc" else None
         if f.start and not f.within:
             for name, back in facts.lookbacks:
