@@ -390,15 +390,16 @@ def _staged(conn: sqlite3.Connection, sources: list[str], table: str, columns: l
     """
     if len(sources) == 1:
         return ", ".join(f"s0.{c}" for c in columns), f"JOIN {sources[0]}.{table} s0 ON s0.rowid = o.r"
-    numbers = {src: conn.execute(f"SELECT max(rowid) >> {ingest.STAGE_BITS} FROM {src}.{table}").fetchone()[0]
-               for src in sources}
-    held = [(i, src, n) for i, (src, n) in enumerate(numbers.items()) if n is not None]
+    # An empty stage gets number -1, which no rowid carries.
+    numbers = [conn.execute(f"SELECT coalesce(max(rowid) >> {ingest.STAGE_BITS}, -1) FROM {src}.{table}").fetchone()[0]
+               for src in sources]
     if len(columns) == 1:  # one subquery, in the one stage
-        arms = " ".join(f"WHEN {n} THEN (SELECT {columns[0]} FROM {src}.{table} WHERE rowid = o.r)" for _, src, n in held)
+        arms = " ".join(f"WHEN {n} THEN (SELECT {columns[0]} FROM {src}.{table} WHERE rowid = o.r)"
+                        for src, n in zip(sources, numbers))
         return f"CASE o.r >> {ingest.STAGE_BITS} {arms} END", ""
     joins = " ".join(f"LEFT JOIN {src}.{table} s{i} ON s{i}.rowid = o.r AND o.r >> {ingest.STAGE_BITS} = {n}"
-                     for i, src, n in held)
-    picks = ", ".join(f"coalesce({', '.join(f's{i}.{c}' for i, _, _ in held)})" for c in columns)
+                     for i, (src, n) in enumerate(zip(sources, numbers)))
+    picks = ", ".join(f"coalesce({', '.join(f's{i}.{c}' for i in range(len(sources)))})" for c in columns)
     return picks, joins
 
 

@@ -171,3 +171,13 @@ def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, m
         tables = [sqlite_utils.Database(p).execute(derived).fetchall() for p in (serial, parallel)]
         assert tables[0] and tables[0] == tables[1], derived
     assert list(tmp_path.glob(".*.tmp")) == []  # the workers' stage files are gone
+
+
+def test_build_with_workers_and_no_events_anywhere(data_dir, tmp_path, monkeypatch):
+    # Every stage empty: the curated file holds no events and the bulk file only blank lines.
+    (data_dir / "events.yml").write_text("[]\n")
+    (data_dir / "bulk.jsonl").write_text("\n" * 3000)
+    _three_workers(monkeypatch)
+    report = build(data_dir, tmp_path / "c.db")
+    assert report.counts["events"] == 0
+    assert sqlite_utils.Database(report.out).execute("SELECT count(*) FROM events_json").fetchone() == (0,)
