@@ -16,7 +16,9 @@ What it measures, in this order:
    and a rare word, contacts of a heavy and a mid actor, the actor list, and a cursor
    1000 pages deep; each beside a Litestar hello-world served the same way: requests/s,
    the ratio to hello-world, p50 and p99 latency. The answer cache is off here: every
-   request does the whole work, as a stream of distinct URLs would;
+   request does the whole work. One more row asks 600 distinct page queries in turn (words,
+   actors, actors over three years, months, drawn from the database): wrk's repeated URL
+   keeps SQLite's page cache warm, a stream of distinct URLs reads pages it has dropped;
 5. the same queries on uvicorn with the answer cache on (--cache-mb): wrk repeats one URL,
    so after the first request each is replayed from memory, as the page of a widget that
    every visitor of a site loads would be;
@@ -34,6 +36,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -199,9 +202,14 @@ class Load:
     requests: int
 
 
-def wrk(url: str, duration: float, connections: int = 32) -> Load:
+def wrk(url: str, duration: float, connections: int = 32, paths: Path | None = None) -> Load:
+    """wrk on one URL, or on the paths listed in `paths` in turn (bench/mixed.lua), against url's server."""
     cmd = pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", url])
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    env = None
+    if paths is not None:
+        cmd[-1:-1] = ["-s", str(ROOT / "bench" / "mixed.lua")]
+        env = {**os.environ, "CHRONO_PATHS": str(paths)}
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -216,7 +224,35 @@ def wrk(url: str, duration: float, connections: int = 32) -> Load:
 
 # --- what to ask ----------------------------------------------------------------------------------
 
-def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str]:
+MIXED = "mixed: 600 distinct page queries in turn"
+
+
+def pick_mixed(db: Path, seed: int = 7) -> list[str]:
+    """Page queries wrk asks in turn: 150 words (each in 0.006-0.3 % of the events), 150
+    actors, 150 actors over three years, 150 months."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    n = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    words = [w for (w,) in conn.execute(
+        "SELECT term FROM events_fts_vocab WHERE doc BETWEEN ? AND ? AND length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
+        "ORDER BY term", (max(n // 16_000, 1), max(n // 330, 2)))]
+    actors = [a for (a,) in conn.execute(
+        "SELECT actor_id FROM actor_stats WHERE event_count >= 20 ORDER BY actor_id")]
+    first, last = (int(y[:4]) for y in conn.execute("SELECT min(date_start), max(date_start) FROM events").fetchone())
+    conn.close()
+    pick = random.Random(seed)
+    q = urllib.parse.quote
+    paths = [f"/api/events?q={q(w)}" for w in pick.choices(words, k=150)]
+    paths += [f"/api/events?actor={q(a)}" for a in pick.choices(actors, k=150)]
+    for a in pick.choices(actors, k=150):
+        year = pick.randint(first, max(first, last - 2))
+        paths.append(f"/api/events?actor={q(a)}&from={year}&to={year + 2}")
+    paths += [f"/api/events?from={y}-{m:02d}&to={y}-{m:02d}"
+              for y, m in ((pick.randint(first, last), pick.randint(1, 12)) for _ in range(150))]
+    pick.shuffle(paths)
+    return paths
+
+
+def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[str]]:
     """The benchmark's queries, with actors and words chosen from the built database."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     n = conn.execute("SELECT count(*) FROM events").fetchone()[0]
@@ -241,7 +277,7 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str]:
     }
     conn.close()
     q = urllib.parse.quote
-    queries = {
+    queries: dict[str, str | list[str]] = {
         f"actor+range, Zipf-top actor ({counts['heavy']:,} events)": f"/api/events?actor={q(heavy)}&from=2010&to=2012",
         f"actor+range, mid actor ({counts['mid']:,} events)": f"/api/events?actor={q(mid)}&from=2010&to=2012",
         f"organization+members+range ({counts['org']:,} events)": f"/api/events?actor={q(org)}&from=2010&to=2012",
@@ -266,6 +302,7 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str]:
         cursor_url = f"/api/events?cursor={q(nxt)}"
         followed += 1
     queries[f"deep cursor ({followed} pages in)"] = cursor_url
+    queries[MIXED] = pick_mixed(db)
     return queries
 
 
@@ -334,7 +371,7 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
     whole work; with an answer cache, the repeated URL is replayed from memory. Ratios are to
     the hello-world measured here, or to `hello` when given instead."""
     out: dict = {}
-    queries: dict[str, str] | None = None
+    queries: dict[str, str | list[str]] | None = None
     for kind in kinds:
         entry: dict = {"queries": {}}
         if hello:
@@ -352,11 +389,19 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
             if queries is None:
                 queries = pick_queries(db, server.url, pages_deep)
             for label, path in queries.items():
-                body = urllib.request.urlopen(server.url + path, timeout=120).read()
-                wrk(server.url + path, 1)  # warm up
-                result = asdict(wrk(server.url + path, duration))
-                result["url"] = path
-                result["bytes"] = len(body)
+                if isinstance(path, list):  # each asked once first: the OS has the pages, SQLite's cache not
+                    listed = db.with_name("mixed-paths.txt")
+                    listed.write_text("\n".join(path) + "\n")
+                    sizes = [len(urllib.request.urlopen(server.url + p, timeout=120).read()) for p in path]
+                    result = asdict(wrk(server.url + "/", duration, paths=listed))
+                    result["url"] = f"{len(path)} paths, {listed.name}"
+                    result["bytes"] = round(sum(sizes) / len(sizes))
+                else:
+                    body = urllib.request.urlopen(server.url + path, timeout=120).read()
+                    wrk(server.url + path, 1)  # warm up
+                    result = asdict(wrk(server.url + path, duration))
+                    result["url"] = path
+                    result["bytes"] = len(body)
                 if "hello" in entry:
                     result["ratio"] = round(result["rps"] / entry["hello"]["rps"], 3)
                 entry["queries"][label] = result

@@ -267,7 +267,7 @@ class SideBuild(threading.Thread):
 
     def run(self) -> None:
         try:
-            self.conn.execute(f"PRAGMA page_size = {ingest.PAGE_SIZE}")
+            self.conn.execute(f"PRAGMA page_size = {ingest.STAGE_PAGE_SIZE}")
             self.conn.execute("PRAGMA journal_mode = OFF")
             self.conn.execute("PRAGMA synchronous = OFF")
             self.conn.execute("PRAGMA cache_size = -500000")
@@ -478,8 +478,9 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         stage_file, order_file = _side_file(tmp, "build"), _side_file(tmp, "order")
         conn.execute("ATTACH DATABASE ? AS stage", (str(stage_file),))
         conn.execute("ATTACH DATABASE '' AS scratch")
+        for schema in ("stage", "scratch"):
+            conn.execute(f"PRAGMA {schema}.page_size = {ingest.STAGE_PAGE_SIZE}")
         for schema in ("main", "stage", "scratch"):
-            conn.execute(f"PRAGMA {schema}.page_size = {ingest.PAGE_SIZE}")
             conn.execute(f"PRAGMA {schema}.journal_mode = OFF")
             conn.execute(f"PRAGMA {schema}.synchronous = OFF")
             conn.execute(f"PRAGMA {schema}.cache_size = -1000000")
@@ -544,7 +545,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # follow the chronology. The order is a file of its own, committed before the side
         # build starts reading it.
         conn.execute("ATTACH DATABASE ? AS ordering", (str(order_file),))
-        conn.execute(f"PRAGMA ordering.page_size = {ingest.PAGE_SIZE}")
+        conn.execute(f"PRAGMA ordering.page_size = {ingest.STAGE_PAGE_SIZE}")
         conn.execute("PRAGMA ordering.journal_mode = OFF")
         conn.execute(
             f"""CREATE TABLE ordering.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
