@@ -23,9 +23,10 @@ What it measures, in this order:
    so after the first request each is replayed from memory, as the page of a widget that
    every visitor of a site loads would be;
 6. the server's RSS after the load, for this database, a 10x smaller one (flat in the
-   number of events, or not) and with the answer cache on;
+   number of events, or not) and with the answer cache on; also without the pages of
+   mapped files (RssAnon): the database is read through a memory map;
 7. /api/events.csv for every event, streamed: time, bytes, and the server's peak RSS while
-   it streams.
+   it streams (with and without mapped files).
 
 Results: a table on stdout, bench/out/results.json and bench/out/results.md.
 """
@@ -54,13 +55,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
+MEMORY_KEYS = ("rss_start_mb", "rss_after_load_mb", "anon_start_mb", "anon_after_load_mb")
 TARGETS = {"build_ratio": 3.0, "rps_ratio": 0.5, "p99_ms": 25.0}
 
 
 # --- processes ----------------------------------------------------------------------------------
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB."""
+def tree_rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """Resident memory of a process and all its descendants, in KiB. RssAnon: without the
+    pages of mapped files (the memory-mapped database, the libraries), which are the OS's
+    page cache rather than the process's own memory."""
     total = 0
     stack = [pid]
     while stack:
@@ -68,7 +72,7 @@ def tree_rss_kb(pid: int) -> int:
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith(f"{field}:"):
                         total += int(line.split()[1])
                         break
             for task in os.listdir(f"/proc/{p}/task"):
@@ -82,14 +86,14 @@ def tree_rss_kb(pid: int) -> int:
 class RssSampler:
     """Samples a process tree's RSS in a thread; `peak` is the largest sample."""
 
-    def __init__(self, pid: int, every: float = 0.05) -> None:
-        self.pid, self.every, self.peak = pid, every, 0
+    def __init__(self, pid: int, every: float = 0.05, field: str = "VmRSS") -> None:
+        self.pid, self.every, self.field, self.peak = pid, every, field, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss_kb(self.pid))
+            self.peak = max(self.peak, tree_rss_kb(self.pid, self.field))
             self._stop.wait(self.every)
 
     def __enter__(self) -> RssSampler:
@@ -166,6 +170,9 @@ class Server:
 
     def rss_mb(self) -> float:
         return tree_rss_kb(self.proc.pid) / 1024
+
+    def own_mb(self) -> float:
+        return tree_rss_kb(self.proc.pid, "RssAnon") / 1024
 
     def __exit__(self, *exc) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)
@@ -386,6 +393,7 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
                 entry["hello_rss_mb"] = round(yardstick.rss_mb(), 1)
         with Server(kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": str(cache_mb)}) as server:
             entry["rss_start_mb"] = round(server.rss_mb(), 1)
+            entry["anon_start_mb"] = round(server.own_mb(), 1)
             if queries is None:
                 queries = pick_queries(db, server.url, pages_deep)
             for label, path in queries.items():
@@ -408,6 +416,7 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
                 print(f"  {kind:8s} {label:60s} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
                       f"p99 {result['p99_ms']:7.2f} ms", flush=True)
             entry["rss_after_load_mb"] = round(server.rss_mb(), 1)
+            entry["anon_after_load_mb"] = round(server.own_mb(), 1)
         out[kind] = entry
     return out
 
@@ -415,17 +424,19 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
 def export(db: Path, kind: str) -> dict:
     """Stream /api/events.csv for the whole database; sample the server's RSS meanwhile."""
     with Server(kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": "0"}) as server:
-        before = server.rss_mb()
+        before, own_before = server.rss_mb(), server.own_mb()
         started = time.perf_counter()
         size = rows = 0
-        with RssSampler(server.proc.pid, every=0.1) as sampler:
+        with RssSampler(server.proc.pid, every=0.1) as sampler, \
+                RssSampler(server.proc.pid, every=0.1, field="RssAnon") as own:
             with urllib.request.urlopen(server.url + "/api/events.csv", timeout=3600) as r:
                 while chunk := r.read(1 << 20):
                     size += len(chunk)
                     rows += chunk.count(b"\n")
         return {"seconds": round(time.perf_counter() - started, 1), "mb": round(size / 1e6, 1), "lines": rows,
                 "rss_before_mb": round(before, 1), "rss_peak_mb": round(sampler.peak / 1024, 1),
-                "rss_after_mb": round(server.rss_mb(), 1)}
+                "rss_after_mb": round(server.rss_mb(), 1), "anon_before_mb": round(own_before, 1),
+                "anon_peak_mb": round(own.peak / 1024, 1), "anon_after_mb": round(server.own_mb(), 1)}
 
 
 def report(r: Results) -> str:
@@ -464,16 +475,20 @@ def report(r: Results) -> str:
         lines.append("")
     mem = r.memory
     if mem:
-        lines.append("| server RSS (uvicorn) | at start MB | after the query load MB |")
-        lines.append("|---|---:|---:|")
+        lines.append("| server memory (uvicorn) | RSS at start MB | RSS after the query load MB | "
+                     "without mapped files (RssAnon), at start / after MB |")
+        lines.append("|---|---:|---:|---:|")
         for label, v in mem.items():
-            lines.append(f"| {label} | {v['rss_start_mb']:.0f} | {v['rss_after_load_mb']:.0f} |")
+            lines.append(f"| {label} | {v['rss_start_mb']:.0f} | {v['rss_after_load_mb']:.0f} | "
+                         f"{v['anon_start_mb']:.0f} / {v['anon_after_load_mb']:.0f} |")
         lines.append("")
     e = r.export
     if e:
         lines.append(f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in {e['seconds']:.0f} s "
                      f"({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS {e['rss_before_mb']:.0f} MB before, "
-                     f"peak {e['rss_peak_mb']:.0f} MB while streaming, {e['rss_after_mb']:.0f} MB after.")
+                     f"peak {e['rss_peak_mb']:.0f} MB while streaming, {e['rss_after_mb']:.0f} MB after; without "
+                     f"mapped files (RssAnon) {e['anon_before_mb']:.0f}, {e['anon_peak_mb']:.0f} and "
+                     f"{e['anon_after_mb']:.0f} MB.")
     return "\n".join(lines)
 
 
@@ -532,10 +547,10 @@ def main(argv: list[str] | None = None) -> None:
         build(small_data, small_db)
     small = load_servers([main_kind], small_db, max(args.duration / 2, 1), min(args.pages_deep, small_n // 100), with_hello=False)
     r.memory = {
-        f"{args.events:,} events": {k: r.servers[main_kind][k] for k in ("rss_start_mb", "rss_after_load_mb")},
-        f"{small_n:,} events": {k: small[main_kind][k] for k in ("rss_start_mb", "rss_after_load_mb")},
+        f"{args.events:,} events": {k: r.servers[main_kind][k] for k in MEMORY_KEYS},
+        f"{small_n:,} events": {k: small[main_kind][k] for k in MEMORY_KEYS},
         f"{args.events:,} events, answer cache {args.cache_mb:g} MB": {
-            k: cached[k] for k in ("rss_start_mb", "rss_after_load_mb")},
+            k: cached[k] for k in MEMORY_KEYS},
     }
     if not args.no_export:
         print("exporting /api/events.csv …", flush=True)

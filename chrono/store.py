@@ -938,9 +938,20 @@ class ChronoConnection(sqlite3.Connection):
     chrono_facts: BuildFacts | None = None
 
 
+# Pages are read through a memory map of the file: a page SQLite's own cache no longer holds
+# costs neither a read() call nor a copy. A stream of distinct page queries ran 20 % faster
+# in process (330 against 410-430 µs a request at a million events); a repeated one the
+# same. SQLite caps the map at its compile-time limit (2 GB in Debian's build) and reads
+# the pages past it as before. The mapped pages are the OS page cache, shared and
+# reclaimable, not the process's own memory.
+MMAP_BYTES = 1 << 40
+
+
 def open_readonly(path: Path) -> sqlite3.Connection:
-    """Immutable: the file is never written in place (rebuilds rename a new file over it)."""
+    """Immutable: the file is never written in place (rebuilds rename a new file over it),
+    so neither SQLite's checks nor its memory map ever see it change."""
     uri = f"file:{Path(path).resolve()}?mode=ro&immutable=1"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection)
     conn.execute("PRAGMA query_only = ON")
+    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     return conn
