@@ -940,7 +940,7 @@ class ChronoConnection(sqlite3.Connection):
 
 # Pages are read through a memory map of the file: a page SQLite's own cache no longer holds
 # costs neither a read() call nor a copy. A stream of distinct page queries ran 20 % faster
-# in process (330 against 410-430 µs a request at a million events); a repeated one the
+# in process (330-350 against 410-430 µs a request at a million events); a repeated one the
 # same. SQLite caps the map at its compile-time limit (2 GB in Debian's build) and reads
 # the pages past it as before. The mapped pages are the OS page cache, shared and
 # reclaimable, not the process's own memory.
