@@ -869,8 +869,8 @@ def _joined(conn: sqlite3.Connection, sql: str, params: tuple | list) -> list[ms
 
     SQLite joins them with commas, so one value crosses into Python instead of a row per
     document: for 437 contacts, 80 µs instead of 170. The list holds that one value, which
-    msgspec writes between the list's brackets as it is. `sql` ends in ORDER BY and LIMIT, so SQLite keeps its order and the
-    aggregate takes the rows as they come (tests check it).
+    msgspec writes between the list's brackets as it is. `sql` ends in ORDER BY and LIMIT,
+    so SQLite keeps its order and the aggregate takes the rows as they come (tests check it).
     """
     joined = conn.execute(f"SELECT CAST(group_concat(doc, ',') AS BLOB) FROM ({sql})", params).fetchone()[0]
     return [msgspec.Raw(joined)] if joined else []
