@@ -374,6 +374,9 @@ def screenshot_stats(data: bytes) -> tuple[int, float]:
     ('actor="Haniyeh, Muttaqi"', [("actor", "Haniyeh"), ("actor", "Muttaqi")]),
     ('actor="Taliban" status="disputed,confirmed"', [("actor", "Taliban"), ("status", "disputed"), ("status", "confirmed")]),
     ('type="phone-call" q="Haniyeh"', [("type", "phone-call"), ("q", "Haniyeh")]),
+    ('order="desc"', [("order", "desc")]),
+    ('from="2023" to="2023" match="within"', [("from", "2023"), ("to", "2023"), ("match", "within")]),
+    ('actor="Islamic Emirate" members="false"', [("actor", "Islamic Emirate"), ("members", "false")]),
 ])
 def test_cross_origin_page_renders_the_events_the_api_returns(page, app, host, attributes, params):
     expected = app.event_ids(params)
@@ -381,6 +384,29 @@ def test_cross_origin_page_renders_the_events_the_api_returns(page, app, host, a
     page.goto(embed(host, app, f"filters-{abs(hash(attributes))}.html", attributes))
     wait_ready(page)
     assert rendered_ids(page) == expected
+
+
+def test_match_members_and_order_change_what_the_api_is_asked(app):
+    """The three attributes above pass through to the API, which answers differently with them."""
+    assert app.event_ids([("order", "desc")]) == app.event_ids([])[::-1]
+    year = [("from", "2023"), ("to", "2023")]
+    assert app.event_ids([*year, ("match", "within")]) != app.event_ids(year)
+    emirate = [("actor", "Islamic Emirate")]
+    assert app.event_ids([*emirate, ("members", "false")]) != app.event_ids(emirate)
+
+
+def test_newest_first_runs_years_downwards_through_every_page(page, app, host):
+    page.goto(embed(host, app, "newest.html", 'order="desc" limit="2"'))
+    wait_ready(page)
+    assert status_text(page).startswith("2 events, ")
+    more = page.locator("chrono-timeline button.more")
+    while more.is_visible():
+        more.click()
+        wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([])[::-1]
+    assert page.locator("chrono-timeline h3.year").all_inner_texts() == ["2024", "2023", "2022", "2021", "2019", "2013", "2009"]
+    # the count's range runs from the earliest start to the latest end, whatever the order
+    assert status_text(page) == f"{len(WIDGET_EVENTS)} events, 1 Jun 2009 – 24 Dec 2024."
 
 
 def test_events_are_grouped_under_their_start_year(page, app, host):
@@ -694,7 +720,7 @@ def test_theming_through_custom_properties_and_dark_scheme(browser, app, host):
 def test_embed_page_in_an_iframe_copies_query_filters(page, app, host):
     url = host.page(
         "iframe.html",
-        f'<iframe src="{app.origin}/embed?actor=Haniyah&amp;actor=Muttaqi&amp;from=2021&amp;api=http://evil.example/api" '
+        f'<iframe src="{app.origin}/embed?actor=Haniyah&amp;actor=Muttaqi&amp;from=2021&amp;order=desc&amp;api=http://evil.example/api" '
         'title="Timeline" width="600" height="700"></iframe>',
     )
     page.goto(url)
@@ -702,7 +728,7 @@ def test_embed_page_in_an_iframe_copies_query_filters(page, app, host):
     frame.locator("chrono-timeline li[data-event-id]").first.wait_for()
     inner = page.frames[1]
     wait_ready(inner)
-    assert rendered_ids(inner) == app.event_ids([("actor", "Haniyah"), ("actor", "Muttaqi"), ("from", "2021")])
+    assert rendered_ids(inner) == app.event_ids([("actor", "Haniyah"), ("actor", "Muttaqi"), ("from", "2021"), ("order", "desc")])
     timeline = frame.locator("chrono-timeline")
     assert timeline.get_attribute("actor") == "Haniyah,Muttaqi"
     assert timeline.get_attribute("api") is None  # the embed page never takes its API from the URL

@@ -12,6 +12,9 @@
  *   from, to       YYYY, YYYY-MM or YYYY-MM-DD
  *   type, status   one value or several separated by commas (any may match)
  *   q              full-text search
+ *   match          "overlap" (default: the event may fall in from..to) or "within" (it certainly does)
+ *   members        "false": an organization's events without those of its members
+ *   order          "asc" (default: oldest first) or "desc" (newest first)
  *   limit          events per page (default 20); "More" fetches the next page
  *   theme          "light" or "dark"; default: follows prefers-color-scheme
  *   heading-level  level of the year headings, 2 to 5 (default 3); event titles sit one below
@@ -26,7 +29,7 @@
  * Content-Security-Policy (no inline script or style needed).
  */
 
-const FILTERS = ["actor", "from", "to", "type", "status", "q", "limit"];
+const FILTERS = ["actor", "from", "to", "match", "members", "type", "status", "q", "order", "limit"];
 const LIST_FILTERS = new Set(["actor", "type", "status"]); // sent as repeated parameters
 const DEFAULT_LIMIT = "20";
 const DOUBTFUL = new Set(["disputed", "denied", "unverified", "false"]);
@@ -780,8 +783,13 @@ class ChronoTimeline extends HTMLElement {
       this.#setStatus("No events match these filters.", "empty-state");
       return;
     }
-    const first = this.#events[0];
-    const last = this.#events.reduce((a, e) => (e.date_end > a.date_end ? e : a), first);
+    // Newest first or oldest first, the range runs from the earliest start to the latest end.
+    let first = this.#events[0];
+    let last = first;
+    for (const e of this.#events) {
+      if (dayNumber(e.date_start) < dayNumber(first.date_start)) first = e;
+      if (dayNumber(e.date_end) > dayNumber(last.date_end)) last = e;
+    }
     const range = boundsLabel(first.date_start, last.date_end);
     const more = this.#next ? "; more are available" : "";
     this.#setStatus(`${plural(n, "event", "events")}, ${range}${more}.`);
