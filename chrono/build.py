@@ -29,7 +29,7 @@ from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MAX_REPORTED_PROBLEMS = 200
 
 
@@ -509,7 +509,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         aliases = {}
         for a in catalogue.actors.values():
             for alias in [a.id, a.name, *a.aliases]:
-                aliases.setdefault(dates.fold(alias.strip()), (alias.strip(), a.id))
+                aliases.setdefault(dates.name_key(alias), (alias.strip(), a.id))
         conn.executemany("INSERT INTO actor_aliases VALUES (?, ?, ?)", [(k, v[0], v[1]) for k, v in aliases.items()])
         conn.executemany(
             "INSERT INTO memberships (actor_id, organization_id, role, start, end, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",

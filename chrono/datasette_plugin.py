@@ -17,12 +17,16 @@ from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
+from .dates import name_key
+
 DATABASE = "chrono"
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Datasette table arguments that the widget understands, as (query argument, widget attribute).
 WIDGET_FILTERS = (("type", "type"), ("type__exact", "type"), ("status", "status"),
                   ("status__exact", "status"), ("_search", "q"))
+# Sorting the table newest first by a date column shows the timeline newest first too.
+DATE_COLUMNS = ("date", "date_start", "date_end")
 
 
 @hookimpl
@@ -31,10 +35,16 @@ def prepare_jinja2_environment(env: Environment, datasette: Any) -> None:
     env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
 
 
+def sql_name_key(value: Any) -> str | None:
+    """`chrono_name_key(text)` in SQL: the API's actor lookup, for the canned queries."""
+    return None if value is None else name_key(str(value))
+
+
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if database == DATABASE:
         conn.execute("PRAGMA query_only = 1")
+        conn.create_function("chrono_name_key", 1, sql_name_key, deterministic=True)
 
 
 @hookimpl
@@ -69,6 +79,8 @@ def widget_context(config: dict, request: Any) -> dict[str, Any] | None:
     for arg, attr in WIDGET_FILTERS:
         if args.get(arg):
             attrs[attr] = args.get(arg)
+    if args.get("_sort_desc") in DATE_COLUMNS:
+        attrs["order"] = "desc"
     return {"src": src, "attrs": attrs}
 
 

@@ -205,6 +205,17 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+# Typographic apostrophes, quotes and dashes as a keyboard types them.
+TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "`": "'", "“": '"', "”": '"',
+                              "‐": "-", "‑": "-", "–": "-", "—": "-"})
+
+
+def name_key(name: str) -> str:
+    """How an actor's name or alias is looked up: folded, typographic punctuation as typed on a
+    keyboard, whitespace runs as one space, so "Amir al-Mu'minin" finds "Amir al-Mu’minin"."""
+    return " ".join(fold(name).translate(TYPOGRAPHIC).split())
+
+
 # --- relative phrases -----------------------------------------------------------------------
 
 _NUM = r"(\d+|a couple of|a few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"

@@ -1317,7 +1317,6 @@ DEMONYMS = {
     "Italian": "Italy", "Spanish": "Spain", "Canadian": "Canada", "Australian": "Australia", "Bangladeshi": "Bangladesh",
 }
 MONTH_AND_DAY_NAMES = frozenset(n.lower() for n in (_MONTH_WORDS + "|" + _WEEKDAY_WORDS).split("|"))
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "‐": "-", "‑": "-", "–": "-"})
 
 
 def _fold_with_map(text: str) -> tuple[str, list[int]]:
@@ -1325,7 +1324,7 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        folded = dates.fold(ch).translate(_APOSTROPHES) if not ch.isascii() or ch.isupper() else ch
+        folded = dates.fold(ch).translate(dates.TYPOGRAPHIC) if not ch.isascii() or ch.isupper() else ch
         for c in folded:
             out.append(c)
             where.append(i)
@@ -1334,7 +1333,7 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
 
 
 def _key(alias: str) -> str:
-    return " ".join(dates.fold(alias).translate(_APOSTROPHES).split())
+    return dates.name_key(alias)
 
 
 @dataclass(frozen=True, slots=True)

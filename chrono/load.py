@@ -161,7 +161,7 @@ def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list,
             continue
         actors[actor.id] = actor
         for field_name, alias in [("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]:
-            key = dates.fold(alias.strip())
+            key = dates.name_key(alias)
             other = owner_of_alias.setdefault(key, actor.id)
             if other != actor.id:
                 problems.append(Problem(file, f"actor {rid}", field_name, f"{alias!r} already names actor {other!r}"))

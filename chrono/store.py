@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from .dates import fold, month_range, year_range
+from .dates import fold, month_range, name_key, year_range
 from .models import CONTACT_TYPES, EVENT_TYPES
 
 MAX_LIMIT = 500
@@ -233,7 +233,7 @@ def make_filter(
 
 def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor") -> str:
     """An actor id from its id, name or any alias, ignoring case and accents."""
-    key = fold(text.strip())
+    key = name_key(text)
     if not key or len(key) > 200:
         raise QueryError(parameter, "give an actor id, name or alias")
     row = conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (key,)).fetchone()
@@ -701,7 +701,7 @@ def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100
     params: list = []
     where = ""
     if q:
-        key = fold(q.strip())
+        key = name_key(q)
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where = "WHERE a.id IN (SELECT actor_id FROM actor_aliases WHERE alias_key LIKE ? ESCAPE '\\')"
         params.append(f"%{escaped}%")

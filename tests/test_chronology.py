@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from chrono.api import create_app
-from chrono.dates import fold
+from chrono.dates import name_key
 from chrono.verify import verify
 from tests.conftest import BUNDLED_DATA, SEEDS
 
@@ -72,8 +72,16 @@ def test_denials_are_cited_with_a_denying_stance(conn):
     ("NRF", "National Resistance Front"),
 ])
 def test_spelling_variants_resolve_to_one_actor(conn, spellings):
-    owners = {conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (fold(s),)).fetchone() for s in spellings}
+    owners = {conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (name_key(s),)).fetchone() for s in spellings}
     assert len(owners) == 1 and None not in owners
+
+
+@pytest.mark.parametrize("typed", ["Amir al-Mu'minin", "amir al-mu’minin", "AMIR  AL‐MU’MININ", "Amir al-Mu`minin"])
+def test_names_with_typographic_apostrophes_are_found_as_typed(client, typed):
+    """The sources write "Amir al-Mu’minin"; a keyboard types an ASCII apostrophe."""
+    answer = client.get("/api/events", params={"actor": typed, "limit": 1})
+    assert answer.status_code == 200, answer.text
+    assert client.get("/api/actors", params={"q": typed}).json()["actors"][0]["id"] == "akhundzada"
 
 
 def test_roles_change_over_time(client):

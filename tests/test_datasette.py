@@ -143,6 +143,7 @@ CANNED = [
     ("contacts_between", "actor=HAMAS&other=Taleban", [HANIYEH_BARADAR, HANIYEH_MUTTAQI]),  # members
     ("contacts_between", "actor=Pakistan&other=Haniyeh", []),
     ("contacts_between", "actor=nobody&other=Haniyeh", []),
+    ("contacts_between", "actor=Han%C3%8Dyah&other=%20MUTTAQI%20", [HANIYEH_MUTTAQI]),  # looked up as the API does
     ("actor_chronology", "actor=Islamic+Emirate&from=2021&to=2021", [BARADAR_CALL, MUTTAQI_CALL]),
     ("actor_chronology", "actor=muttaqi&from=2021-10-05&to=2021-10-05", [MUTTAQI_CALL]),  # early Oct
     ("actor_chronology", "actor=muttaqi&from=2021-10-11&to=2021-10-31", []),
@@ -342,6 +343,13 @@ def test_events_page_shows_the_widget_with_the_table_filters(app):
     assert widget in page.text.split('<table class="rows-and-columns">')[0]
     assert "<chrono-timeline" not in get(app, "/datasette/chrono/events/2024-12-22-ttp-attack").text
     assert "<chrono-timeline" not in get(app, "/datasette/chrono/actors").text
+
+
+def test_events_sorted_newest_first_show_the_widget_newest_first(app):
+    newest = get(app, "/datasette/chrono/events?_sort_desc=date_start").text
+    assert '<chrono-timeline api="/api" order="desc"></chrono-timeline>' in newest
+    for other in ("_sort=date_start", "_sort_desc=title"):
+        assert '<chrono-timeline api="/api"></chrono-timeline>' in get(app, f"/datasette/chrono/events?{other}").text
 
 
 def test_no_widget_without_an_api(small_db):
