@@ -378,12 +378,10 @@ def _row_tests(shape: _Shape) -> list[str]:
     one probe of an index or a primary key."""
     clauses = []
     for i, expand in shape.tested:
-        if expand:  # the organization, or a member at the time
-            clauses.append(
-                f"EXISTS (SELECT 1 FROM member_events x WHERE x.organization_id = :a{i} AND x.date_scale = e.date_scale"
-                " AND x.date_start = e.date_start AND x.date_end = e.date_end AND x.event_id = e.id)")
-        else:
-            clauses.append(f"EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.actor_id = :a{i})")
+        # the actor itself, or (expand) the organization or a member at the time
+        table, key = ("member_events", "organization_id") if expand else ("actor_events", "actor_id")
+        clauses.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.{key} = :a{i} AND x.date_scale = e.date_scale"
+                       " AND x.event_rowid = e.rowid)")
     if shape.types:
         clauses.append(f"e.type IN ({', '.join(f':t{i}' for i in range(shape.types))})")
     if shape.statuses:
@@ -395,39 +393,66 @@ def _row_tests(shape: _Shape) -> list[str]:
     return clauses
 
 
-def _arms(shape: _Shape, table: str, key: str | None, tests: list[str]) -> str:
-    """One index range per date scale, merged in date order by SQLite (MERGE UNION ALL).
+def _arms(shape: _Shape, tests: list[str]) -> str:
+    """Events overlapping a range: one index range per date scale, merged in date order by
+    SQLite (MERGE UNION ALL).
 
     An event of scale s lasts at most `days` days, so one that overlaps [lo, hi] starts on
     or after lo - days + 1 (parameter :lower<s>): each arm reads only its own window of the
     index, never the whole history before the range.
     """
-    alias, join = ("e", "") if table == "events" else ("m", " JOIN events e ON e.id = m.event_id")
-    id_col = "id" if table == "events" else "event_id"
     op, direction = (">", "ASC") if shape.order == "asc" else ("<", "DESC")
-    if table != "events" and not tests:
-        # Nothing to test on the events row: merge the index entries alone, join the page.
-        select, join = "SELECT NULL AS r", ""
-    else:
-        select = "SELECT e.rowid AS r"
     parts = []
     for scale in shape.scales:
-        clauses = [f"{alias}.{key} = :actor"] if key else []
-        clauses.append(f"{alias}.date_scale = {int(scale)}")
-        if shape.lo or (shape.after and shape.order == "asc"):
-            clauses.append(f"{alias}.date_start >= :lower{int(scale)}")
+        clauses = [f"e.date_scale = {int(scale)}", f"e.date_start >= :lower{int(scale)}"]
         if shape.hi or (shape.after and shape.order == "desc"):
-            clauses.append(f"{alias}.date_start <= :upper")
-        if shape.lo and not shape.within:
-            clauses.append(f"{alias}.date_end >= :lo")
-        if shape.hi and shape.within:
-            clauses.append(f"{alias}.date_end <= :hi")
+            clauses.append("e.date_start <= :upper")
+        clauses.append("e.date_end >= :lo")
         if shape.after:
-            clauses.append(f"({alias}.date_start, {alias}.date_end, {alias}.{id_col}) {op} (:ds, :de, :id)")
+            clauses.append(f"(e.date_start, e.date_end, e.id) {op} (:ds, :de, :id)")
         clauses += tests
-        parts.append(f"{select}, {alias}.date_start AS ds, {alias}.date_end AS de, {alias}.{id_col} AS id "
-                     f"FROM {table} {alias}{join} WHERE {' AND '.join(clauses)}")
+        parts.append("SELECT e.rowid AS r, e.date_start AS ds, e.date_end AS de, e.id AS id "
+                     f"FROM events e WHERE {' AND '.join(clauses)}")
     return f"{' UNION ALL '.join(parts)} ORDER BY ds {direction}, de {direction}, id {direction} LIMIT :limit"
+
+
+# Rowid order is date order (the build stores events sorted): a date bound on the events
+# becomes a bound on their rowids, found with one probe of events_by_date.
+_FIRST_ROWID = "(SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1)"
+_LAST_ROWID = "(SELECT rowid FROM events WHERE {} ORDER BY date_start DESC, date_end DESC, id DESC LIMIT 1)"
+
+
+def _actor_arms(shape: _Shape, tests: list[str]) -> str:
+    """An actor's events (actor_events, or member_events for an organization with its
+    members), one key range per date scale, merged by rowid, which is date order.
+
+    Every bound is on the rowid: the range's end, a cursor, and per scale the first event
+    that can still overlap the range (starting on or after :lower<s>, as in `_arms`).
+    """
+    table, key = ("member_events", "organization_id") if shape.expand else ("actor_events", "actor_id")
+    join = " JOIN events e ON e.rowid = m.event_rowid" if tests else ""
+    shared = []
+    if shape.hi:
+        shared.append(f"m.event_rowid <= {_LAST_ROWID.format('date_start <= :hi')}")
+        if shape.within:
+            shared.append("m.date_end <= :hi")
+    if shape.lo and shape.within:
+        shared.append(f"m.event_rowid >= {_FIRST_ROWID.format('date_start >= :lo')}")
+    if shape.after and shape.order == "asc":
+        after = _LAST_ROWID.format("(date_start, date_end, id) <= (:ds, :de, :id)")
+        shared.append(f"m.event_rowid > coalesce({after}, 0)")
+    elif shape.after:
+        before = _FIRST_ROWID.format("(date_start, date_end, id) >= (:ds, :de, :id)")
+        shared.append(f"m.event_rowid < coalesce({before}, {1 << 62})")
+    parts = []
+    for scale in shape.scales:
+        clauses = [f"m.{key} = :actor", f"m.date_scale = {int(scale)}"]
+        if shape.lo and not shape.within:
+            clauses += [f"m.event_rowid >= {_FIRST_ROWID.format(f'date_start >= :lower{int(scale)}')}", "m.date_end >= :lo"]
+        clauses += shared + tests
+        parts.append(f"SELECT m.event_rowid AS r FROM {table} m{join} WHERE {' AND '.join(clauses)}")
+    direction = "ASC" if shape.order == "asc" else "DESC"
+    return f"{' UNION ALL '.join(parts)} ORDER BY r {direction} LIMIT :limit"
 
 
 # The page query hands over documents only, as bytes (no text decoding), in page order; a
@@ -442,12 +467,7 @@ def _page_sql(shape: _Shape) -> str:
     # The merged arms (k) come out in page order; CROSS JOIN keeps k the outer loop, so the
     # documents, one primary-key lookup each, follow that order without a second sort.
     if shape.drive == "actor":
-        table, key = ("member_events", "organization_id") if shape.expand else ("event_actors", "actor_id")
-        inner = _arms(shape, table, key, tests)
-        if tests:
-            return f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
-        return (f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events e ON e.id = k.id "
-                "CROSS JOIN events_json j ON j.event_rowid = e.rowid")
+        return f"SELECT {_DOC} FROM ({_actor_arms(shape, tests)}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
     if shape.drive == "fts":
         # The doclist is in rowid order, which is date order: a range becomes rowid bounds.
         first = "SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1"
@@ -469,7 +489,7 @@ def _page_sql(shape: _Shape) -> str:
                 f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
                 f"ORDER BY f.rowid {direction} LIMIT :limit")
     if shape.lo and not shape.within:
-        inner = _arms(shape, "events", None, tests)
+        inner = _arms(shape, tests)
         return f"SELECT {_DOC} FROM ({inner}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
     clauses = []
     if shape.lo:  # within
@@ -502,18 +522,12 @@ def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: in
         params.update(ds=after.date_start, de=after.date_end, id=after.id)
     if shape.drive == "fts" and f.start:
         params["lower"] = params["lo"] if f.within else _days_before(f.start, timedelta(days=facts.longest - 1))
-    if shape.drive == "actor" or (shape.drive == "events" and f.start and not f.within):  # the arms of each scale
-        floor = after.date_start if after is not None and shape.order == "asc" else None
-        if f.start and not f.within:
-            for name, back in facts.lookbacks:
-                lower = _days_before(f.start, back)
-                params[name] = floor if floor is not None and floor > lower else lower
-        else:
-            lower = params.get("lo")
-            if floor is not None and (lower is None or floor > lower):
-                lower = floor
-            if lower is not None:
-                params.update(dict.fromkeys((name for name, _ in facts.lookbacks), lower))
+    if f.start and not f.within and shape.drive in ("actor", "events"):  # the arms of each scale
+        floor = after.date_start if after is not None and shape.order == "asc" and shape.drive == "events" else None
+        for name, back in facts.lookbacks:
+            lower = _days_before(f.start, back)
+            params[name] = floor if floor is not None and floor > lower else lower
+    if shape.drive == "events" and f.start and not f.within:
         upper = params.get("hi")
         if after is not None and shape.order == "desc" and (upper is None or after.date_start < upper):
             upper = after.date_start
@@ -539,10 +553,11 @@ def events_sql(
 
     Three ways to drive it, chosen by `choose_drive` from the build's statistics:
 
-    - "actor": the first actor's rows in event_actors (or member_events for an organization
-      with its members) by (actor, date_scale, date_start, date_end, event_id), one index
-      range per date scale merged in date order: a page costs `limit` index steps however
-      many events the actor has, and a date range bounds each scan on both sides.
+    - "actor": the first actor's rows in actor_events (or member_events for an organization
+      with its members) by (actor, date_scale, event rowid), one key range per date scale
+      merged by rowid, which is date order: a page costs `limit` steps however many events
+      the actor has, a date range bounds each scan on both sides, and each document is read
+      by the rowid the merge yields.
     - "fts": the full-text doclist in rowid order, which is date order (the build stores
       events sorted), bounded by the rowids of the date range: `limit` steps for a common
       word, the whole (short) doclist for a rare one.
