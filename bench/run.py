@@ -398,7 +398,7 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
                 queries = pick_queries(db, server.url, pages_deep)
             for label, path in queries.items():
                 if isinstance(path, list):  # each asked once first: the OS has the pages, SQLite's cache not
-                    listed = db.with_name("mixed-paths.txt")
+                    listed = db.with_name(f"{db.stem}-mixed-paths.txt")  # one list per database
                     listed.write_text("\n".join(path) + "\n")
                     sizes = [len(urllib.request.urlopen(server.url + p, timeout=120).read()) for p in path]
                     result = asdict(wrk(server.url + "/", duration, paths=listed))
