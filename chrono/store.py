@@ -470,20 +470,18 @@ def _page_sql(shape: _Shape) -> str:
         return f"SELECT {_DOC} FROM ({_actor_arms(shape, tests)}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
     if shape.drive == "fts":
         # The doclist is in rowid order, which is date order: a range becomes rowid bounds.
-        first = "SELECT rowid FROM events WHERE {} ORDER BY date_start, date_end, id LIMIT 1"
-        last = "SELECT rowid FROM events WHERE {} ORDER BY date_start DESC, date_end DESC, id DESC LIMIT 1"
         clauses = ["f.events_fts MATCH :q"]
         if shape.lo:
-            clauses.append(f"f.rowid >= ({first.format('date_start >= :lower')})")
+            clauses.append(f"f.rowid >= {_FIRST_ROWID.format('date_start >= :lower')}")
             clauses.append("e.date_start >= :lo" if shape.within else "e.date_end >= :lo")
         if shape.hi:
-            clauses.append(f"f.rowid <= ({last.format('date_start <= :hi')})")
+            clauses.append(f"f.rowid <= {_LAST_ROWID.format('date_start <= :hi')}")
             if shape.within:
                 clauses.append("e.date_end <= :hi")
         if shape.after and shape.order == "asc":
-            clauses.append(f"f.rowid >= ({first.format('(date_start, date_end, id) > (:ds, :de, :id)')})")
+            clauses.append(f"f.rowid >= {_FIRST_ROWID.format('(date_start, date_end, id) > (:ds, :de, :id)')}")
         elif shape.after:
-            clauses.append(f"f.rowid <= ({last.format('(date_start, date_end, id) < (:ds, :de, :id)')})")
+            clauses.append(f"f.rowid <= {_LAST_ROWID.format('(date_start, date_end, id) < (:ds, :de, :id)')}")
         clauses += tests
         return (f"SELECT {_DOC} FROM events_fts f CROSS JOIN events e ON e.rowid = f.rowid "
                 f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
