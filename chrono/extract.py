@@ -1332,10 +1332,6 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _key(alias: str) -> str:
-    return dates.name_key(alias)
-
-
 @dataclass(frozen=True, slots=True)
 class ActorRef:
     id: str
@@ -1366,7 +1362,7 @@ class Gazetteer:
         by_surname: dict[str, set[str]] = {}
         for actor in self.actors.values():
             for alias in dict.fromkeys([actor.name, *actor.aliases]):
-                key = _key(alias)
+                key = dates.name_key(alias)
                 if not key:
                     continue
                 self.owner.setdefault(key, actor.id)
@@ -1383,7 +1379,7 @@ class Gazetteer:
         keys = sorted(set(self.owner) | set(by_surname), key=len, reverse=True)
         body = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<![\w@])(?:{body})(?![\w])")
-        countries = {name: self.owner.get(_key(country)) for name, country in DEMONYMS.items()}
+        countries = {name: self.owner.get(dates.name_key(country)) for name, country in DEMONYMS.items()}
         self.demonyms = {name: actor for name, actor in countries.items() if actor}
         names = sorted(self.demonyms, key=len, reverse=True)
         self.demonym_pattern = re.compile(rf"(?<![\w])({'|'.join(names)})(?:s|es)?(?![\w])") if names else None

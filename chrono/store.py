@@ -232,7 +232,8 @@ def make_filter(
 
 
 def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor") -> str:
-    """An actor id from its id, name or any alias, ignoring case and accents."""
+    """An actor id from its id, name or any alias, ignoring case, accents and typographic
+    punctuation (dates.name_key)."""
     key = name_key(text)
     if not key or len(key) > 200:
         raise QueryError(parameter, "give an actor id, name or alias")
@@ -521,16 +522,17 @@ def _page_params(f: EventFilter, shape: _Shape, after: _Cursor | None, limit: in
     if shape.drive == "fts" and f.start:
         params["lower"] = params["lo"] if f.within else _days_before(f.start, timedelta(days=facts.longest - 1))
     if f.start and not f.within and shape.drive in ("actor", "events"):  # the arms of each scale
+        # Actor arms bound a cursor by its rowid in SQL; events arms by its date, here.
         floor = after.date_start if after is not None and shape.order == "asc" and shape.drive == "events" else None
         for name, back in facts.lookbacks:
             lower = _days_before(f.start, back)
             params[name] = floor if floor is not None and floor > lower else lower
-    if shape.drive == "events" and f.start and not f.within:
-        upper = params.get("hi")
-        if after is not None and shape.order == "desc" and (upper is None or after.date_start < upper):
-            upper = after.date_start
-        if upper is not None:
-            params["upper"] = upper
+        if shape.drive == "events":
+            upper = params.get("hi")
+            if after is not None and shape.order == "desc" and (upper is None or after.date_start < upper):
+                upper = after.date_start
+            if upper is not None:
+                params["upper"] = upper
     return params
 
 
