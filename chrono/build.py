@@ -28,8 +28,8 @@ from . import ingest
 from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
+from .store import SCHEMA_VERSION
 
-SCHEMA_VERSION = 5
 MAX_REPORTED_PROBLEMS = 200
 
 

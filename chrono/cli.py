@@ -11,6 +11,7 @@ from .build import build as build_database
 from .build import is_stale
 from .cache import DEFAULT_CACHE_MB
 from .load import DataError
+from .store import IncompatibleDatabase
 
 DEFAULT_DATA = Path("db")
 DEFAULT_DB = DEFAULT_DATA / "chrono.db"
@@ -104,7 +105,10 @@ def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts:
     elif not db_path.exists():
         raise click.UsageError(f"{db_path} does not exist and {data} holds no events.yml to build it from")
     limit = _parse_rate(rate_limit) if rate_limit else None
-    app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit, cache_mb=cache_mb)
+    try:
+        app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit, cache_mb=cache_mb)
+    except IncompatibleDatabase as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"serving {db_path} on http://{host}:{port}/ (API /api, Datasette /datasette, widget /widget.js)")
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 

@@ -44,6 +44,15 @@ class NotFound(LookupError):
     """No record with that id."""
 
 
+# The tables and keys this code reads; `chrono build` records it in chrono_build. A change
+# to either side of a query (say, a new derived table) bumps it.
+SCHEMA_VERSION = 5
+
+
+class IncompatibleDatabase(Exception):
+    """A file this code cannot serve: not a chrono database, or built for another schema."""
+
+
 # --- response records ------------------------------------------------------------------------
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
@@ -943,7 +952,17 @@ class Database:
 
     def _open(self, key: tuple[int, int, int]) -> Snapshot:
         conn = open_readonly(self.path)
-        info = dict(conn.execute("SELECT key, value FROM chrono_build").fetchall())
+        try:
+            info = dict(conn.execute("SELECT key, value FROM chrono_build").fetchall())
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise IncompatibleDatabase(f"{self.path} is not a chrono database ({exc}); build one with `chrono build`") from None
+        version = info.get("schema_version")
+        if version != str(SCHEMA_VERSION):
+            conn.close()
+            raise IncompatibleDatabase(
+                f"{self.path} was built for schema {version or 'unknown'}, this chrono reads schema {SCHEMA_VERSION}; "
+                "rebuild it with `chrono build`")
         return Snapshot(self.path, conn, info.get("build_id", "unknown"), info.get("input_hash", "unknown"), key)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -54,3 +55,29 @@ def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert "building" in proc.stdout.read()
+
+
+def test_serve_refuses_a_database_it_cannot_read(tmp_path, bundled_db):
+    """A database built for another schema (no data folder beside it to rebuild from), or a
+    file that is not a chrono database: a clear message and exit 1, not a 500 per request."""
+    old = tmp_path / "old" / "chrono.db"
+    old.parent.mkdir()
+    shutil.copy(bundled_db, old)
+    with sqlite3.connect(old) as conn:
+        conn.execute("UPDATE chrono_build SET value = '3' WHERE key = 'schema_version'")
+    other = tmp_path / "other" / "notes.db"
+    other.parent.mkdir()
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+
+    def serve(db):  # a server that starts instead of refusing fails the test by its timeout
+        return subprocess.run([sys.executable, "-m", "chrono", "serve", "--db", str(db), "--port", str(free_port())],
+                              capture_output=True, text=True, timeout=60)
+
+    result = serve(old)
+    assert result.returncode == 1
+    assert f"{old} was built for schema 3, this chrono reads schema" in result.stderr
+    assert "rebuild it with `chrono build`" in result.stderr
+    result = serve(other)
+    assert result.returncode == 1
+    assert f"{other} is not a chrono database" in result.stderr
