@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
@@ -121,7 +122,7 @@ def display_date(e: EventOut) -> str:
     elif e.precision in ("decade", "century"):
         label = f"{start.year}–{end.year}"
     else:
-        label = _span_label(start, end)
+        label = _span_label(core, start, end)
     if "~" in e.date or "%" in e.date:
         label = f"around {label}"
     if "?" in e.date or "%" in e.date:
@@ -129,12 +130,44 @@ def display_date(e: EventOut) -> str:
     return label
 
 
-def _span_label(start: date, end: date) -> str:
-    if start.year == end.year and start.month == end.month:
-        return f"{start.day}–{end.day} {MONTH_NAMES[start.month - 1]} {start.year}"
-    if start.year == end.year:
-        return f"{start.day} {MONTH_NAMES[start.month - 1]} – {end.day} {MONTH_NAMES[end.month - 1]} {start.year}"
-    return f"{start.day} {MONTH_NAMES[start.month - 1]} {start.year} – {end.day} {MONTH_NAMES[end.month - 1]} {end.year}"
+_PLAIN_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?\Z", re.ASCII)
+
+
+def _span_label(edtf: str, start: date, end: date) -> str:
+    """Each end of an interval as precise as it was written: '22–23 May 2024',
+    'August–November 2021', 'September 2021 – December 2022', '2021 – 5 November 2021'."""
+    parts = [p.rstrip("?~%") for p in edtf.split("/")]
+    if len(parts) != 2 or not all(_PLAIN_DATE.match(p) for p in parts):
+        return f"{_day(start)} – {_day(end)}"  # not a plain interval: its bounds, as days
+    (a, b), (la, lb) = parts, (len(parts[0]), len(parts[1]))
+    if la == lb == 10:
+        if start.year == end.year and start.month == end.month:
+            return f"{start.day}–{end.day} {MONTH_NAMES[start.month - 1]} {start.year}"
+        if start.year == end.year:
+            return f"{start.day} {MONTH_NAMES[start.month - 1]} – {end.day} {MONTH_NAMES[end.month - 1]} {start.year}"
+    if la == lb == 7 and a[:4] == b[:4]:
+        return f"{_month(a)}–{_month(b)} {a[:4]}"
+    if la == lb == 4:
+        return f"{a}–{b}"
+    return f"{_end_label(a)} – {_end_label(b)}"
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {MONTH_NAMES[d.month - 1]} {d.year}"
+
+
+def _month(part: str) -> str:
+    """'2021-08' → 'August'; a season code ('2009-22') → 'summer'."""
+    number = int(part[5:7])
+    return MONTH_NAMES[number - 1] if number <= 12 else SEASONS.get(part[5:7], "season")
+
+
+def _end_label(part: str) -> str:
+    if len(part) == 10:
+        return _day(date.fromisoformat(part))
+    if len(part) == 7:
+        return f"{_month(part)} {part[:4]}"
+    return part
 
 
 def _tl_date(day: date, precision: str, label: str | None = None) -> dict:

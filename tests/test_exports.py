@@ -92,6 +92,12 @@ def test_timeline_escapes_text_as_html(client, tmp_path):
     ("2009-22", None, "summer 2009"),
     ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
     ("2023-12-30/2024-01-02", None, "30 December 2023 – 2 January 2024"),
+    # An interval's ends keep their own precision: no day is made up for a month.
+    ("2021-08/2021-11", None, "August–November 2021"),
+    ("2021-09/2022-12", None, "September 2021 – December 2022"),
+    ("2019/2021", None, "2019–2021"),
+    ("2021/2021-11-05", None, "2021 – 5 November 2021"),
+    ("2021-21/2021-23", None, "spring–autumn 2021"),
     ("2023-10~", None, "around October 2023"),
     ("2024-12-23?", None, "23 December 2024 (uncertain)"),
 ])
