@@ -160,7 +160,9 @@ def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list,
             problems.append(Problem(file, f"actor {rid}", "id", "duplicate id"))
             continue
         actors[actor.id] = actor
-        for field_name, alias in [("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]:
+        # An id is looked up like a name (actor=iea), so ids, names and aliases share one key space.
+        names = [("id", actor.id), ("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]
+        for field_name, alias in names:
             key = dates.name_key(alias)
             other = owner_of_alias.setdefault(key, actor.id)
             if other != actor.id:

@@ -46,6 +46,9 @@ def break_event(events, field, value, index=0):
         (lambda s, a, e: break_event(e, "qualifier", "early", index=3), "event 2024-12-24-talks-in-kabul: date: qualifier 'early' needs a month or a year"),
         (lambda s, a, e: s[0].__setitem__("published", "last year") or e, "sources.yml: source wire-2024-12-24: published: 'last year' is not valid EDTF"),
         (lambda s, a, e: a[3].__setitem__("aliases", ["Baradar", "Haniyah"]) or e, "actors.yml: actor baradar: aliases[1]: 'Haniyah' already names actor 'haniyeh'"),
+        # An id is looked up like an alias: `actor=iea` must not reach another actor.
+        (lambda s, a, e: a.append({"id": "iea", "name": "Institute of Economic Affairs", "kind": "organization"}) or e,
+         "actors.yml: actor iea: id: 'iea' already names actor 'islamic-emirate'"),
         (lambda s, a, e: a[4]["memberships"][0].__setitem__("organization", "nowhere") or e, "actors.yml: actor muttaqi: memberships[0].organization: unknown actor 'nowhere'"),
         (lambda s, a, e: a[0]["memberships"][0].__setitem__("end", "2010") or e, "actors.yml: actor haniyeh: memberships[0].end: ends (2010) before it starts (2017)"),
     ],
