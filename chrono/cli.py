@@ -10,7 +10,7 @@ import click
 from .build import build as build_database
 from .build import is_stale
 from .cache import DEFAULT_CACHE_MB
-from .load import DataError
+from .load import DataError, not_utf8
 from .store import IncompatibleDatabase
 
 DEFAULT_DATA = Path("db")
@@ -121,7 +121,7 @@ def _parse_rate(text: str) -> tuple[str, int]:
 
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("rb"))
 @click.option("--published", required=True,
               help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 or 2024-12-24? for an undated article.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
@@ -145,7 +145,11 @@ def extract(file, published: str, fmt: str, data: Path, source: str) -> None:
     for problem in problems:
         click.echo(f"warning: {problem}", err=True)
     try:
-        result = run_extract(file.read(), published, gazetteer)
+        text = file.read().decode("utf-8-sig")  # a byte order mark is not part of the first sentence
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(not_utf8(exc), param_hint="FILE") from None
+    try:
+        result = run_extract(text, published, gazetteer)
     except ExtractError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
     if fmt == "json":
@@ -154,5 +158,6 @@ def extract(file, published: str, fmt: str, data: Path, source: str) -> None:
             names = ", ".join(f"{name} ({count})" for name, count in result.new_actors)
             click.echo(f"note: names not in the gazetteer (possible new actors): {names}", err=True)
     else:
-        label = "stdin" if file.name in ("-", "<stdin>") else file.name
+        name = getattr(file, "name", "-")
+        label = "stdin" if name in ("-", "<stdin>") else name
         click.echo(to_yaml(result, source, label, published), nl=False)

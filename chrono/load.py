@@ -7,6 +7,7 @@ sees every mistake in one run.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -58,7 +59,17 @@ class Catalogue:
 
 
 class _StringDateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: 15x faster
-    """YAML without timestamp resolution: `2021-08-15` stays the string the curator wrote."""
+    """YAML without timestamp resolution: `2021-08-15` stays the string the curator wrote;
+    a key written twice in one record is an error (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is written twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 _StringDateLoader.yaml_implicit_resolvers = {
@@ -73,9 +84,13 @@ _PATH = re.compile(r" - at `\$(.*)`$")
 def read_yaml(path: Path) -> tuple[list[Any], list[Problem]]:
     """A YAML file holding a list of records; problems instead of exceptions."""
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StringDateLoader)
+        raw = path.read_bytes()
+        data = yaml.load(raw.decode("utf-8"), Loader=_StringDateLoader)
     except FileNotFoundError:
         return [], [Problem(str(path), "", "", "file not found")]
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return [], [Problem(str(path), f"line {line}", "", not_utf8(exc))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
@@ -85,6 +100,10 @@ def read_yaml(path: Path) -> tuple[list[Any], list[Problem]]:
     if not isinstance(data, list):
         return [], [Problem(str(path), "", "", "must hold a list of records")]
     return data, []
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X}); save the file as UTF-8"
 
 
 def _record_id(raw: Any, index: int) -> str:
@@ -270,8 +289,13 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
             number += 1
             if not line.strip():
                 continue
+            if number == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]  # as YAML files may start, so may JSONL ones
             try:
                 event = _decode_event(line)
+            except UnicodeDecodeError as exc:
+                yield number, Problem(file, f"line {number}", "", not_utf8(exc))
+                continue
             except msgspec.ValidationError as exc:
                 rid = _jsonl_id(line) or f"line {number}"
                 yield number, _validation_problem(exc, file, f"event {rid} (line {number})")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .load import Problem, load_catalogue, read_yaml
+import msgspec
+
+from .load import Problem, load_catalogue, not_utf8, read_yaml
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 
@@ -22,12 +27,31 @@ class VerifyReport:
     problems: list[Problem]
 
 
-def verify(data: Path, corpus: Path) -> VerifyReport:
-    """Every citation in events.yml against the archive file its source names in `corpus`."""
-    catalogue, problems = load_catalogue(data)
-    events_file = str(data / "events.yml")
+def _records(data: Path, problems: list[Problem]) -> Iterator[tuple[str, Any]]:
+    """(file, record) for every event: events.yml, then each bulk JSONL file, line by line."""
     records, found = read_yaml(data / "events.yml")
     problems += found
+    for raw in records:
+        yield str(data / "events.yml"), raw
+    for path in sorted(data.glob("*.jsonl")):
+        with path.open("rb") as lines:
+            for number, line in enumerate(lines, 1):
+                if number == 1 and line.startswith(codecs.BOM_UTF8):
+                    line = line[len(codecs.BOM_UTF8):]
+                if not line.strip():
+                    continue
+                try:
+                    yield str(path), msgspec.json.decode(line)
+                except UnicodeDecodeError as exc:
+                    problems.append(Problem(str(path), f"line {number}", "", not_utf8(exc)))
+                except msgspec.DecodeError as exc:
+                    problems.append(Problem(str(path), f"line {number}", "", f"not valid JSON ({exc})"))
+
+
+def verify(data: Path, corpus: Path) -> VerifyReport:
+    """Every citation of every event (events.yml and bulk JSONL files) against the archive
+    file its source names in `corpus`."""
+    catalogue, problems = load_catalogue(data)
     texts: dict[str, str | None] = {}
     checked = 0
     for source_id, (source, _) in catalogue.sources.items():
@@ -36,15 +60,20 @@ def verify(data: Path, corpus: Path) -> VerifyReport:
             continue
         path = corpus / source.archive
         try:
-            texts[source_id] = fold_text(path.read_text(encoding="utf-8"))
+            texts[source_id] = fold_text(path.read_text(encoding="utf-8-sig"))
         except OSError as exc:
             problems.append(Problem(str(data / "sources.yml"), f"source {source_id}", "archive", f"cannot read {path}: {exc.strerror}"))
             texts[source_id] = None
-    for raw in records:
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(str(data / "sources.yml"), f"source {source_id}", "archive", f"{path}: {not_utf8(exc)}"))
+            texts[source_id] = None
+    for events_file, raw in _records(data, problems):
         if not isinstance(raw, dict):
             continue
         event_id = raw.get("id", "?")
         for j, citation in enumerate(raw.get("citations") or []):
+            if not isinstance(citation, dict):
+                continue  # the build names the shape that is wrong
             source_id, quote = citation.get("source"), citation.get("quote") or ""
             where = f"citations[{j}].quote"
             if source_id not in texts:

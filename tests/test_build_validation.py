@@ -131,3 +131,48 @@ def test_unquoted_year_is_read_as_edtf(tmp_path, records):
     events[0]["date"] = 2021
     result = run_build(write_data(tmp_path / "d", sources, actors, events), tmp_path / "x.db")
     assert result.exit_code == 0, result.output
+
+
+def test_text_that_is_not_utf8_is_a_problem_naming_file_and_line(tmp_path, records):
+    import json
+
+    sources, actors, events = records
+    data = write_data(tmp_path / "data", sources, actors, events)
+    out = tmp_path / "chrono.db"
+    assert run_build(data, out).exit_code == 0
+    before = out.read_bytes()
+    line = json.dumps({**events[0], "id": "bulk-1"}, ensure_ascii=False).encode().replace(b"Haniyeh", b"Hani\xe9yeh", 1)
+    (data / "bulk.jsonl").write_bytes(b"\n" + line + b"\n")
+    result = run_build(data, out)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "bulk.jsonl: line 2: not UTF-8 text (byte 0xE9)" in result.output
+    (data / "bulk.jsonl").unlink()
+    actors_file = data / "actors.yml"
+    actors_file.write_bytes(actors_file.read_bytes().replace(b"Taleban", b"Tal\xe9ban"))
+    result = run_build(data, out)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    line_number = actors_file.read_bytes().split(b"Tal\xe9ban")[0].count(b"\n") + 1
+    assert f"actors.yml: line {line_number}: not UTF-8 text (byte 0xE9)" in result.output
+    assert out.read_bytes() == before
+
+
+def test_a_jsonl_file_may_start_with_a_byte_order_mark(tmp_path, records):
+    import json
+
+    sources, actors, events = records
+    data = write_data(tmp_path / "data", sources, actors, events)
+    (data / "bulk.jsonl").write_bytes("\ufeff".encode() + json.dumps({**events[0], "id": "bulk-1"}).encode() + b"\n")
+    result = run_build(data, tmp_path / "chrono.db")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_key_written_twice_is_refused(tmp_path, records):
+    sources, actors, events = records
+    data = write_data(tmp_path / "data", sources, actors, events)
+    text = (data / "events.yml").read_text(encoding="utf-8")
+    (data / "events.yml").write_text(text.replace("  date: 2021-08\n", "  date: 2021-08\n  date: '2019'\n", 1), encoding="utf-8")
+    result = run_build(data, tmp_path / "chrono.db")
+    assert result.exit_code == 1
+    assert "events.yml: line " in result.output and "key 'date' is written twice" in result.output

@@ -513,6 +513,19 @@ def test_cli_rejects_a_bad_publication_date(data_folder):
     assert result.exit_code == 2 and "--published" in result.output
 
 
+def test_cli_reads_utf8_without_its_byte_order_mark_and_names_other_encodings(data_folder, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_bytes("\ufeffIn early October 2021, Haniyeh called Muttaqi.".encode())
+    result = CliRunner().invoke(cli, ["extract", str(article), "--published", TUESDAY, "--format", "json",
+                                      "--data", str(data_folder)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["sentence"] == "In early October 2021, Haniyeh called Muttaqi."
+    article.write_bytes("Caf\u00e9 talks on 3 May 2021.".encode("latin-1"))
+    result = CliRunner().invoke(cli, ["extract", str(article), "--published", TUESDAY, "--data", str(data_folder)])
+    assert result.exit_code == 2
+    assert "not UTF-8 text (byte 0xE9)" in result.output and "Traceback" not in result.output
+
+
 def test_cli_requires_a_publication_date(data_folder):
     result = CliRunner().invoke(cli, ["extract", "-", "--data", str(data_folder)], input="x")
     assert result.exit_code == 2 and "--published" in result.output
