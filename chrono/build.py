@@ -430,10 +430,11 @@ def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) 
     conn.execute(f"CREATE TABLE scratch.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})")
     conn.execute("CREATE INDEX scratch.ids_by_id ON ids (id)")
     return [
-        Problem(files[src], f"event {event_id}", "id", "duplicate id")
-        for event_id, src in conn.execute(
+        # Line 0 is events.yml, whose records are not numbered by line.
+        Problem(files[src], f"event {event_id}" + (f" (line {line})" if src else ""), "id", "duplicate id")
+        for event_id, src, line in conn.execute(
             # Workers hand rows over in any order: "first" is by file and line.
-            """SELECT s.id, s.src FROM scratch.ids s
+            """SELECT s.id, s.src, s.line FROM scratch.ids s
                WHERE EXISTS (SELECT 1 FROM scratch.ids t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
                ORDER BY s.src, s.line"""
         )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from .build import MAX_REPORTED_PROBLEMS, is_stale
 from .build import build as build_database
-from .build import is_stale
 from .cache import DEFAULT_CACHE_MB
 from .load import DataError, not_utf8
 from .store import IncompatibleDatabase
@@ -29,7 +29,9 @@ def _build_or_exit(data: Path, out: Path) -> None:
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"build failed: {len(exc.problems)} problem(s); {out} left untouched", err=True)
+        count = len(exc.problems)
+        listed = f"the first {count} problems (the build stops looking there)" if count >= MAX_REPORTED_PROBLEMS else f"{count} problem(s)"
+        click.echo(f"build failed: {listed}; {out} left untouched", err=True)
         sys.exit(1)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
     click.echo(f"built {out} ({counts}) in {report.seconds:.2f}s, build {report.build_id}")

@@ -308,7 +308,7 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
                 yield number, result
             else:
                 for problem in problems:
-                    yield number, problem
+                    yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field, problem.message)
 
 
 def _lines_before(f: BinaryIO, offset: int, block: int = 1 << 22) -> int:

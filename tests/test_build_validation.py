@@ -176,3 +176,24 @@ def test_a_key_written_twice_is_refused(tmp_path, records):
     result = run_build(data, tmp_path / "chrono.db")
     assert result.exit_code == 1
     assert "events.yml: line " in result.output and "key 'date' is written twice" in result.output
+
+
+def test_every_problem_in_a_jsonl_file_names_its_line(tmp_path, records):
+    import json
+
+    sources, actors, events = records
+    data = write_data(tmp_path / "data", sources, actors, events)
+    lines = [
+        {**events[0], "id": "bulk-1"},
+        {**events[0], "id": "bulk-2", "actors": [{"id": "nobody", "role": "participant"}]},
+        {**events[0], "id": "bulk-1"},
+    ]
+    (data / "bulk.jsonl").write_text("\n".join(json.dumps(e) for e in lines) + "\n", encoding="utf-8")
+    result = run_build(data, tmp_path / "chrono.db")
+    assert result.exit_code == 1
+    assert "bulk.jsonl: event bulk-2 (line 2): actors[0].id: unknown actor 'nobody'" in result.output
+    lines.pop(1)
+    (data / "bulk.jsonl").write_text("\n".join(json.dumps(e) for e in lines) + "\n", encoding="utf-8")
+    result = run_build(data, tmp_path / "chrono.db")
+    assert result.exit_code == 1
+    assert "bulk.jsonl: event bulk-1 (line 2): id: duplicate id" in result.output

@@ -44,9 +44,9 @@ def test_jsonl_problems_name_file_line_event_and_field(data_dir, tmp_path):
     result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 1
     out = result.output
-    assert "bulk.jsonl: event bulk-2: date: '2021-02-30' is not valid EDTF" in out
+    assert "bulk.jsonl: event bulk-2 (line 2): date: '2021-02-30' is not valid EDTF" in out
     assert "bulk.jsonl: event bulk-3 (line 3): type: Invalid enum value 'party'" in out
-    assert "bulk.jsonl: event bulk-1: id: duplicate id" in out
+    assert "bulk.jsonl: event bulk-1 (line 4): id: duplicate id" in out
     assert "bulk.jsonl: line 5: not valid JSON" in out
     assert not (tmp_path / "c.db").exists()
 
@@ -56,7 +56,7 @@ def test_jsonl_duplicate_of_yaml_event_is_refused(data_dir, tmp_path):
     (data_dir / "bulk.jsonl").write_text(json.dumps(dup) + "\n")
     result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
     assert result.exit_code == 1
-    assert f"bulk.jsonl: event {EVENTS[0]['id']}: id: duplicate id" in result.output
+    assert f"bulk.jsonl: event {EVENTS[0]['id']} (line 1): id: duplicate id" in result.output
 
 
 def test_jsonl_build_memory_does_not_grow_with_event_count(data_dir, tmp_path, monkeypatch):
@@ -143,7 +143,7 @@ def test_build_with_workers_names_a_duplicate_at_its_later_line(data_dir, tmp_pa
     _write_bulk(data_dir, 3000, [json.dumps(bulk_event(10))])
     output = _failed_build_with_workers(data_dir, tmp_path, monkeypatch)
     assert output.count("duplicate id") == 1
-    assert "bulk.jsonl: event bulk-10: id: duplicate id" in output
+    assert "bulk.jsonl: event bulk-10 (line 3001): id: duplicate id" in output
 
 
 def test_build_with_workers_names_a_duplicate_across_files(data_dir, tmp_path, monkeypatch):
@@ -151,7 +151,7 @@ def test_build_with_workers_names_a_duplicate_across_files(data_dir, tmp_path, m
     _write_bulk(data_dir, 1000, [json.dumps(bulk_event(10))], name="more.jsonl", first=2000)
     output = _failed_build_with_workers(data_dir, tmp_path, monkeypatch)
     assert output.count("duplicate id") == 1
-    assert "more.jsonl: event bulk-10: id: duplicate id" in output
+    assert "more.jsonl: event bulk-10 (line 1001): id: duplicate id" in output
 
 
 def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, monkeypatch):
@@ -182,3 +182,12 @@ def test_build_with_workers_and_no_events_anywhere(data_dir, tmp_path, monkeypat
     report = build(data_dir, tmp_path / "c.db")
     assert report.counts["events"] == 0
     assert sqlite_utils.Database(report.out).execute("SELECT count(*) FROM events_json").fetchone() == (0,)
+
+
+def test_a_capped_list_of_problems_says_so(data_dir, tmp_path):
+    lines = [{**bulk_event(i), "type": "party"} for i in range(250)]
+    (data_dir / "bulk.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = CliRunner().invoke(cli, ["build", "--data", str(data_dir), "--out", str(tmp_path / "c.db")])
+    assert result.exit_code == 1
+    assert result.output.count("Invalid enum value 'party'") == 200
+    assert "build failed: the first 200 problems (the build stops looking there)" in result.output
