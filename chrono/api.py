@@ -65,7 +65,8 @@ name="type", description="Event type (repeatable); see /api/types.")]  # type: i
 StatusParam = Annotated[list[Status] | None, QueryParameter(
 name="status", description="Status of the claim (repeatable).")]  # type: ignore[valid-type]
 Q = Annotated[str | None, QueryParameter(
-    max_length=200, description="Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, \"phrases\", OR, NOT, prefix*).",
+    max_length=200, description="Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, \"phrases\", OR, NOT, prefix*; "
+                "text that is not valid syntax, such as al-Qaeda or U.S., is searched as the words it holds).",
 )]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT}.")]
 Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaque keyset cursor: the `next` value of the previous page.")]

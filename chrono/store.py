@@ -171,7 +171,7 @@ class ContactList(Record):
 
 # --- parameters ------------------------------------------------------------------------------
 
-_BOUND = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
+_BOUND = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z", re.ASCII)
 
 
 def parse_bound(value: str, parameter: str) -> tuple[date, date]:
@@ -256,14 +256,57 @@ _FTS_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def check_fts_query(q: str) -> str:
-    """Bound the cost of a full-text query: its length and the number of terms."""
+    """The full-text query to run: `q` itself when it is valid FTS5 syntax (words, "phrases",
+    OR, NOT, prefix*, column:word), otherwise `q` read as plain text, each word with its
+    punctuation a phrase (al-Qaeda, Haniyeh's, U.S., 9/11). Its length and number of terms
+    are bounded."""
     if len(q) > MAX_QUERY_LENGTH:
         raise QueryError("q", f"at most {MAX_QUERY_LENGTH} characters")
     if not q.strip():
         raise QueryError("q", "empty full-text query")
     if len(_FTS_WORD.findall(q)) > MAX_QUERY_TERMS:
         raise QueryError("q", f"at most {MAX_QUERY_TERMS} terms")
-    return q
+    query, error = _readable_fts_query(q)
+    if query is None:
+        raise QueryError("q", error)
+    return query
+
+
+# An empty full-text index with the columns and tokenizer of build.FTS_SCHEMA: FTS5 parses a
+# query before it reads anything, so a query this index accepts, the real one accepts too,
+# whatever rows a page query happens to reach.
+_FTS_PROBE = sqlite3.connect(":memory:", check_same_thread=False)
+_FTS_PROBE.execute(
+    "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, tokenize = 'unicode61 remove_diacritics 2')")
+_FTS_PROBE_LOCK = threading.Lock()
+
+
+def _fts_syntax_error(q: str) -> str | None:
+    with _FTS_PROBE_LOCK:
+        try:
+            _FTS_PROBE.execute("SELECT rowid FROM events_fts WHERE events_fts MATCH ?", (q,)).fetchall()
+        except sqlite3.OperationalError as exc:
+            return str(exc)
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _readable_fts_query(q: str) -> tuple[str | None, str]:
+    """(the query to run, "") or (None, why not)."""
+    error = _fts_syntax_error(q)
+    if error is None:
+        return q, ""
+    phrases = []
+    for chunk in q.split():
+        word, prefix = (chunk[:-1], "*") if chunk.endswith("*") else (chunk, "")
+        if _FTS_WORD.search(word):
+            phrases.append('"' + word.replace('"', '""') + '"' + prefix)
+    if not phrases:
+        return None, "no words to search for"
+    plain = " ".join(phrases)
+    if _fts_syntax_error(plain) is None:
+        return plain, ""
+    return None, f"full-text syntax error ({error})"
 
 
 # --- cursors ---------------------------------------------------------------------------------
