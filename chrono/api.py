@@ -330,6 +330,17 @@ def answer_key(request: Request) -> str:
     return f"{scope['state'][SNAPSHOT_KEY].build_id} {scope['path']}?{scope['query_string'].decode('latin-1')}"
 
 
+def _client_has(etag: bytes, headers) -> bool:
+    """If-None-Match names this build: the ETag itself, weak (a proxy that compresses makes
+    it so: W/"…"), in a list, or `*` (RFC 9110, 13.1.2)."""
+    for name, value in headers:
+        if name == b"if-none-match":
+            tags = {tag.strip().removeprefix(b"W/") for tag in value.split(b",")}
+            if etag in tags or b"*" in tags:
+                return True
+    return False
+
+
 def _edge_middleware(app):
     """Everything every request needs, in one pass of plain ASGI: a cap on query-string length
     (no handler ever parses a megabyte of parameters); for /api, the current database build,
@@ -353,7 +364,7 @@ def _edge_middleware(app):
             snapshot = scope["litestar_app"].state.database.current()
             scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
             stamp = build_headers(snapshot.build_id)
-            if (b"if-none-match", stamp[0][1]) in scope["headers"]:
+            if _client_has(stamp[0][1], scope["headers"]):
                 await send({"type": "http.response.start", "status": 304, "headers": [*stamp, *_PLAIN]})
                 await send({"type": "http.response.body", "body": b""})
                 return

@@ -226,8 +226,10 @@ def test_etag_tied_to_the_build_and_304(client, api_db):
     r = client.get("/api/events?limit=1")
     etag = r.headers["etag"]
     assert etag.strip('"') == r.headers["x-chrono-build"]
-    again = client.get("/api/events?limit=1", headers={"If-None-Match": etag})
-    assert again.status_code == 304 and again.content == b""
+    for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = client.get("/api/events?limit=1", headers={"If-None-Match": header})
+        assert again.status_code == 304 and again.content == b"", header
+    assert client.get("/api/events?limit=1", headers={"If-None-Match": '"other"'}).status_code == 200
 
 
 def test_cors_allows_any_origin_without_credentials(client):
