@@ -13,6 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
@@ -330,6 +331,26 @@ def answer_key(request: Request) -> str:
     return f"{scope['state'][SNAPSHOT_KEY].build_id} {scope['path']}?{scope['query_string'].decode('latin-1')}"
 
 
+# Parameters that take one value. Litestar would keep the last of several silently, so that
+# `from=2021&from=2024` or `actor=hamas&actor=iran` on /api/contacts answered for one of them.
+_SINGLE = frozenset({"from", "to", "match", "members", "q", "limit", "cursor", "order", "with", "ids"})
+_LISTS_ON = ("/api/events", "/api/timeline")  # where actor, type and status repeat
+
+
+def repeated_parameter(path: str, query_string: bytes) -> str | None:
+    """The first single-valued parameter the query gives more than once, if any."""
+    if b"&" not in query_string:
+        return None
+    single = _SINGLE if path.startswith(_LISTS_ON) else _SINGLE | {"actor"}
+    seen: set[str] = set()
+    for key, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if key in single:
+            if key in seen:
+                return key
+            seen.add(key)
+    return None
+
+
 def _client_has(etag: bytes, headers) -> bool:
     """If-None-Match names this build: the ETag itself, weak (a proxy that compresses makes
     it so: W/"…"), in a list, or `*` (RFC 9110, 13.1.2)."""
@@ -381,6 +402,10 @@ def _edge_middleware(app):
                 message = {**message, "headers": headers}
             await send(message)
 
+        if stamp and (name := repeated_parameter(path, scope.get("query_string", b""))):
+            response = problem(400, "Bad parameter", "given more than once: give it once", name)
+            await response.to_asgi_response(app=None, request=None)(scope, receive, send_with_headers)  # type: ignore[arg-type]
+            return
         await app(scope, receive, send_with_headers)
 
     return middleware

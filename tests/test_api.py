@@ -208,6 +208,21 @@ def test_full_text_syntax_still_works_and_a_query_is_judged_before_any_row(clien
     assert r.status_code == 400 and r.json()["parameter"] == "q"
 
 
+@pytest.mark.parametrize("url, parameter", [
+    ("/api/events?from=2021&from=2024", "from"),
+    ("/api/events?limit=1&order=asc&limit=3", "limit"),
+    ("/api/events.csv?q=talks&q=calls", "q"),
+    ("/api/contacts?actor=Haniyah&actor=Pakistan", "actor"),
+    ("/api/contacts?actor=Haniyah&with=Baradar&with=Muttaqi", "with"),
+])
+def test_a_single_valued_parameter_given_twice_is_refused(client, url, parameter):
+    r = client.get(url)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["parameter"] == parameter and "more than once" in r.json()["detail"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
 def test_contacts_requires_actor(client):
     r = client.get("/api/contacts")
     assert r.status_code == 400 and r.json()["parameter"] == "actor"
