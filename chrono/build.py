@@ -672,7 +672,12 @@ def _remove_leftovers(out: Path) -> None:
 
 
 def _swap(tmp: Path, out: Path) -> None:
-    """fsync the new file, rename it over the old one, fsync the directory."""
+    """fsync the new file, rename it over the old one, fsync the directory. The file gets
+    the permissions a file created here would (the temporary one was private to the build),
+    so that a server running as another user can read it."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     with tmp.open("rb+") as f:
         os.fsync(f.fileno())
     os.replace(tmp, out)

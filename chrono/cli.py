@@ -33,6 +33,9 @@ def _build_or_exit(data: Path, out: Path) -> None:
         listed = f"the first {count} problems (the build stops looking there)" if count >= MAX_REPORTED_PROBLEMS else f"{count} problem(s)"
         click.echo(f"build failed: {listed}; {out} left untouched", err=True)
         sys.exit(1)
+    except OSError as exc:  # the output's folder cannot be made or written
+        where = exc.filename or out
+        raise click.ClickException(f"cannot write {out}: {exc.strerror} ({where}); {out} left untouched") from None
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
     click.echo(f"built {out} ({counts}) in {report.seconds:.2f}s, build {report.build_id}")
 

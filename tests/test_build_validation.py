@@ -197,3 +197,22 @@ def test_every_problem_in_a_jsonl_file_names_its_line(tmp_path, records):
     result = run_build(data, tmp_path / "chrono.db")
     assert result.exit_code == 1
     assert "bulk.jsonl: event bulk-1 (line 2): id: duplicate id" in result.output
+
+
+def test_an_output_folder_that_cannot_be_made_is_named(tmp_path, data_dir):
+    (tmp_path / "afile").write_text("")
+    result = run_build(data_dir, tmp_path / "afile" / "chrono.db")
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and "afile" in result.output and "Traceback" not in result.output
+
+
+def test_the_built_file_is_readable_as_the_umask_allows(tmp_path, data_dir):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert run_build(data_dir, tmp_path / "chrono.db").exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "chrono.db").stat().st_mode) == 0o644
