@@ -122,7 +122,7 @@ def events_ics(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
 ) -> Stream:
-    """Every matching event as an iCalendar feed of all-day events (UID = event id)."""
+    """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

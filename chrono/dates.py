@@ -72,12 +72,18 @@ _MONTH_OR_SEASON = re.compile(r"^-?\d{4}-(\d{2})$")
 _YEAR = re.compile(r"^-?\d{4}$")
 
 
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T", re.ASCII)  # a time of day: the day is what a chronology keeps
+
+
 def _precision(core: str) -> str:
     if "/" in core:
         return "span"
-    if "X" in core:
-        return "century" if core.count("X") >= 2 and core[:4].endswith("XX") else "decade"
-    if _DAY.match(core):
+    if "X" in core:  # unspecified digits: the precision is the last fully known unit
+        year, _, rest = core.partition("-")
+        if "X" in year:
+            return "century" if year.endswith("XX") else "decade"
+        return "year" if rest[:2] == "XX" or not rest else "month"
+    if _DAY.match(core) or _DATE_TIME.match(core):
         return "day"
     if m := _MONTH_OR_SEASON.match(core):
         return "month" if int(m.group(1)) <= 12 else "season"

@@ -32,6 +32,11 @@ def span(a, b):
         ("2024-12-23?", "2024-12-23", "2024-12-23", "day", False, True),
         ("2021-08%", "2021-08-01", "2021-08-31", "month", True, True),
         ("201X", "2010-01-01", "2019-12-31", "decade", False, False),
+        ("19XX", "1900-01-01", "1999-12-31", "century", False, False),
+        # Unspecified digits: the precision is the last unit fully known.
+        ("2021-10-XX", "2021-10-01", "2021-10-31", "month", False, False),
+        ("2021-XX", "2021-01-01", "2021-12-31", "year", False, False),
+        ("2021-10-05T10:00:00", "2021-10-05", "2021-10-05", "day", False, False),
     ],
 )
 def test_normalise_edtf_forms(edtf, start, end, precision, approximate, uncertain):
