@@ -236,7 +236,7 @@ def make_filter(
     return EventFilter(
         start=start, end=end, within=match == "within", actors=actors, members=members, expands=expands,
         types=tuple(dict.fromkeys(type_ or [])), statuses=tuple(dict.fromkeys(status or [])),
-        q=check_fts_query(q) if q else None,
+        q=check_fts_query(q) if q is not None else None,
     )
 
 
@@ -853,7 +853,7 @@ def list_contacts(
     if ids is not None and ids < 0:
         raise QueryError("ids", "must be 0 or more")
     actor_id = resolve_actor(conn, actor, "actor")
-    other_id = resolve_actor(conn, other, "with") if other else None
+    other_id = resolve_actor(conn, other, "with") if other is not None else None
     f = make_filter(conn, from_=from_, to=to)
     if members and not (f.start or f.end) and (other_id is None or not _has_members(conn, other_id)):
         return _stored_contacts(conn, actor_id, other_id, limit, ids)

@@ -176,6 +176,7 @@ def test_contacts_are_dyads_with_count_first_last(client):
     ("order=sideways", "order", ""),
     ("members=perhaps", "members", ""),
     ("cursor=not-a-cursor", "cursor", "not a cursor this API issued"),
+    ("q=", "q", "empty full-text query"),
     ("q=%22", "q", "no words to search for"),
     ("q=-%20*", "q", "no words to search for"),
     ("from=2024%0A", "from", "is not a date"),
@@ -226,6 +227,8 @@ def test_a_single_valued_parameter_given_twice_is_refused(client, url, parameter
 def test_contacts_requires_actor(client):
     r = client.get("/api/contacts")
     assert r.status_code == 400 and r.json()["parameter"] == "actor"
+    r = client.get("/api/contacts?actor=Haniyah&with=")  # an empty `with` is not "anyone"
+    assert r.status_code == 400 and r.json()["parameter"] == "with"
 
 
 def test_cursor_tampering_is_refused(client):
