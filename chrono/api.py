@@ -13,7 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
@@ -343,7 +343,9 @@ def repeated_parameter(path: str, query_string: bytes) -> str | None:
         return None
     single = _SINGLE if path.startswith(_LISTS_ON) else _SINGLE | {"actor"}
     seen: set[str] = set()
-    for key, _ in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+    for part in query_string.split(b"&"):  # keys only: unquoting every value costs 4 % of a page
+        raw = part.partition(b"=")[0]
+        key = unquote_plus(raw.decode("latin-1")) if b"%" in raw or b"+" in raw else raw.decode("latin-1")
         if key in single:
             if key in seen:
                 return key
