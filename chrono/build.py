@@ -28,7 +28,7 @@ from . import ingest
 from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
-from .store import SCHEMA_VERSION
+from .store import FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION
 
 MAX_REPORTED_PROBLEMS = 200
 
@@ -138,8 +138,8 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 
 FTS_SCHEMA = (
-    "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, content = 'events_fts_source', "
-    "content_rowid = 'event_rowid', tokenize = 'unicode61 remove_diacritics 2')"
+    f"CREATE VIRTUAL TABLE events_fts USING fts5({FTS_COLUMNS}, content = 'events_fts_source', "
+    f"content_rowid = 'event_rowid', {FTS_TOKENIZER})"
 )
 FTS_SHADOWS = ("data", "idx", "docsize", "config")  # FTS5's own tables, for external content
 

@@ -102,6 +102,11 @@ def read_yaml(path: Path) -> tuple[list[Any], list[Problem]]:
     return data, []
 
 
+def without_bom(line: bytes) -> bytes:
+    """A JSONL file may start with a byte order mark, as a YAML file may."""
+    return line.removeprefix(codecs.BOM_UTF8)
+
+
 def not_utf8(exc: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X}); save the file as UTF-8"
 
@@ -289,8 +294,8 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
             number += 1
             if not line.strip():
                 continue
-            if number == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8):]  # as YAML files may start, so may JSONL ones
+            if number == 1:
+                line = without_bom(line)
             try:
                 event = _decode_event(line)
             except UnicodeDecodeError as exc:

@@ -272,12 +272,13 @@ def check_fts_query(q: str) -> str:
     return query
 
 
-# An empty full-text index with the columns and tokenizer of build.FTS_SCHEMA: FTS5 parses a
-# query before it reads anything, so a query this index accepts, the real one accepts too,
-# whatever rows a page query happens to reach.
+# The full-text index's columns and tokenizer: the build's index (build.FTS_SCHEMA) and the
+# probe below share them. FTS5 parses a query before it reads anything, so a query the empty
+# probe accepts, the real index accepts too, whatever rows a page query happens to reach.
+FTS_COLUMNS = "title, summary, quotes"
+FTS_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
 _FTS_PROBE = sqlite3.connect(":memory:", check_same_thread=False)
-_FTS_PROBE.execute(
-    "CREATE VIRTUAL TABLE events_fts USING fts5(title, summary, quotes, tokenize = 'unicode61 remove_diacritics 2')")
+_FTS_PROBE.execute(f"CREATE VIRTUAL TABLE events_fts USING fts5({FTS_COLUMNS}, {FTS_TOKENIZER})")
 _FTS_PROBE_LOCK = threading.Lock()
 
 

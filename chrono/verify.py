@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from .load import Problem, load_catalogue, not_utf8, read_yaml
+from .load import Problem, load_catalogue, not_utf8, read_yaml, without_bom
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 
@@ -36,8 +35,8 @@ def _records(data: Path, problems: list[Problem]) -> Iterator[tuple[str, Any]]:
     for path in sorted(data.glob("*.jsonl")):
         with path.open("rb") as lines:
             for number, line in enumerate(lines, 1):
-                if number == 1 and line.startswith(codecs.BOM_UTF8):
-                    line = line[len(codecs.BOM_UTF8):]
+                if number == 1:
+                    line = without_bom(line)
                 if not line.strip():
                     continue
                 try:
