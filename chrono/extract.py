@@ -215,7 +215,7 @@ RULES: tuple[Rule, ...] = (
           rf"(?:in|during|by|since|until|through|throughout)\s+(?:the\s+)?(?:{_Q})?{_SEASON}\b(?!\s+(?:of\b|\d))"),
     _rule("year_span", "absolute",
           rf"(?:from|between)\s+{_year('y')}\s+(?:to|and|until|till|through)\s+{_year('y2')}"),
-    _rule("year_dash", "absolute", rf"{_year('y')}\s*[-–]\s*(?P<y2>\d{{4}}|\d{{2}})(?![\d-])"),
+    _rule("year_dash", "absolute", rf"{_year('y')}\s*[-–/]\s*(?P<y2>\d{{4}}|\d{{2}})(?![\d/-])"),
     _rule("year_qual", "absolute",
           rf"(?:{_Q}|{_QP}|(?:the\s+)?(?P<quarter>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+|"
           rf"(?P<qn>Q[1-4])\s+){_year('y')}"),
@@ -550,6 +550,28 @@ def _season_edtf(rng: DateRange, name: str) -> str | None:
     return code if dates.normalise(code).range == rng else None
 
 
+def _names_an_event(rest: str) -> bool:
+    """Whether a date is followed by what it dates: an event noun, after up to three names
+    ("… 2023 Hamas attack", "… 2020 Doha Agreement")."""
+    words = re.findall(r"[\w’'-]+", rest[:80])[:4]
+    for word in words:
+        if word.lower() in YEAR_NOUNS or word.lower().rstrip("s") in YEAR_NOUNS:
+            return True
+        if not word[0].isupper():
+            return False
+    return False
+
+
+def _following_unit(rng: DateRange) -> DateRange:
+    """The year, month or day after a range that is whole years, whole months, or neither."""
+    after = rng.end + timedelta(days=1)
+    if rng.start.day == 1 and after.day == 1:
+        if rng.start.month == 1 and after.month == 1:
+            return dates.year_range(after.year)
+        return dates.month_range(after.year, after.month)
+    return DateRange(after, after)
+
+
 def edtf_for(rng: DateRange) -> tuple[str, str | None]:
     """The EDTF string (and early/mid/late qualifier) that says exactly this range."""
     s, e = rng.start, rng.end
@@ -718,6 +740,7 @@ class Resolver:
                 self._relational(m, mentions)
         for m in mentions:
             self._after_publication(m)
+            self._open_bound(m)
             if m.approximate and m.edtf and "/" not in m.edtf and m.edtf[-1] not in "?~%":
                 m.edtf += "~"  # "around 2019": EDTF approximate, same bounds
 
@@ -731,6 +754,30 @@ class Resolver:
         elif not re.search(r"\bwould\b", self.text):
             m.confidence = "low"
             m.notes.append("after the publication date, yet not in the future tense")
+
+    def _open_bound(self, m: Mention) -> None:
+        """"after 2019", "before March 2020": the date is a bound of the event, not its date.
+
+        After a past date, the event lies between the next day (at the bound's precision: "after
+        2019" starts in 2020) and publication. Before a date, nothing bounds it from below: the
+        bound stays as the date, with low confidence and a note saying what it is.
+        """
+        if m.range is None or m.relation not in ("before", "after") or m.kind == "relational":
+            return
+        if _names_an_event(self.text[m.end:]):
+            return  # "after the 7 October 2023 attack": the date is the attack's, and it is stated
+        bound, pub = m.edtf, self.timeline.published
+        m.confidence = "low"
+        if m.relation == "after" and m.range.end < pub.start and not self._future(m):
+            following = _following_unit(m.range)
+            published = self.timeline.published_edtf
+            end = published if not re.search(r"[/?~%]", published) else pub.end.isoformat()
+            m.range = DateRange(following.start, pub.end)
+            m.edtf, m.qualifier = f"{dates.to_edtf(following)}/{end}", None
+            m.notes.append(f"{m.text.strip()!r} gives only a lower bound: from after {bound} to publication")
+        else:
+            m.notes.append(f"{m.text.strip()!r} gives only {'an upper' if m.relation == 'before' else 'a lower'} "
+                           f"bound: {bound} is that bound, not the event's date")
 
     def _r_named(self, m: Mention) -> None:
         d = next(d for name, d in NAMED_DATES.items() if name in m.text)

@@ -119,6 +119,8 @@ def test_split_sentences_keeps_paragraphs_and_joins_wrapped_lines():
     ("The envoys met in winter 2023.", "2023-24", "2023-12-01", "2024-02-29"),
     ("The envoys met between 2019 and 2021.", "2019/2021", "2019-01-01", "2021-12-31"),
     ("The envoys met in 2019-21 several times.", "2019/2021", "2019-01-01", "2021-12-31"),
+    ("The envoys met in 2021/22 several times.", "2021/2022", "2021-01-01", "2022-12-31"),
+    ("The envoys met in 2019/2021 several times.", "2019/2021", "2019-01-01", "2021-12-31"),
     ("The envoys met from May to July 2024.", "2024-05/2024-07", "2024-05-01", "2024-07-31"),
     ("The envoys met on 22-23 May 2024.", "2024-05-22/2024-05-23", "2024-05-22", "2024-05-23"),
     ("The envoys met on May 22-23, 2024.", "2024-05-22/2024-05-23", "2024-05-22", "2024-05-23"),
@@ -254,6 +256,33 @@ def test_vague_spans_reach_back_with_low_confidence(gazetteer):
     assert (c["date_end"], c["confidence"], c["date_start"] < "2024-11-01") == ("2024-12-24", "low", True)
     c = only("Over the past three years the rebels have lost ground.", gazetteer)
     assert (c["date_start"], c["date_end"], c["confidence"]) == ("2021-12-24", "2024-12-24", "low")
+
+
+@pytest.mark.parametrize("published, text, date, start, end", [
+    ("2024-12-24", "The envoys met after 2019, officials said.", "2020/2024-12-24", "2020-01-01", "2024-12-24"),
+    ("2024-12-24", "The envoys met after March 2020.", "2020-04/2024-12-24", "2020-04-01", "2024-12-24"),
+    ("2024-12-24", "The envoys met after 5 May 2020.", "2020-05-06/2024-12-24", "2020-05-06", "2024-12-24"),
+    ("2024-12", "The envoys met after 2019.", "2020/2024-12", "2020-01-01", "2024-12-31"),
+])
+def test_after_a_date_is_a_span_from_the_next_unit_to_publication(gazetteer, published, text, date, start, end):
+    c = only(text, gazetteer, published)
+    assert (when(c), c["relation"], c["confidence"]) == ((date, start, end), "after", "low")
+    assert any("only a lower bound" in n for n in c["notes"])
+
+
+def test_before_a_date_is_flagged_as_a_bound_not_the_date(gazetteer):
+    c = only("The envoys met before 2021, officials said.", gazetteer)
+    assert (c["date"], c["relation"], c["confidence"]) == ("2021", "before", "low")
+    assert any("only an upper bound" in n and "not the event's date" in n for n in c["notes"])
+
+
+def test_a_bound_that_dates_a_named_event_stays_that_events_date(gazetteer):
+    c = only("Kabul saw protests after the 7 October 2023 Hamas attack.", gazetteer)
+    assert (c["date"], c["date_basis"], c["notes"]) == ("2023-10-07", "stated", [])
+    assert c["confidence"] != "low"
+    c = only("The talks collapsed after the 2020 Doha Agreement.", gazetteer)
+    assert (c["date"], c["notes"]) == ("2020", [])
+    assert c["confidence"] != "low"
 
 
 def test_relative_phrase_without_a_date_for_its_event_is_anchored_to_publication(gazetteer):
