@@ -413,6 +413,34 @@ def _edge_middleware(app):
     return middleware
 
 
+class ChronoApp(Litestar):
+    """The Litestar app, answering HEAD as it answers GET, without the body.
+
+    Litestar's router knows only the methods routes declare, and every route here is GET: a
+    HEAD request would get a 405 before any middleware ran. Link checkers, caches and `curl -I`
+    use HEAD to read the headers (ETag, Content-Length, X-Chrono-Build) without the page.
+    """
+
+    async def __call__(self, scope, receive, send):  # type: ignore[override]
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope, send = {**scope, "method": "GET"}, _headers_only(send)
+        await super().__call__(scope, receive, send)
+
+
+def _headers_only(send):
+    """Pass the response start through (Content-Length included, as for GET) and end the body
+    at once; a streamed export is still produced, and dropped."""
+
+    async def send_head(message):
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return send_head
+
+
 def _freeze_heap() -> None:
     """Move the app's long-lived objects out of the garbage collector's generations:
     collections then scan only per-request garbage (measured: p99 down by a third)."""
@@ -453,7 +481,7 @@ def create_app(
 
         middleware.append(RateLimitConfig(rate_limit=rate_limit, exclude=["/schema"]).middleware)  # type: ignore[arg-type]
     keeping = cache_mb > 0  # with nothing to keep, answers are not even copied for the store
-    return Litestar(
+    return ChronoApp(
         route_handlers=handlers,
         stores={ANSWERS: BoundedMemoryStore(int(cache_mb * 1024 * 1024))},
         response_cache_config=ResponseCacheConfig(
@@ -462,7 +490,7 @@ def create_app(
         ),
         on_startup=[_freeze_heap],
         state=State({"database": database}),
-        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "OPTIONS"], allow_credentials=False,
+        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
         allowed_hosts=allowed_hosts or None,
         request_max_body_size=16_384,

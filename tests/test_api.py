@@ -256,9 +256,27 @@ def test_cors_allows_any_origin_without_credentials(client):
     assert "access-control-allow-credentials" not in r.headers
     pre = client.options("/api/events", headers={"Origin": "https://news.example", "Access-Control-Request-Method": "GET"})
     assert pre.status_code in (200, 204) and pre.headers["access-control-allow-origin"] == "*"
-    # Only what the routes answer is offered: GET (HEAD gets a 405, so it is not listed).
-    assert {m.strip() for m in pre.headers["access-control-allow-methods"].split(",")} == {"GET", "OPTIONS"}
-    assert client.head("/api/events").status_code == 405
+    # Only what the routes answer is offered: GET, and HEAD, answered as GET without the body.
+    assert {m.strip() for m in pre.headers["access-control-allow-methods"].split(",")} == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize("path", [
+    "/api/events?limit=2", "/api/events?actor=Haniyah", "/api/events/2021-08-haniyeh-calls-baradar", "/api/actors",
+    "/api/contacts?actor=haniyeh", "/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/types",
+    "/widget.js", "/", "/api/events?limit=0", "/api/events?from=2024&from=2021", "/api/nothing",
+])
+def test_head_answers_as_get_without_the_body(client, path):
+    got, head = client.get(path), client.head(path)
+    assert (head.status_code, head.content) == (got.status_code, b"")
+    assert got.content  # GET did send a body: HEAD left it out
+    for name in ("content-type", "content-length", "etag", "x-chrono-build", "cache-control", "content-security-policy"):
+        assert head.headers.get(name) == got.headers.get(name), name
+
+
+def test_head_gets_304_when_the_client_has_the_build(client):
+    etag = client.head("/api/events?limit=1").headers["etag"]
+    again = client.head("/api/events?limit=1", headers={"If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
 
 
 def test_openapi_describes_every_parameter(client):

@@ -51,6 +51,12 @@ def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
         table = httpx.get(f"{base}/datasette/chrono/events.json?_shape=array&_size=5")
         assert table.status_code == 200 and len(table.json()) == 5
         assert httpx.get(f"{base}/datasette/chrono").status_code == 200
+        with httpx.Client(base_url=base) as keep_alive:  # HEAD, then GET on the same connection
+            for path in ("/api/events?limit=2", "/api/events.csv", "/datasette/chrono/events.json"):
+                head, got = keep_alive.head(path), keep_alive.get(path)
+                assert (head.status_code, head.content, got.status_code) == (200, b"", 200), path
+                assert head.headers.get("content-length") == got.headers.get("content-length"), path
+                assert got.content, path
     finally:
         proc.terminate()
         proc.wait(timeout=10)
