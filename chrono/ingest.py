@@ -172,8 +172,11 @@ class Rows:
     def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list) -> None:
         """Contact pairs of one event, as (side, other, event, start, end, pair).
 
-        A side is a participant or an organization a participant belongs to at the time;
-        members of a side are not its contacts. pair = 1 rows make contact_pairs (what
+        A side is a participant or an organization a participant belongs to at the time, with
+        those members. A side and another participant are in contact when each has someone the
+        other lacks: a member of a side is not its contact, and neither is an organization
+        its only participant belongs to (Haniyeh at an event with Hamas has not met Hamas). So
+        the rule reads the same from both ends. pair = 1 rows make contact_pairs (what
         /api/contacts lists with members on); pair = 0 rows are an organization's own direct
         contacts, counted apart for the contacts view's numbers.
         """
@@ -185,10 +188,15 @@ class Rows:
         for p in participants:
             if p in self.has_members:
                 sides.setdefault(p, set()).add(p)
+
+        def contacts(inside: set[str]) -> list[str]:
+            return [q for q in participants if q not in inside and not inside <= sides.get(q, {q})]
+
+        for p in participants:
             direct = 0 if p in self.has_members else 1
-            out.extend((p, q, event_id, start, end, direct) for q in participants if q != p)
+            out.extend((p, q, event_id, start, end, direct) for q in contacts({p}))
         for side, inside in sides.items():
-            out.extend((side, q, event_id, start, end, 1) for q in participants if q not in inside)
+            out.extend((side, q, event_id, start, end, 1) for q in contacts(inside))
 
 
 # --- pieces of a file, and the workers that validate them -----------------------------------

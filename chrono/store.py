@@ -847,7 +847,10 @@ def list_contacts(
     partner (the first in id order; `count` still counts them all).
 
     An organization's side includes its members at the time, so "the Islamic Emirate and
-    Hamas" finds Muttaqi's call with Haniyeh; a participant on both sides is not a contact.
+    Hamas" finds Muttaqi's call with Haniyeh. Two sides are in contact at an event when each
+    has a participant the other lacks: a participant on both sides is not a contact, and an
+    organization is not the contact of its own member (ingest.Rows._pairs, the same rule for
+    the stored pairs), so A with B counts what B with A counts.
     """
     if limit is not None and not 1 <= limit <= MAX_CONTACTS:
         raise QueryError("limit", f"must be between 1 and {MAX_CONTACTS}")
@@ -871,6 +874,8 @@ def list_contacts(
             FROM a_events ae
             WHERE EXISTS (SELECT 1 FROM b_rows b WHERE b.event_id = ae.event_id
                           AND b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id))
+              AND EXISTS (SELECT 1 FROM a_rows a WHERE a.event_id = ae.event_id
+                          AND a.actor_id NOT IN (SELECT b.actor_id FROM b_rows b WHERE b.event_id = ae.event_id))
             HAVING count(*) > 0"""
         params = [*side_params, other_id, *rng_params, other_id, int(members), *rng_params, other_id, other_id]
     else:
@@ -881,8 +886,12 @@ def list_contacts(
             JOIN event_actors b ON b.event_id = ae.event_id
             JOIN actors o ON o.id = b.actor_id
             WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
+              AND EXISTS (SELECT 1 FROM a_rows a WHERE a.event_id = ae.event_id AND NOT (? AND EXISTS (
+                  SELECT 1 FROM memberships m WHERE m.actor_id = a.actor_id AND m.organization_id = b.actor_id
+                    AND (m.start_date IS NULL OR m.start_date <= a.date_end)
+                    AND (m.end_date IS NULL OR m.end_date >= a.date_start))))
             GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name LIMIT ?"""
-        params = [*side_params, -1 if limit is None else limit]
+        params = [*side_params, int(members), -1 if limit is None else limit]
     rows = conn.execute(sql, params).fetchall()
     name = conn.execute("SELECT name FROM actors WHERE id = ?", (actor_id,)).fetchone()[0]
     me = ActorRef(id=actor_id, name=name)

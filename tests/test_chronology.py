@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import pytest
@@ -118,3 +119,43 @@ def test_contact_event_ids_can_be_capped_without_losing_the_count(client, query)
 def test_every_quote_is_verbatim_in_the_seed_articles():
     report = verify(BUNDLED_DATA, SEEDS)
     assert report.problems == [] and report.checked >= 100
+
+
+@pytest.fixture(scope="module")
+def full_client(bundled_db):
+    with TestClient(create_app(bundled_db)) as c:  # Datasette mounted, as `chrono serve` runs it
+        yield c
+
+
+def test_contacts_read_the_same_from_both_ends_on_every_path(full_client, conn):
+    """A with B counts what B with A counts, whether the build stored the pairs or they are
+    counted for a date range, and Datasette's contacts_between lists the same events."""
+    client = full_client
+    actors = [r[0] for r in conn.execute(
+        "SELECT actor_id FROM contacts UNION SELECT organization_id FROM memberships ORDER BY 1")]
+    organizations = {r[0] for r in conn.execute("SELECT organization_id FROM memberships")}
+
+    def between(a: str, b: str, extra: str = "") -> list[str]:
+        found = client.get(f"/api/contacts?actor={a}&with={b}{extra}").json()["contacts"]
+        return found[0]["event_ids"] if found else []
+
+    def partners(a: str, extra: str = "") -> dict[str, list[str]]:
+        return {c["other"]["id"]: c["event_ids"] for c in client.get(f"/api/contacts?actor={a}{extra}").json()["contacts"]}
+
+    stored = {a: partners(a) for a in actors}
+    assert stored == {a: partners(a, "&from=1900") for a in actors}  # counted live for a range
+    pairs = 0
+    for a, b in itertools.permutations(actors, 2):
+        ids = between(a, b)
+        assert ids == between(b, a), (a, b)
+        assert ids == between(a, b, "&from=1900"), (a, b)
+        if b not in organizations:  # a partner without members is its own side
+            assert stored[a].get(b, []) == ids, (a, b)
+        if ids or a in organizations:
+            listed = client.get(f"/datasette/chrono/contacts_between.json?_shape=array&actor={a}&other={b}").json()
+            assert sorted({row["event_id"] for row in listed}) == ids, (a, b)
+        pairs += bool(ids)
+    assert pairs >= 40
+    # A member and its own organization are no contact, from either end.
+    assert between("muttaqi", "islamic-emirate") == between("islamic-emirate", "muttaqi") == []
+    assert "islamic-emirate" not in stored["muttaqi"] and "muttaqi" not in stored["islamic-emirate"]
