@@ -86,6 +86,12 @@ def create_schema(db: sqlite_utils.Database) -> None:
         not_null={"actor_id", "organization_id", "role"},
     )
     db.create_table(
+        "organization_members",
+        {"organization_id": str, "actor_id": str, "start_date": str, "end_date": str, "via": str},
+        foreign_keys=[("organization_id", "actors", "id"), ("actor_id", "actors", "id"), ("via", "actors", "id")],
+        not_null={"organization_id", "actor_id"},
+    )
+    db.create_table(
         "events",
         {"id": str, "date": str, "date_start": str, "date_end": str, "precision": str,
          "qualifier": str, "approximate": int, "uncertain": int, "date_text": str,
@@ -132,6 +138,8 @@ def create_indexes(db: sqlite_utils.Database) -> None:
     db["actors"].create_index(["name"], index_name="actors_by_name")
     db["memberships"].create_index(["organization_id", "actor_id"], index_name="memberships_by_organization")
     db["memberships"].create_index(["actor_id"], index_name="memberships_by_actor")
+    db["organization_members"].create_index(["organization_id", "actor_id"], index_name="organization_members_by_organization")
+    db["organization_members"].create_index(["actor_id", "organization_id"], index_name="organization_members_by_actor")
     db["actor_aliases"].create_index(["actor_id"], index_name="aliases_by_actor")
     db["citations"].create_index(["event_id"], index_name="citations_by_event")
     db["citations"].create_index(["source_id"], index_name="citations_by_source")
@@ -210,8 +218,8 @@ def create_actor_events(db: sqlite_utils.Database) -> None:
 
 
 def create_member_events(db: sqlite_utils.Database) -> None:
-    """An organization's events including its members' while their membership covers the
-    event, one row per (organization, event), keyed as actor_events is."""
+    """An organization's events including its members' (and their members') while their
+    membership covers the event, one row per (organization, event), keyed as actor_events is."""
     db.execute(
         """CREATE TABLE member_events (
                organization_id TEXT NOT NULL REFERENCES actors(id), date_scale INTEGER NOT NULL,
@@ -221,10 +229,10 @@ def create_member_events(db: sqlite_utils.Database) -> None:
     db.execute(
         """INSERT OR IGNORE INTO member_events
            SELECT a.actor_id, a.date_scale, a.event_rowid, a.date_end, a.actor_id
-           FROM actor_events a WHERE a.actor_id IN (SELECT organization_id FROM memberships)
+           FROM actor_events a WHERE a.actor_id IN (SELECT organization_id FROM organization_members)
            UNION ALL
            SELECT m.organization_id, a.date_scale, a.event_rowid, a.date_end, a.actor_id
-           FROM memberships m JOIN actor_events a ON a.actor_id = m.actor_id
+           FROM organization_members m JOIN actor_events a ON a.actor_id = m.actor_id
            WHERE (m.start_date IS NULL OR m.start_date <= a.date_end)
              AND (m.end_date IS NULL OR m.end_date >= a.date_start)
            ORDER BY 1, 2, 3"""
@@ -541,6 +549,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
                 for m in [catalogue.actors[actor_id].memberships[j]]
             ],
         )
+        conn.executemany("INSERT INTO organization_members VALUES (?, ?, ?, ?, ?)", ingest.organization_members(catalogue))
         writer = ingest.Writer(conn, ingest.BUILD_TABLES)
         curated = Batch()
         rows = Rows(catalogue)
@@ -630,7 +639,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
             conn.execute(f"DETACH DATABASE {schema}")
         # Sampled statistics: enough for the planner, a fraction of a full ANALYZE's time.
         conn.execute("PRAGMA analysis_limit = 2000")
-        for table in ("events", "event_actors", "actor_events", "member_events", "citations", "actors", "actor_aliases", "memberships"):
+        for table in ("events", "event_actors", "actor_events", "member_events", "citations", "actors", "actor_aliases", "memberships",
+                      "organization_members"):
             conn.execute(f"ANALYZE {table}")
         stages.lap("analyze")
         conn.execute("PRAGMA journal_mode = DELETE")

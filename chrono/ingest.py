@@ -123,15 +123,37 @@ class Writer:
         cur.executemany(f"INSERT INTO {t.pairs} ({PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
 
 
+def organization_members(catalogue: Catalogue) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """Who counts for each organization, as (organization, member, first day, last day, via):
+    its members, and the members of those (a ministry's spokesman for the government), for the
+    days every membership on the way holds. `via` is the direct member the path runs through
+    (None for a direct member). A path never visits an actor twice, so a cycle ends."""
+    direct: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    for actor_id, j, start, end in catalogue.memberships:
+        m = catalogue.actors[actor_id].memberships[j]
+        direct.setdefault(m.organization, []).append((actor_id, iso(start, "start"), iso(end, "end")))
+    out = []
+    for organization, members in direct.items():
+        paths = [(actor, first, last, None, {organization, actor}) for actor, first, last in members]
+        while paths:
+            actor, first, last, via, seen = paths.pop()
+            out.append((organization, actor, first, last, via))
+            for inner, inner_first, inner_last in direct.get(actor, ()):
+                lo = max(filter(None, (first, inner_first)), default=None)
+                hi = min(filter(None, (last, inner_last)), default=None)
+                if inner not in seen and not (lo and hi and lo > hi):
+                    paths.append((inner, lo, hi, via or actor, seen | {inner}))
+    return out
+
+
 class Rows:
     """Turns checked events into table rows, contact pairs and the event's API document."""
 
     def __init__(self, catalogue: Catalogue) -> None:
-        # actor id -> [(organization id, membership start day, membership end day)]
+        # actor id -> [(organization id, first day it counts for it, last day)], nested members included
         self.member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
-        for actor_id, j, start, end in catalogue.memberships:
-            m = catalogue.actors[actor_id].memberships[j]
-            self.member_of.setdefault(actor_id, []).append((m.organization, iso(start, "start"), iso(end, "end")))
+        for organization, actor_id, first, last, _ in organization_members(catalogue):
+            self.member_of.setdefault(actor_id, []).append((organization, first, last))
         self.has_members = {org for orgs in self.member_of.values() for org, _, _ in orgs}
         self.contact = set(CONTACT_TYPES)
         self.names = {a.id: a.name for a in catalogue.actors.values()}

@@ -46,7 +46,7 @@ class NotFound(LookupError):
 
 # The tables and keys this code reads; `chrono build` records it in chrono_build. A change
 # to either side of a query (say, a new derived table) bumps it.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class IncompatibleDatabase(Exception):
@@ -830,7 +830,7 @@ def _side_sql(f: EventFilter) -> str:
     return f"""SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM event_actors ea
                 WHERE ea.actor_id = ?{extra}
             UNION
-            SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM memberships m
+            SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM organization_members m
                 JOIN event_actors ea ON ea.actor_id = m.actor_id
                 WHERE m.organization_id = ? AND ? {extra}
                   AND (m.start_date IS NULL OR m.start_date <= ea.date_end)
@@ -887,7 +887,7 @@ def list_contacts(
             JOIN actors o ON o.id = b.actor_id
             WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
               AND EXISTS (SELECT 1 FROM a_rows a WHERE a.event_id = ae.event_id AND NOT (? AND EXISTS (
-                  SELECT 1 FROM memberships m WHERE m.actor_id = a.actor_id AND m.organization_id = b.actor_id
+                  SELECT 1 FROM organization_members m WHERE m.actor_id = a.actor_id AND m.organization_id = b.actor_id
                     AND (m.start_date IS NULL OR m.start_date <= a.date_end)
                     AND (m.end_date IS NULL OR m.end_date >= a.date_start))))
             GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name LIMIT ?"""
@@ -903,7 +903,7 @@ def list_contacts(
 
 
 def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
-    return conn.execute("SELECT 1 FROM memberships WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
+    return conn.execute("SELECT 1 FROM organization_members WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
 
 
 # Above this estimated size a contact list crosses into Python row by row: joined in SQLite

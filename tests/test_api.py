@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
@@ -470,3 +471,63 @@ def test_the_actor_list_is_in_name_order(crowd_client):
     assert len(actors) == 47 and [a["name"] for a in actors] == sorted(a["name"] for a in actors)
     assert crowd_client.get("/api/actors?q=envoy&limit=5").json()["actors"] == [a for a in actors if "Envoy" in a["name"]][:5]
     assert crowd_client.get("/api/actors?q=nobody-at-all").json() == {"actors": []}
+
+
+# --- nested membership: a ministry's people count for the government ---------------------------
+
+NESTED_ACTORS = ACTORS + [
+    {"id": "mofa", "name": "Ministry of Foreign Affairs", "kind": "government-body", "aliases": [],
+     "memberships": [{"organization": "islamic-emirate", "role": "ministry", "start": "2021-08-15", "end": None}]},
+    {"id": "balkhi", "name": "Abdul Qahar Balkhi", "kind": "person", "aliases": ["Balkhi"],
+     "memberships": [{"organization": "mofa", "role": "spokesman", "start": "2021-06", "end": "2024-06"}]},
+    # A cycle the data should not hold, but must not hang the build.
+    {"id": "circle-a", "name": "Circle A", "kind": "organization", "aliases": [],
+     "memberships": [{"organization": "circle-b", "role": "member", "start": None, "end": None}]},
+    {"id": "circle-b", "name": "Circle B", "kind": "organization", "aliases": [],
+     "memberships": [{"organization": "circle-a", "role": "member", "start": None, "end": None}]},
+]
+
+
+def balkhi_meets_pakistan(event_id: str, date: str) -> dict:
+    return {**EVENTS[3], "id": event_id, "date": date, "date_basis": "stated", "date_anchor": None,
+            "date_text": date, "actors": [{"id": "balkhi", "role": "visitor"}, {"id": "pakistan", "role": "host"}]}
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nested")
+    events = EVENTS + [balkhi_meets_pakistan("2021-07-balkhi-talks", "2021-07"),  # before the ministry joined
+                       balkhi_meets_pakistan("2022-03-balkhi-talks", "2022-03"),  # both memberships hold
+                       balkhi_meets_pakistan("2024-09-balkhi-talks", "2024-09")]  # after his own ended
+    build(write_data(folder / "data", actors=NESTED_ACTORS, events=events), folder / "chrono.db")
+    with TestClient(create_app(folder / "chrono.db")) as c:
+        yield c, folder / "chrono.db"
+
+
+def test_members_of_members_count_for_the_organization_while_every_membership_holds(nested):
+    client, db = nested
+    balkhi = {"2021-07-balkhi-talks", "2022-03-balkhi-talks", "2024-09-balkhi-talks"}
+    emirate = set(ids(client, "/api/events?actor=IEA&limit=500"))
+    assert emirate & balkhi == {"2022-03-balkhi-talks"}
+    assert set(ids(client, "/api/events?actor=IEA&from=2022&to=2022")) & balkhi == {"2022-03-balkhi-talks"}
+    assert not set(ids(client, "/api/events?actor=IEA&members=false&limit=500")) & balkhi
+    contacts = client.get("/api/contacts?actor=IEA&with=Pakistan").json()["contacts"][0]["event_ids"]
+    assert "2022-03-balkhi-talks" in contacts and "2021-07-balkhi-talks" not in contacts
+    assert client.get("/api/contacts?actor=Pakistan&with=IEA").json()["contacts"][0]["event_ids"] == contacts
+    stored = {c["other"]["id"]: c["event_ids"] for c in client.get("/api/contacts?actor=IEA").json()["contacts"]}
+    assert "2022-03-balkhi-talks" in stored["pakistan"] and "2021-07-balkhi-talks" not in stored["pakistan"]
+    # Balkhi is on the Emirate's side: no contact between them, from either end.
+    assert client.get("/api/contacts?actor=Balkhi&with=IEA").json() == {"contacts": []}
+    assert client.get("/api/contacts?actor=IEA&with=Balkhi").json() == {"contacts": []}
+    chronology = client.get("/datasette/chrono/actor_chronology.json?_shape=array&actor=IEA&from=&to=").json()
+    assert {r["event_id"] for r in chronology} & balkhi == {"2022-03-balkhi-talks"}
+    between = client.get("/datasette/chrono/contacts_between.json?_shape=array&actor=IEA&other=Pakistan").json()
+    assert sorted({r["event_id"] for r in between}) == contacts
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT start_date, end_date, via FROM organization_members "
+                        "WHERE organization_id = 'islamic-emirate' AND actor_id = 'balkhi'").fetchall() == [
+        ("2021-08-15", "2024-06-30", "mofa")]
+    # The cycle: each circle counts the other once, and never itself.
+    assert sorted(conn.execute("SELECT organization_id, actor_id FROM organization_members WHERE via IS NULL "
+                               "AND organization_id LIKE 'circle-%'").fetchall()) == [("circle-a", "circle-b"), ("circle-b", "circle-a")]
+    assert conn.execute("SELECT count(*) FROM organization_members WHERE organization_id LIKE 'circle-%'").fetchone()[0] == 2
