@@ -12,6 +12,7 @@ belong to the story's year or to the publication's) the candidate says so.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -418,8 +419,10 @@ def tense_near(sentence: str, start: int, end: int) -> str | None:
     "On Monday the talks will resume" is future; "said Tuesday that it will retaliate" is past,
     because "said" is closer to the date than "will".
     """
+    # A cue counts within 80 characters of the date: neither look needs more of the sentence.
+    lo, hi = max(0, start - 200), min(len(sentence), end + 200)
     left, right = clause_of(sentence, start, end)
-    return _nearest_cue(sentence, start, end, left, right) or _nearest_cue(sentence, start, end, 0, len(sentence))
+    return _nearest_cue(sentence, start, end, max(left, lo), min(right, hi)) or _nearest_cue(sentence, start, end, lo, hi)
 
 
 def clause_of(sentence: str, start: int, end: int) -> tuple[int, int]:
@@ -1218,7 +1221,8 @@ class Resolver:
 
 def _continues(sentence: str, m: Mention) -> bool:
     """"Also in October", "Later in June": words that tie a yearless month to the story so far."""
-    return bool(re.search(r"\b(also|again|later|then|that\s+same|the\s+same)\s*,?\s*$", sentence[: m.start], re.IGNORECASE))
+    return bool(re.search(r"\b(also|again|later|then|that\s+same|the\s+same)\s*,?\s*$",
+                          sentence[max(0, m.start - LOOK_BACK): m.start], re.IGNORECASE))
 
 
 def _latest(make: Callable[[int], DateRange | None], day: date) -> DateRange | None:
@@ -1243,6 +1247,7 @@ _PRESENT = re.compile(r"\b(?:is|are|am|has|have|does|do|says|tells|remains|seems
 _PAST = re.compile(r"\b(?:was|were|had|did|said|told)\b|\b[a-z]{3,}ed\b")
 
 
+@functools.lru_cache(maxsize=64)  # asked once per date in the sentence
 def sentence_tense(text: str) -> str | None:
     """'present' or 'past' by a count of verb cues outside quotations; None if there are none."""
     text = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", text)
@@ -1504,8 +1509,13 @@ def _is_acronym(alias: str) -> bool:
     return bool(letters) and len(alias) <= 6 and all(c.isupper() for c in letters)
 
 
+# Patterns anchored at the end of the text before a name or date read only this much of it:
+# searching a whole run-on sentence for each of its names would take time quadratic in its length.
+LOOK_BACK = 80
+
+
 def _after_title(sentence: str, start: int) -> bool:
-    before = re.search(r"([\w.-]+)\s+$", sentence[:start])
+    before = re.search(r"([\w.-]+)\s+$", sentence[max(0, start - LOOK_BACK):start])
     return bool(before) and before.group(1).lower().rstrip(".") in TITLE_WORDS  # type: ignore[union-attr]
 
 
@@ -1516,8 +1526,9 @@ def _part_of_longer_name(sentence: str, start: int, end: int) -> bool:
         word = after.group(1)
         if not word.isupper() and word.lower() not in TITLE_WORDS and word.lower() not in ("administration", "government"):
             return True
-    before = re.search(r"(^|[\s“\"(])([A-Z][\w’'-]*)\s+$", sentence[:start])
-    if before and sentence[: before.start(2)].strip():
+    back = max(0, start - LOOK_BACK)
+    before = re.search(r"(^|[\s“\"(])([A-Z][\w’'-]*)\s+$", sentence[back:start])
+    if before and sentence[: back + before.start(2)].strip():
         word = before.group(2)
         if word.lower().rstrip(".") not in TITLE_WORDS and word not in DEMONYMS and not word.isupper():
             return True
@@ -1540,8 +1551,11 @@ def unknown_names(sentence: str, claimed: list[tuple[int, int]]) -> list[str]:
     """Multi-word capitalised names in the sentence that nothing else claimed: new actor suggestions."""
     runs: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
+    taken = bytearray(len(sentence))  # 1 where something claimed the character
+    for a, b in claimed:
+        taken[a:b] = b"\x01" * (b - a)
     for tok in _PROPER.finditer(sentence):
-        if any(a < tok.end() and tok.start() < b for a, b in claimed):
+        if taken.find(1, tok.start(), tok.end()) != -1:
             runs.append(current)
             current = []
             continue
@@ -1632,22 +1646,30 @@ ROLE_BY_TYPE: dict[str, tuple[str, str]] = {
 }
 
 
+# How far from a date (in characters) its event's cue word may be.
+CUE_REACH = 400
+
+
 def suggest_type(sentence: str, position: int, hits: list[ActorHit], persons: set[str],
                  taken: Iterable[tuple[int, int]] = (), after: bool = False) -> tuple[str, str | None, int | None]:
     """(type, cue word, cue position): the event cue nearest to the date, else `statement`.
     `taken` spans (the dates) hold no cues: "March" the month is no march. With `after`, cues after
     the position come first (the event after "two days after")."""
     found: list[tuple[int, int, str, str, int]] = []
-    spans = list(taken)
+    # Only cues within reach of the date: nearer ones win anyway, and a run-on "sentence" of
+    # thousands of words (a page without full stops) stays linear in its length.
+    lo, hi = max(0, position - CUE_REACH), position + CUE_REACH
+    spans = [(a, b) for a, b in taken if b > lo and a < hi]
+    hits = [h for h in hits if lo - 100 <= h.start <= hi + 100]
     for order, (etype, pattern) in enumerate(TYPE_CUES):
-        for m in pattern.finditer(sentence):
+        for m in pattern.finditer(sentence, lo, hi):
             if not any(a <= m.start() < b for a, b in spans):
                 found.append((abs(m.start() - position), order, etype, m.group(), m.start()))
-    for m in _CALLED.finditer(sentence):
+    for m in _CALLED.finditer(sentence, lo, hi):
         callee = next((h for h in hits if 0 <= h.start - m.end() <= 40), None)
         if callee and not re.match(r"\s+(?:a|an|the|as)\b", sentence[callee.end:]):  # not "called Israel a usurper"
             found.append((abs(m.start() - position), 5, "phone-call", m.group(), m.start()))
-    for m in _KILLED.finditer(sentence):
+    for m in _KILLED.finditer(sentence, lo, hi):
         target = any(h.chosen in persons and 0 <= h.start - m.end() <= 40 for h in hits) or re.search(
             r"\b(?:was|were)\s+killed\b", sentence[max(0, m.start() - 12): m.end()])
         named = any(h.chosen in persons for h in hits)
@@ -1663,6 +1685,7 @@ def suggest_type(sentence: str, position: int, hits: list[ActorHit], persons: se
     return etype, cue, where
 
 
+@functools.lru_cache(maxsize=64)  # asked once per date in the sentence
 def suggest_status(sentence: str) -> tuple[str, str | None]:
     for status, pattern in STATUS_CUES:
         if m := pattern.search(sentence):
@@ -1781,10 +1804,8 @@ def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], gazetteer: 
     position = m.end if m.dates_object else m.start
     etype, cue, cue_at = suggest_type(sentence.text, position, hits, persons, spans, after=m.dates_object)
     status, status_cue = suggest_status(sentence.text)
-    actors: list[ActorRef] = []
-    for h in hits:
-        if h.chosen and h.chosen not in {a.id for a in actors}:
-            actors.append(gazetteer.ref(h.chosen))
+    chosen = dict.fromkeys(h.chosen for h in hits if h.chosen)  # in order of first mention
+    actors = [gazetteer.ref(actor_id) for actor_id in chosen]
     ambiguous = [
         {"text": h.text, "candidates": [{"id": c, "name": gazetteer.actors[c].name} for c in h.candidates], "chosen": h.chosen}
         for h in hits if h.ambiguous

@@ -634,3 +634,10 @@ def test_docs_example_output_is_real():
 
 def test_docs_figures_are_the_measured_ones():
     assert table(score()) in _extract_docs()
+
+
+def test_a_cue_word_far_from_the_date_does_not_type_its_event(gazetteer):
+    filler = " and then some more words" * 20  # about 500 characters, no cue word
+    near = only("Haniyeh met Muttaqi, officials said, on 4 August 2021.", gazetteer)
+    far = only(f"Haniyeh met Muttaqi{filler}, officials said, on 4 August 2021.", gazetteer)
+    assert (near["type"], far["type"]) == ("meeting", "statement")
