@@ -450,7 +450,10 @@ def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) 
 
 
 def build(data: Path, out: Path) -> BuildReport:
-    """Validate the data folder and write `out` atomically; raise DataError listing every problem."""
+    """Validate the data folder and write `out` atomically; raise DataError listing every problem.
+
+    When `out` is a symbolic link (a deployment pointing at its current database), the file it
+    points to is replaced and the link stays."""
     started = time.perf_counter()
     catalogue, problems = load_catalogue(data)
     event_records, found = read_yaml(data / "events.yml")
@@ -461,6 +464,8 @@ def build(data: Path, out: Path) -> BuildReport:
     if problems:
         raise DataError(problems)
 
+    if out.is_symlink():
+        out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _build_lock(out):
         _remove_leftovers(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +217,16 @@ def test_the_built_file_is_readable_as_the_umask_allows(tmp_path, data_dir):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "chrono.db").stat().st_mode) == 0o644
+
+
+def test_a_symlinked_output_replaces_the_file_it_points_to_and_stays_a_link(tmp_path, data_dir):
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    target = releases / "chrono.db"
+    target.write_bytes(b"an older file")
+    link = tmp_path / "current.db"
+    link.symlink_to(target)
+    assert run_build(data_dir, link).exit_code == 0
+    assert link.is_symlink() and link.resolve() == target
+    assert sqlite3.connect(target).execute("SELECT count(*) FROM events").fetchone()[0] > 0
+    assert not list(tmp_path.glob(".current.db-*.tmp")) and not list(releases.glob(".chrono.db-*.tmp"))
