@@ -348,7 +348,7 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
         if cue in ("the", "a", "an"):
             nxt = re.match(r"[\s-]*([\w’']+)", after)
             word = nxt.group(1) if nxt else ""
-            return bool(word) and (word[0].isupper() or word.lower().rstrip("s") in YEAR_NOUNS or word.lower() in YEAR_NOUNS)
+            return bool(word) and (word[0].isupper() or _is_year_noun(word))
         if cue in ("and", "or"):
             return bool(re.search(r"\d{4},?\s*$", sentence[: m.start()]))
     if rule.name == "day_word" and m.group()[0].isupper() and sentence[: m.start()].strip(" “\"‘'(["):
@@ -553,12 +553,16 @@ def _season_edtf(rng: DateRange, name: str) -> str | None:
     return code if dates.normalise(code).range == rng else None
 
 
+def _is_year_noun(word: str) -> bool:
+    return word.lower() in YEAR_NOUNS or word.lower().rstrip("s") in YEAR_NOUNS
+
+
 def _names_an_event(rest: str) -> bool:
     """Whether a date is followed by what it dates: an event noun, after up to three names
     ("… 2023 Hamas attack", "… 2020 Doha Agreement")."""
     words = re.findall(r"[\w’'-]+", rest[:80])[:4]
     for word in words:
-        if word.lower() in YEAR_NOUNS or word.lower().rstrip("s") in YEAR_NOUNS:
+        if _is_year_noun(word):
             return True
         if not word[0].isupper():
             return False

@@ -832,9 +832,13 @@ def _side_sql(f: EventFilter) -> str:
             UNION
             SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM organization_members m
                 JOIN event_actors ea ON ea.actor_id = m.actor_id
-                WHERE m.organization_id = ? AND ? {extra}
-                  AND (m.start_date IS NULL OR m.start_date <= ea.date_end)
-                  AND (m.end_date IS NULL OR m.end_date >= ea.date_start)"""
+                WHERE m.organization_id = ? AND ? {extra} AND {_membership_covers("ea")}"""
+
+
+def _membership_covers(row: str) -> str:
+    """SQL: organization_members row `m` holds on some day of the event `row` stands for."""
+    return (f"(m.start_date IS NULL OR m.start_date <= {row}.date_end)"
+            f" AND (m.end_date IS NULL OR m.end_date >= {row}.date_start)")
 
 
 def list_contacts(
@@ -888,8 +892,7 @@ def list_contacts(
             WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
               AND EXISTS (SELECT 1 FROM a_rows a WHERE a.event_id = ae.event_id AND NOT (? AND EXISTS (
                   SELECT 1 FROM organization_members m WHERE m.actor_id = a.actor_id AND m.organization_id = b.actor_id
-                    AND (m.start_date IS NULL OR m.start_date <= a.date_end)
-                    AND (m.end_date IS NULL OR m.end_date >= a.date_start))))
+                    AND {_membership_covers("a")})))
             GROUP BY b.actor_id ORDER BY count(DISTINCT ae.event_id) DESC, o.name LIMIT ?"""
         params = [*side_params, int(members), -1 if limit is None else limit]
     rows = conn.execute(sql, params).fetchall()
