@@ -243,12 +243,17 @@ def make_filter(
 def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor") -> str:
     """An actor id from its id, name or any alias, ignoring case, accents and typographic
     punctuation (dates.name_key)."""
+    known = getattr(conn, "chrono_actor_ids", None)
+    if known is not None and (actor_id := known.get(text)) is not None:
+        return actor_id
     key = name_key(text)
     if not key or len(key) > 200:
         raise QueryError(parameter, "give an actor id, name or alias")
     row = conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (key,)).fetchone()
     if row is None:
         raise QueryError(parameter, f"no actor is known as {text[:60]!r}; see /api/actors?q=")
+    if known is not None and len(known) < MEMO_ENTRIES:
+        known[text] = row[0]
     return row[0]
 
 
@@ -524,21 +529,23 @@ def _page_sql(shape: _Shape) -> str:
         return f"SELECT {_DOC} FROM ({_actor_arms(shape, tests)}) k CROSS JOIN events_json j ON j.event_rowid = k.r"
     if shape.drive == "fts":
         # The doclist is in rowid order, which is date order: a range becomes rowid bounds.
-        clauses = ["f.events_fts MATCH :q"]
+        # Clauses on the events row itself join it; without any, each document is read
+        # straight by the doclist's rowid (a pure word search: half the time a page).
+        clauses, on_row = ["f.events_fts MATCH :q"], list(tests)
         if shape.lo:
             clauses.append(f"f.rowid >= {_FIRST_ROWID.format('date_start >= :lower')}")
-            clauses.append("e.date_start >= :lo" if shape.within else "e.date_end >= :lo")
+            on_row.append("e.date_start >= :lo" if shape.within else "e.date_end >= :lo")
         if shape.hi:
             clauses.append(f"f.rowid <= {_LAST_ROWID.format('date_start <= :hi')}")
             if shape.within:
-                clauses.append("e.date_end <= :hi")
+                on_row.append("e.date_end <= :hi")
         if shape.after and shape.order == "asc":
             clauses.append(f"f.rowid >= {_FIRST_ROWID.format('(date_start, date_end, id) > (:ds, :de, :id)')}")
         elif shape.after:
             clauses.append(f"f.rowid <= {_LAST_ROWID.format('(date_start, date_end, id) < (:ds, :de, :id)')}")
-        clauses += tests
-        return (f"SELECT {_DOC} FROM events_fts f CROSS JOIN events e ON e.rowid = f.rowid "
-                f"JOIN events_json j ON j.event_rowid = e.rowid WHERE {' AND '.join(clauses)} "
+        rows = "CROSS JOIN events e ON e.rowid = f.rowid JOIN events_json j ON j.event_rowid = e.rowid" if on_row \
+            else "CROSS JOIN events_json j ON j.event_rowid = f.rowid"
+        return (f"SELECT {_DOC} FROM events_fts f {rows} WHERE {' AND '.join(clauses + on_row)} "
                 f"ORDER BY f.rowid {direction} LIMIT :limit")
     if shape.lo and not shape.within:
         inner = _arms(shape, tests)
@@ -906,7 +913,13 @@ def list_contacts(
 
 
 def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
-    return conn.execute("SELECT 1 FROM organization_members WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
+    known = getattr(conn, "chrono_has_members", None)
+    if known is not None and (found := known.get(actor_id)) is not None:
+        return found
+    found = conn.execute("SELECT 1 FROM organization_members WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
+    if known is not None and len(known) < MEMO_ENTRIES:
+        known[actor_id] = found
+    return found
 
 
 # Above this estimated size a contact list crosses into Python row by row: joined in SQLite
@@ -1022,10 +1035,22 @@ class Database:
         return Snapshot(self.path, conn, info.get("build_id", "unknown"), info.get("input_hash", "unknown"), key)
 
 
+# How many actor spellings (and actors' "has members") a connection remembers. Its build never
+# changes, so neither can an answer; the bound keeps clients sending made-up names from
+# growing the server's memory (what is not remembered is looked up, as before).
+MEMO_ENTRIES = 20_000
+
+
 class ChronoConnection(sqlite3.Connection):
-    """A read-only connection that remembers what its build told the query planner."""
+    """A read-only connection that remembers what its build told the query planner, and the
+    actors it has resolved: a name read once is not folded and looked up on every request."""
 
     chrono_facts: BuildFacts | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.chrono_actor_ids: dict[str, str] = {}
+        self.chrono_has_members: dict[str, bool] = {}
 
 
 # Pages are read through a memory map of the file: a page SQLite's own cache no longer holds
@@ -1037,6 +1062,7 @@ class ChronoConnection(sqlite3.Connection):
 # see the README). The mapped pages are the OS page cache, shared and
 # reclaimable, not the process's own memory.
 MMAP_BYTES = 1 << 40
+CACHE_KIB = 65536
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
@@ -1046,4 +1072,5 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection)
     conn.execute("PRAGMA query_only = ON")
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return conn

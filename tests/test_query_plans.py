@@ -171,3 +171,33 @@ def test_long_events_are_found_far_from_where_they_start(tmp_path):
                     if not (cursor := page.next):
                         break
                 assert seen == expected, (lo, hi, match, q)
+
+
+WORD_SEARCHES = {
+    "word": EventFilter(q="meeting"),
+    "word-until": EventFilter(q="meeting", end=date(2022, 12, 31)),
+    "word-range": EventFilter(q="meeting", start=date(2021, 1, 1), end=date(2022, 12, 31)),
+    "word-within": EventFilter(q="meeting", start=date(2021, 1, 1), end=date(2022, 12, 31), within=True),
+    "word-actor": EventFilter(q="meeting", actors=("haniyeh",), expands=(False,)),
+}
+
+
+@pytest.mark.parametrize("name", WORD_SEARCHES)
+def test_a_word_search_reads_the_events_table_only_for_a_clause_on_it(big_db, name):
+    """A word alone (or up to a date: a rowid bound) pages the doclist and reads each
+    document by its rowid; a range's lower bound, `within`, or an actor probe need the
+    event's row, and only then is it read."""
+    conn = open_readonly(big_db)
+    f = WORD_SEARCHES[name]
+    for order in ("asc", "desc"):
+        sql, params = events_sql(f, order, None, 51, facts=build_facts(conn), drive="fts")
+        reads_events = "events e" in sql
+        assert reads_events == (name not in ("word", "word-until")), sql
+        pages = conn.execute(sql, params).fetchall()
+        ids = [msgspec.json.decode(doc)["id"] for (doc,) in pages]
+        assert len(ids) == 51 and len(set(ids)) == 51
+        if not reads_events:
+            # the same page as going through the events table
+            through = sql.replace("CROSS JOIN events_json j ON j.event_rowid = f.rowid",
+                                  "CROSS JOIN events e ON e.rowid = f.rowid JOIN events_json j ON j.event_rowid = e.rowid")
+            assert through != sql and conn.execute(through, params).fetchall() == pages

@@ -151,3 +151,45 @@ def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_pat
     (data / "bulk.jsonl").unlink()
     build(data, out)
     assert list(tmp_path.glob(".chrono.db-*.tmp")) == []
+
+
+def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
+    """A served build remembers which actor each spelling names (a build never changes); a
+    rebuild that gives the spelling to another actor is answered for that actor at once,
+    and names nobody knows, or past the bound, are looked up and never kept."""
+    import copy
+
+    from litestar.testing import TestClient
+
+    from chrono import store
+    from tests.conftest import ACTORS
+
+    out = tmp_path / "chrono.db"
+    build(write_data(tmp_path / "data"), out)
+
+    def actors_of(client) -> set[str]:
+        r = client.get("/api/events?actor=Haniyah&limit=500")
+        assert r.status_code == 200, r.text
+        return {a["id"] for e in r.json()["events"] for a in e["actors"]} & {"haniyeh", "baradar"}
+
+    with TestClient(create_app(out, mount_datasette=False, cache_mb=0)) as client:
+        assert actors_of(client) >= {"haniyeh"}
+        conn = client.app.state.database.current().conn
+        assert conn.chrono_actor_ids == {"Haniyah": "haniyeh"}
+        assert client.get("/api/events?actor=Nobody%20Known").status_code == 400
+        assert "Nobody Known" not in conn.chrono_actor_ids
+
+        moved = copy.deepcopy(ACTORS)
+        for actor in moved:
+            if actor["id"] == "haniyeh":
+                actor["aliases"].remove("Haniyah")
+            if actor["id"] == "baradar":
+                actor["aliases"].append("Haniyah")
+        build(write_data(tmp_path / "data2", actors=moved), out)
+        r = client.get("/api/events?actor=Haniyah&limit=500")
+        assert r.status_code == 200 and all(
+            "baradar" in {a["id"] for a in e["actors"]} for e in r.json()["events"]), r.text
+
+        monkeypatch.setattr(store, "MEMO_ENTRIES", 1)
+        assert client.get("/api/events?actor=Muttaqi").status_code == 200
+        assert set(client.app.state.database.current().conn.chrono_actor_ids) == {"Haniyah"}
