@@ -61,9 +61,11 @@ def build(data: Path, out: Path) -> None:
               help="Folder holding the archived article texts named by sources.yml `archive`.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True)
 def verify(corpus: Path, data: Path) -> None:
-    """Check every citation's quote is verbatim in its source's archived text.
+    """Check every citation's quote is verbatim in its source's archived text, and every
+    stated or resolved date against the date its date_text gives.
 
-    Whitespace runs and typographic quotes are folded before comparing.
+    Whitespace runs and typographic quotes are folded before comparing. A date may be less
+    precise than its words ("2021-10" for "on 5 October 2021"), never more precise nor other.
 
         chrono verify --corpus ../shared/seeds
     """
@@ -73,9 +75,11 @@ def verify(corpus: Path, data: Path) -> None:
     for problem in report.problems:
         click.echo(str(problem), err=True)
     if report.problems:
-        click.echo(f"verify failed: {len(report.problems)} problem(s) in {report.checked} quotes", err=True)
+        click.echo(f"verify failed: {len(report.problems)} problem(s) in {report.checked} quotes "
+                   f"and {report.dates_checked} dates read from their date_text", err=True)
         sys.exit(1)
-    click.echo(f"all {report.checked} quotes found verbatim in {corpus}")
+    click.echo(f"all {report.checked} quotes found verbatim in {corpus}; "
+               f"{report.dates_checked} dates agree with the date their date_text gives")
 
 
 @cli.command()

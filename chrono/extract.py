@@ -1803,6 +1803,22 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
     return Extraction(_dedupe(candidates), new)
 
 
+def read_date_phrase(phrase: str, written: str) -> Mention | None:
+    """The one date a short phrase names ("in early October 2021", "on Sunday"), read as
+    `extract` reads it in an article written on `written` (EDTF); None when the phrase names
+    no date or more than one ("two days before the 9/11 attacks")."""
+    anchor, uncertain = parse_published(written)
+    timeline = Timeline(anchor, written.strip(), uncertain)
+    found: list[Mention] = []
+    for sentence in split_sentences(phrase):
+        mentions = find_mentions(sentence.text)
+        Resolver(timeline, sentence).resolve(mentions)
+        mentions = _merge_adjacent([m for m in mentions if m.range is not None], sentence.text)
+        found += mentions
+        timeline.add(sentence, mentions)
+    return found[0] if len(found) == 1 else None
+
+
 def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], gazetteer: Gazetteer, persons: set[str],
                spans: list[tuple[int, int]]) -> Candidate:
     position = m.end if m.dates_object else m.start
