@@ -92,7 +92,7 @@ def _date_problems(tmp_path, corpus_dir, records, index, **change):
      "2024-12-24 is not the date its date_text 'on Tuesday' gives: 2024-12-31 read against 2024-12-31"),
 ])
 def test_a_date_the_words_do_not_give_is_named(tmp_path, records, corpus_dir, index, change, message):
-    report, problems = _date_problems(tmp_path, corpus_dir, records, index, **change)
+    _, problems = _date_problems(tmp_path, corpus_dir, records, index, **change)
     assert problems == [(f"event {records[2][index]['id']}", "date", message)]
     result = CliRunner().invoke(cli, ["verify", "--corpus", str(corpus_dir), "--data", str(tmp_path / "data")])
     assert result.exit_code == 1 and f"events.yml: event {records[2][index]['id']}: date: {message}" in result.output
