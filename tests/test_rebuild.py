@@ -190,6 +190,9 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
         assert r.status_code == 200 and all(
             "baradar" in {a["id"] for a in e["actors"]} for e in r.json()["events"]), r.text
 
+        padded = "Haniyah" + " " * 300  # folds to the same name, but too long to keep
+        assert client.get(f"/api/events?actor={padded}").status_code == 200
+        assert padded not in client.app.state.database.current().conn.chrono_actor_ids
         monkeypatch.setattr(store, "MEMO_ENTRIES", 1)
         assert client.get("/api/events?actor=Muttaqi").status_code == 200
         assert set(client.app.state.database.current().conn.chrono_actor_ids) == {"Haniyah"}
