@@ -1780,25 +1780,33 @@ def parse_published(published: str) -> tuple[DateRange, bool]:
     return n.range, n.uncertain or n.approximate
 
 
-def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
-    """Candidate events, in article order, and capitalised names the gazetteer does not know."""
+def _dated_sentences(text: str, published: str) -> Iterator[tuple[Sentence, list[Mention]]]:
+    """Each sentence with its dated mentions, resolved as a reader would: against publication
+    and against what the story has dated so far. The caller sees a sentence's mentions before
+    they join the story's time line."""
     anchor, uncertain = parse_published(published)
     timeline = Timeline(anchor, published.strip(), uncertain)
-    seen: dict[str, int] = {}
-    persons = {a.id for a in gazetteer.actors.values() if a.kind == "person"}
-    candidates: list[Candidate] = []
-    unknown: Counter[str] = Counter()
     for sentence in split_sentences(text):
         mentions = find_mentions(sentence.text)
         Resolver(timeline, sentence).resolve(mentions)
         mentions = _merge_adjacent([m for m in mentions if m.range is not None], sentence.text)
+        yield sentence, mentions
+        timeline.add(sentence, mentions)
+        timeline.frames.append((sentence_tense(sentence.text), any(m.anchor == "publication" for m in mentions)))
+
+
+def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
+    """Candidate events, in article order, and capitalised names the gazetteer does not know."""
+    seen: dict[str, int] = {}
+    persons = {a.id for a in gazetteer.actors.values() if a.kind == "person"}
+    candidates: list[Candidate] = []
+    unknown: Counter[str] = Counter()
+    for sentence, mentions in _dated_sentences(text, published):
         hits = gazetteer.find(sentence.text, seen, sentence.index)
         unknown.update(unknown_names(sentence.text, [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in mentions]))
         for m in mentions:
             _check_basis(m)
             candidates.append(_candidate(m, sentence, hits, gazetteer, persons, [(x.start, x.end) for x in mentions]))
-        timeline.add(sentence, mentions)
-        timeline.frames.append((sentence_tense(sentence.text), any(m.anchor == "publication" for m in mentions)))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
     return Extraction(_dedupe(candidates), new)
 
@@ -1807,15 +1815,7 @@ def read_date_phrase(phrase: str, written: str) -> Mention | None:
     """The one date a short phrase names ("in early October 2021", "on Sunday"), read as
     `extract` reads it in an article written on `written` (EDTF); None when the phrase names
     no date or more than one ("two days before the 9/11 attacks")."""
-    anchor, uncertain = parse_published(written)
-    timeline = Timeline(anchor, written.strip(), uncertain)
-    found: list[Mention] = []
-    for sentence in split_sentences(phrase):
-        mentions = find_mentions(sentence.text)
-        Resolver(timeline, sentence).resolve(mentions)
-        mentions = _merge_adjacent([m for m in mentions if m.range is not None], sentence.text)
-        found += mentions
-        timeline.add(sentence, mentions)
+    found = [m for _, mentions in _dated_sentences(phrase, written) for m in mentions]
     return found[0] if len(found) == 1 else None
 
 

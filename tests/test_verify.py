@@ -105,6 +105,8 @@ def test_a_date_the_words_do_not_give_is_named(tmp_path, records, corpus_dir, in
     (0, {"date_text": "Meanwhile"}, False),  # no date in the words
     (0, {"date_text": "between August and October 2021", "date": "2021-08/2021-10"}, True),
     (0, {"date_text": "on 14 August", "date": "2021-08-14"}, False),  # stated, but the year is not in the words
+    # two sentences, two dates (the second read in the story's year): not one date to compare
+    (0, {"date_text": "Talks began in 2019. On 14 October they spoke."}, False),
 ])
 def test_a_date_as_wide_as_its_words_or_not_read_is_no_problem(tmp_path, records, corpus_dir, index, change, read):
     report, problems = _date_problems(tmp_path, corpus_dir, records, index, **change)
