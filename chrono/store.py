@@ -252,8 +252,7 @@ def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor")
     row = conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (key,)).fetchone()
     if row is None:
         raise QueryError(parameter, f"no actor is known as {text[:60]!r}; see /api/actors?q=")
-    if known is not None and len(known) < MEMO_ENTRIES and len(text) <= MEMO_TEXT:
-        known[text] = row[0]
+    _remember(known, text, row[0])
     return row[0]
 
 
@@ -917,8 +916,7 @@ def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
     if known is not None and (found := known.get(actor_id)) is not None:
         return found
     found = conn.execute("SELECT 1 FROM organization_members WHERE organization_id = ? LIMIT 1", (actor_id,)).fetchone() is not None
-    if known is not None and len(known) < MEMO_ENTRIES:
-        known[actor_id] = found
+    _remember(known, actor_id, found)
     return found
 
 
@@ -1041,6 +1039,11 @@ class Database:
 # not remembered is looked up, as before).
 MEMO_ENTRIES = 20_000
 MEMO_TEXT = 200
+
+
+def _remember(memo: dict | None, key: str, value: object) -> None:
+    if memo is not None and len(memo) < MEMO_ENTRIES and len(key) <= MEMO_TEXT:
+        memo[key] = value
 
 
 class ChronoConnection(sqlite3.Connection):
