@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
@@ -27,6 +28,18 @@ WIDGET_FILTERS = (("type", "type"), ("type__exact", "type"), ("status", "status"
                   ("status__exact", "status"), ("_search", "q"))
 # Sorting the table newest first by a date column shows the timeline newest first too.
 DATE_COLUMNS = ("date", "date_start", "date_end")
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    """Keep the server's console for the server's errors.
+
+    Datasette's error handler prints every exception it answers, a 404 for a mistyped URL
+    included, with rich and every frame's local variables: a page of output per bad request,
+    and request data on the console. Without rich it answers the same pages and prints a
+    plain traceback only for unexpected errors (500).
+    """
+    datasette_errors.rich = None
 
 
 @hookimpl

@@ -323,6 +323,22 @@ def test_only_reads_are_accepted(app, method):
         assert response.status_code == 405, path
 
 
+@pytest.mark.parametrize("path, status, message", [
+    ("/datasette/nowhere", 404, "Database not found"),
+    ("/datasette/chrono/no_such_table", 404, "Table not found"),
+    ("/datasette/chrono.json?sql=select+nonsense+from+nowhere", 400, "no such table"),
+])
+def test_a_bad_request_is_answered_without_a_traceback_on_the_console(app, capfd, path, status, message):
+    """A mistyped URL is the client's error: the page says what is wrong and the server's
+    console stays readable (Datasette would print each one with its local variables)."""
+    response = get(app, path)
+    assert response.status_code == status
+    assert message in response.text
+    printed = capfd.readouterr()
+    assert "Traceback" not in printed.out + printed.err
+    assert "locals" not in printed.out + printed.err
+
+
 def test_database_is_named_chrono_whatever_the_file_name(small_db, app):
     assert small_db.name != "chrono.db"
     databases = get(app, "/datasette/-/databases.json").json()
