@@ -464,6 +464,13 @@ def test_a_long_contact_list_is_ranked_the_same_however_it_is_read(crowd_client,
     monkeypatch.setattr(store, "JOIN_AT_MOST_BYTES", 0)  # as the busiest actors' lists are read: row by row
     assert crowd_client.get("/api/contacts?actor=muttaqi").json()["contacts"] == stored
     assert crowd_client.get("/api/contacts?actor=muttaqi&limit=7").json()["contacts"] == stored[:7]
+    cut = crowd_client.get("/api/contacts?actor=muttaqi&ids=2").json()["contacts"]
+    assert cut == [{**c, "event_ids": c["event_ids"][:2]} for c in stored] != stored
+    bare = crowd_client.get("/api/contacts?actor=muttaqi&limit=3&ids=0").json()["contacts"]
+    assert bare == [{**c, "event_ids": []} for c in stored[:3]]
+    busiest = stored[0]["other"]["id"]
+    assert crowd_client.get(f"/api/contacts?actor=muttaqi&with={busiest}&ids=1").json()["contacts"] == [
+        {**stored[0], "event_ids": stored[0]["event_ids"][:1]}]
 
 
 def test_the_actor_list_is_in_name_order(crowd_client):
