@@ -286,8 +286,8 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
     conn.close()
     q = urllib.parse.quote
     mixed = pick_mixed(db)
-    # The mixed load first on a fresh server and again last: a server that has just sent the
-    # busiest actor's contact lists runs it measurably slower (see the README's Performance).
+    # The mixed load first on a fresh server and again last, after the busiest actor's contact
+    # lists: holding large answers' rows once left a server slower (see the README's Performance).
     queries: dict[str, str | list[str]] = {
         MIXED: mixed,
         f"actor+range, Zipf-top actor ({counts['heavy']:,} events)": f"/api/events?actor={q(heavy)}&from=2010&to=2012",
