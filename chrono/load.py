@@ -107,6 +107,17 @@ def without_bom(line: bytes) -> bytes:
     return line.removeprefix(codecs.BOM_UTF8)
 
 
+def check_utf8(line: bytes) -> bytes:
+    """Raise UnicodeDecodeError for a line that is not UTF-8, whatever the JSON decoder would raise.
+
+    msgspec's own error for bad UTF-8 changed between releases (UnicodeDecodeError, then
+    DecodeError), so the check is ours. ASCII lines, nearly all of them, cost one fast scan.
+    """
+    if not line.isascii():
+        line.decode("utf-8")
+    return line
+
+
 def not_utf8(exc: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02X}); save the file as UTF-8"
 
@@ -297,7 +308,7 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
             if number == 1:
                 line = without_bom(line)
             try:
-                event = _decode_event(line)
+                event = _decode_event(check_utf8(line))
             except UnicodeDecodeError as exc:
                 yield number, Problem(file, f"line {number}", "", not_utf8(exc))
                 continue

@@ -14,7 +14,7 @@ import msgspec
 
 from . import dates
 from .extract import ExtractError, read_date_phrase
-from .load import Problem, load_catalogue, not_utf8, read_yaml, without_bom
+from .load import Problem, check_utf8, load_catalogue, not_utf8, read_yaml, without_bom
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 
@@ -91,7 +91,7 @@ def _records(data: Path, problems: list[Problem]) -> Iterator[tuple[str, Any]]:
                 if not line.strip():
                     continue
                 try:
-                    yield str(path), msgspec.json.decode(line)
+                    yield str(path), msgspec.json.decode(check_utf8(line))
                 except UnicodeDecodeError as exc:
                     problems.append(Problem(str(path), f"line {number}", "", not_utf8(exc)))
                 except msgspec.DecodeError as exc:

@@ -31,9 +31,10 @@ def test_every_command_and_option_is_documented(name):
 def test_quickstart_commands_are_the_ones_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash .ci/run" in README
-    assert ".venv/bin/chrono serve" in README
-    test_command = ".venv/bin/python -m pytest -q"
-    assert test_command in README and test_command in ci
+    assert "bash scripts/setup && .venv/bin/chrono serve" in README
+    assert "bash scripts/test" in ci
+    assert "requirements.lock" in (ROOT / "scripts" / "setup").read_text()
+    assert ".venv/bin/python -m pytest -q" in (ROOT / "scripts" / "test").read_text()
     assert "apt-get install" in ci and "chromium" in ci
 
 
