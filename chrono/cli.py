@@ -1,4 +1,4 @@
-"""The `chrono` command line: build, serve, extract, verify."""
+"""The `chrono` command line: build, serve, extract, curate, verify."""
 
 from __future__ import annotations
 
@@ -170,3 +170,34 @@ def extract(file, published: str, fmt: str, data: Path, source: str) -> None:
         name = getattr(file, "name", "-")
         label = "stdin" if name in ("-", "<stdin>") else name
         click.echo(to_yaml(result, source, label, published), nl=False)
+
+
+@cli.command()
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True,
+              help="Data folder whose sources.yml, actors.yml and events.yml the workbench writes.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. The workbench writes files: keep it on loopback.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+def curate(data: Path, host: str, port: int) -> None:
+    """The curator's workbench: from an article to sourced events, in the browser.
+
+    Paste an article, open a saved page or give its address; check the candidate events
+    beside the text; accept them into events.yml. Every accepted write passes the build's
+    checks and rebuilds DATA/chrono.db.
+
+        chrono curate --data db --port 8001
+    """
+    import uvicorn
+
+    from .curate import LOOPBACK_HOSTS, create_app
+
+    if not (data / "events.yml").exists():
+        raise click.UsageError(f"{data} holds no events.yml: give the data folder with --data")
+    try:
+        app = create_app(data, allowed_hosts=[*LOOPBACK_HOSTS, host])
+    except DataError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"the data in {data} does not build; fix it before curating") from None
+    click.echo(f"curating {data} on http://{host}:{port}/curate")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

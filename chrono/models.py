@@ -60,6 +60,8 @@ ROLES = (
     "initiator", "recipient", "participant", "host", "visitor",
     "author", "subject", "target", "attacker", "mediator",
 )
+# Roles that put an actor in contact with the others; a subject, target, attacker or author is not.
+PARTY_ROLES = ("initiator", "recipient", "participant", "host", "visitor", "mediator")
 ACTOR_KINDS = (
     "person", "state", "government", "government-body", "organization",
     "armed-group", "media", "international-organization",
