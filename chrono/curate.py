@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import sqlite3
 import tempfile
 import urllib.error
@@ -380,7 +379,14 @@ def add_citation(request: Request, data: JSONBody[dict[str, Any]]) -> Response[d
     if not isinstance(event_id, str) or not event_id:
         raise CurateError("name the event the quote supports", 422, "event")
     citation = {"source": data.get("source"), "quote": data.get("quote"), "stance": data.get("stance") or "reports"}
-    edit = lambda text: append_to_list(text, event_id, "citations", citation)  # noqa: E731
+    def edit(text: str) -> str:
+        try:
+            return append_to_list(text, event_id, "citations", citation)
+        except EditError as exc:
+            if str(exc).startswith("no record"):
+                raise EditError(f"no event {event_id!r} in events.yml (an event of a bulk .jsonl file is edited in that file)") from None
+            raise
+
     return _created(event_id, commit(folder, db, "events.yml", edit))
 
 
@@ -513,10 +519,3 @@ def create_app(data: Path, db: Path | None = None, *, allowed_hosts: list[str] |
         openapi_config=None,
     )
 
-
-_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """A record id from words: lower case, ASCII, hyphens."""
-    return _SLUG.sub("-", dates.fold(text).lower()).strip("-")[:120]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import http.server
 import socket
 import sqlite3
@@ -282,7 +280,8 @@ def test_a_duplicate_gets_a_citation_editing_only_that_events_citations(client, 
 def test_a_citation_for_an_unknown_event_writes_nothing(client, folder):
     before = snapshot(folder)
     r = client.post("/curate/api/citations", json={"event": "nope", "source": "wire-2024-12-24", "quote": "They came."}, headers=OWN)
-    assert r.status_code == 422 and r.json()["problems"][0]["message"] == "no record with id 'nope'"
+    assert r.status_code == 422 and r.json()["problems"][0]["message"] == (
+        "no event 'nope' in events.yml (an event of a bulk .jsonl file is edited in that file)")
     assert snapshot(folder) == before
 
 

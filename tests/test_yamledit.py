@@ -8,7 +8,7 @@ import yaml
 from chrono.yamledit import EditError, append_record, append_to_list
 
 HAND_WRITTEN = """\
-# Events, by hand. This comment, the blank lines and the quoting style must survive.
+# Événements, by hand (“quoted”). This comment, the blank lines and the quoting style must survive.
 
 - id: first   # trailing comment
   date: "2021-08"
