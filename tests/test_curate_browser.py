@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import threading
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from chrono.curate import create_app
 from conftest import EVENTS, write_data
-from test_curate import ARTICLE, HEADER
+from test_curate import ARTICLE, HEADER, PAGE
 
 pytestmark = pytest.mark.browser
 
@@ -189,3 +190,53 @@ def test_a_duplicate_adds_its_quote_as_a_citation_to_the_existing_event(page, fo
         "In early October 2021, Haniyeh called Muttaqi to congratulate the new government, a spokesman said.",
     ]
     assert len(yaml.safe_load(new)) == len(EVENTS)
+
+
+def test_a_saved_page_fills_the_source_from_its_metadata(page, folder, tmp_path):
+    saved = tmp_path / "envoys.html"
+    saved.write_text(PAGE, encoding="utf-8")
+    page.set_input_files("#page-file", str(saved))
+    page.click("#read")
+    page.wait_for_selector("#candidates .candidate")
+    assert page.locator("#candidates .candidate").count() == 3
+    assert page.input_value("#published") == "2024-12-28"
+    form = page.locator("#new-source")
+    assert [form.locator(f"[name={n}]").input_value() for n in ("title", "outlet", "author", "published")] == [
+        "Envoys trade visits as winter talks resume", "Frontier Ledger", "Dana Invented", "2024-12-28"]
+    assert form.locator("[name=id]").input_value() == "frontier-ledger-2024-envoys-trade-visits-winter-talks"
+    assert page.locator("#article mark.date").all_inner_texts() == ["on Monday", "Two days later", "in early December"]
+
+
+def test_a_page_on_another_site_cannot_write(browser, folder):
+    from test_curate import Pages, new_event
+
+    attacker = Pages({"/": "<!doctype html><title>elsewhere</title><p>hello</p>"})
+    try:
+        with LiveCurate(folder) as live:
+            before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+            tab = browser.new_page()
+            tab.goto(attacker.base + "/")
+            statuses = tab.evaluate(
+                """async ([url, body]) => {
+                    const simple = await fetch(url, {method: "POST", mode: "no-cors", body,
+                                                     headers: {"Content-Type": "text/plain"}});
+                    let json = "sent";
+                    try { await fetch(url, {method: "POST", body, headers: {"Content-Type": "application/json"}}); }
+                    catch { json = "blocked"; }
+                    const form = Object.assign(document.createElement("form"), {method: "POST", action: url});
+                    form.enctype = "text/plain";
+                    form.append(Object.assign(document.createElement("input"), {name: body, value: ""}));
+                    document.body.append(form);
+                    return [simple.type, json];
+                }""",
+                [f"{live.origin}/curate/api/events", json.dumps(new_event())],
+            )
+            with tab.expect_navigation():
+                tab.evaluate("document.querySelector('form').submit()")
+            assert "writes are accepted only from the workbench's own page" in tab.content()
+            tab.close()
+            after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+            assert statuses == ["opaque", "blocked"]
+            assert after == before
+    finally:
+        attacker.close()
