@@ -17,7 +17,7 @@ from litestar.testing import TestClient
 
 from chrono.build import read_build_info
 from chrono.curate import create_app, host_name
-from conftest import EVENTS, write_data
+from tests.conftest import EVENTS, write_data
 
 HOST = "testserver.local"
 OWN = {"Origin": f"http://{HOST}"}

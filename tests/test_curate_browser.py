@@ -15,8 +15,8 @@ import yaml
 from playwright.sync_api import expect
 
 from chrono.curate import create_app
-from conftest import EVENTS, write_data
-from test_curate import ARTICLE, HEADER, PAGE
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, EVENTS, write_data
+from tests.test_curate import ARTICLE, HEADER, PAGE
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,20 @@ RETOLD = """Hamas and Kabul keep in touch
 
 In early October 2021, Haniyeh called Muttaqi to congratulate the new government, a spokesman said.
 """
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for this module only: Playwright's sync API holds an event loop while it runs,
+    which tests later in the session that call asyncio.run (Datasette's client) cannot share."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 class LiveCurate:
@@ -208,7 +222,7 @@ def test_a_saved_page_fills_the_source_from_its_metadata(page, folder, tmp_path)
 
 
 def test_a_page_on_another_site_cannot_write(browser, folder):
-    from test_curate import Pages, new_event
+    from tests.test_curate import Pages, new_event
 
     attacker = Pages({"/": "<!doctype html><title>elsewhere</title><p>hello</p>"})
     try:
