@@ -333,7 +333,7 @@ function select(i) {
   for (const name of ["id", "title", "summary", "date", "date_text", "date_basis", "date_anchor", "qualifier",
     "type", "status", "place", "country", "quote", "stance", "notes"]) editor.elements[name].value = d[name] ?? "";
   $("#editor-heading").textContent = `Candidate ${i + 1} of ${state.candidates.length} (${c.status})`;
-  $("#range").textContent = `Read as ${c.raw.date_start} to ${c.raw.date_end}, ${c.raw.precision} precision` +
+  $("#range").textContent = `Proposed: read as ${c.raw.date_start} to ${c.raw.date_end}, ${c.raw.precision} precision` +
     (c.raw.date_basis === "resolved" ? `, resolved against ${c.raw.date_anchor}` : "");
   renderActorRows();
   clearProblems();
