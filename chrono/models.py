@@ -60,8 +60,11 @@ ROLES = (
     "initiator", "recipient", "participant", "host", "visitor",
     "author", "subject", "target", "attacker", "mediator",
 )
-# Roles that put an actor in contact with the others; a subject, target, attacker or author is not.
+# The roles that make an actor a party to an event. Only parties are ever "in contact":
+# a subject (the dead at a funeral, the topic of talks), a target, an attacker or an
+# author takes part in an event without meeting anyone in it.
 PARTY_ROLES = ("initiator", "recipient", "participant", "host", "visitor", "mediator")
+
 ACTOR_KINDS = (
     "person", "state", "government", "government-body", "organization",
     "armed-group", "media", "international-organization",
