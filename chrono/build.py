@@ -26,8 +26,8 @@ import sqlite_utils
 from . import dates
 from . import ingest
 from .ingest import Batch, Rows, iso
-from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml
-from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
+from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml_located
+from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES, STATUSES
 from .store import FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION
 
 MAX_REPORTED_PROBLEMS = 200
@@ -362,7 +362,10 @@ def create_actor_stats(db: sqlite_utils.Database) -> None:
 
 
 def create_views(db: sqlite_utils.Database) -> None:
+    """The `contacts` view: both actors are parties (PARTY_ROLES) to a contact-type event; the
+    subject of a funeral, a target or an author is in contact with no one."""
     contact_types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
+    parties = ", ".join(f"'{r}'" for r in PARTY_ROLES)
     db.create_view(
         "contacts",
         f"""SELECT a.actor_id AS actor_id, actor.name AS actor_name,
@@ -374,7 +377,7 @@ def create_views(db: sqlite_utils.Database) -> None:
             JOIN events e ON e.id = a.event_id
             JOIN actors actor ON actor.id = a.actor_id
             JOIN actors other ON other.id = b.actor_id
-            WHERE e.type IN ({contact_types})""",
+            WHERE e.type IN ({contact_types}) AND a.role IN ({parties}) AND b.role IN ({parties})""",
     )
 
 
@@ -456,10 +459,10 @@ def build(data: Path, out: Path) -> BuildReport:
     points to is replaced and the link stays."""
     started = time.perf_counter()
     catalogue, problems = load_catalogue(data)
-    event_records, found = read_yaml(data / "events.yml")
+    event_records, nodes, found = read_yaml_located(data / "events.yml")
     problems += found
     events_file = str(data / "events.yml")
-    checked, found = check_events(event_records, catalogue, events_file)
+    checked, found = check_events(event_records, catalogue, events_file, nodes)
     problems += found
     if problems:
         raise DataError(problems)

@@ -24,7 +24,7 @@ import msgspec
 
 from . import dates
 from .load import Catalogue, CheckedEvent, Problem, stream_jsonl
-from .models import CONTACT_TYPES, EVENT_TYPES
+from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES
 from .store import CitationOut, EventActorOut, EventOut, LocationOut, SourceRef
 
 BATCH_EVENTS = 2000
@@ -175,8 +175,10 @@ class Rows:
         batch.docs.append((self.document(checked, start, end),))
         batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
         batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
-        if e.type in self.contact and len(e.actors) > 1:
-            self._pairs(e.id, [a.id for a in e.actors], start, end, batch.pairs)
+        if e.type in self.contact:
+            parties = [a.id for a in e.actors if a.role in PARTY_ROLES]  # a subject or target meets no one
+            if len(parties) > 1:
+                self._pairs(e.id, parties, start, end, batch.pairs)
 
     def document(self, checked: CheckedEvent, start: str, end: str) -> str:
         """The event as /api/events serves it: stored once, passed through on every request."""
@@ -192,7 +194,8 @@ class Rows:
         )).decode()
 
     def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list) -> None:
-        """Contact pairs of one event, as (side, other, event, start, end, pair).
+        """Contact pairs of one event, as (side, other, event, start, end, pair). `participants`:
+        the event's parties only (models.PARTY_ROLES).
 
         A side is a participant or an organization a participant belongs to at the time, with
         those members. A side and another participant are in contact when each has someone the

@@ -8,6 +8,8 @@ sees every mistake in one run.
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ import msgspec
 import yaml
 
 from . import dates
-from .models import Actor, Event, Source
+from .models import Actor, Citation, Event, EventActor, Location, Membership, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +31,11 @@ class Problem:
     record: str
     field: str
     message: str
+    line: int | None = None  # in a YAML file, the line of the field (or of its record)
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.record}" if self.record else self.file
+        file = f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{file}: {self.record}" if self.record else file
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -83,23 +87,68 @@ _PATH = re.compile(r" - at `\$(.*)`$")
 
 def read_yaml(path: Path) -> tuple[list[Any], list[Problem]]:
     """A YAML file holding a list of records; problems instead of exceptions."""
+    records, _, problems = read_yaml_located(path)
+    return records, problems
+
+
+def read_yaml_located(path: Path) -> tuple[list[Any], list[Any], list[Problem]]:
+    """A YAML file's records, each with the YAML node it was read from (where its fields
+    start: see `line_of`), and the problems that kept it from being read."""
     try:
         raw = path.read_bytes()
-        data = yaml.load(raw.decode("utf-8"), Loader=_StringDateLoader)
+        data, node = _load_with_node(raw.decode("utf-8"))
     except FileNotFoundError:
-        return [], [Problem(str(path), "", "", "file not found")]
+        return [], [], [Problem(str(path), "", "", "file not found")]
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return [], [Problem(str(path), f"line {line}", "", not_utf8(exc))]
+        return [], [], [Problem(str(path), f"line {line}", "", not_utf8(exc))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1}: " if mark else ""
-        return [], [Problem(str(path), "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})")]
+        return [], [], [Problem(str(path), "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})")]
     if data is None:
-        return [], []
+        return [], [], []
     if not isinstance(data, list):
-        return [], [Problem(str(path), "", "", "must hold a list of records")]
-    return data, []
+        return [], [], [Problem(str(path), "", "", "must hold a list of records")]
+    return data, list(node.value), []
+
+
+def _load_with_node(text: str) -> tuple[Any, Any]:
+    """The document and the node tree it was built from (one parse)."""
+    loader = _StringDateLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
+_PATH_PART = re.compile(r"\[(\d+)\]|[^.\[\]]+")
+
+
+def line_of(node: Any, field: str = "") -> int:
+    """The 1-based line where `field` (a path such as `citations[1].quote`) is written in a
+    record's YAML node; as near as the path goes, down to the record's own first line."""
+    line = node.start_mark.line
+    for m in _PATH_PART.finditer(field):
+        if m.group(1) is not None and isinstance(node, yaml.SequenceNode) and int(m.group(1)) < len(node.value):
+            node = node.value[int(m.group(1))]
+            line = node.start_mark.line
+        elif m.group(1) is None and isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == m.group(0)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line, match[1]
+        else:
+            break
+    return line + 1
+
+
+def _locate(problems: list[Problem], node: Any) -> list[Problem]:
+    """The problems of one record, each with the line of its field."""
+    if node is None:
+        return problems
+    return [p if p.line else dataclasses.replace(p, line=line_of(node, p.field)) for p in problems]
 
 
 def without_bom(line: bytes) -> bytes:
@@ -137,11 +186,51 @@ def _stringify_dates(raw: Any) -> Any:
     return raw
 
 
-def _convert(raw: Any, type_: type, file: str, record: str) -> tuple[Any, Problem | None]:
+# The Structs inside a record, by field: (type, is a list of them).
+_NESTED: dict[type, dict[str, tuple[type, bool]]] = {
+    Event: {"location": (Location, False), "actors": (EventActor, True), "citations": (Citation, True)},
+    Actor: {"memberships": (Membership, True)},
+}
+
+
+def unknown_fields(raw: Any, type_: type, prefix: str = "") -> tuple[Any, list[tuple[str, str]]]:
+    """The record without the fields `type_` does not have, and for each such field its path
+    and a message that suggests the field probably meant ("did you mean 'date'?").
+
+    Checked before decoding so that a misspelt field does not hide the record's other problems."""
+    if not isinstance(raw, dict):
+        return raw, []
+    known = type_.__struct_fields__
+    found: list[tuple[str, str]] = []
+    kept: dict[Any, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+            hint = f"; did you mean {guess[0]!r}?" if guess else f"; the fields are {', '.join(known)}"
+            found.append((f"{prefix}{key}", f"unknown field {str(key)!r}{hint}"))
+            continue
+        inner = _NESTED.get(type_, {}).get(key)
+        if inner and inner[1] and isinstance(value, list):
+            cleaned = []
+            for j, item in enumerate(value):
+                item, more = unknown_fields(item, inner[0], f"{prefix}{key}[{j}].")
+                cleaned.append(item)
+                found += more
+            value = cleaned
+        elif inner and not inner[1]:
+            value, more = unknown_fields(value, inner[0], f"{prefix}{key}.")
+            found += more
+        kept[key] = value
+    return kept, found
+
+
+def _convert(raw: Any, type_: type, file: str, record: str) -> tuple[Any, list[Problem]]:
+    raw, unknown = unknown_fields(raw, type_)
+    problems = [Problem(file, record, path, message) for path, message in unknown]
     try:
-        return msgspec.convert(_stringify_dates(raw), type_), None
+        return msgspec.convert(_stringify_dates(raw), type_), problems
     except msgspec.ValidationError as exc:
-        return None, _validation_problem(exc, file, record)
+        return None, [*problems, _validation_problem(exc, file, record)]
 
 
 def _validation_problem(exc: msgspec.ValidationError, file: str, record: str) -> Problem:
@@ -165,45 +254,57 @@ def _date(value: str, file: str, record: str, field: str, problems: list[Problem
         return None
 
 
-def check_sources(records: list[Any], file: str) -> tuple[dict[str, tuple[Source, dates.NormalisedDate | None]], list[Problem]]:
+def _node(nodes: list[Any] | None, i: int) -> Any:
+    return nodes[i] if nodes is not None and i < len(nodes) else None
+
+
+def check_sources(records: list[Any], file: str, nodes: list[Any] | None = None) -> tuple[dict[str, tuple[Source, dates.NormalisedDate | None]], list[Problem]]:
+    """`nodes`: the records' YAML nodes (read_yaml_located), to name each problem's line."""
     problems: list[Problem] = []
     sources: dict[str, tuple[Source, dates.NormalisedDate | None]] = {}
     for i, raw in enumerate(records):
+        mark = len(problems)
         rid = _record_id(raw, i)
-        source, problem = _convert(raw, Source, file, f"source {rid}")
-        if problem:
-            problems.append(problem)
-            continue
-        if source.id in sources:
+        source, found = _convert(raw, Source, file, f"source {rid}")
+        problems += found
+        if source is None:
+            pass
+        elif source.id in sources:
             problems.append(Problem(file, f"source {rid}", "id", "duplicate id"))
-            continue
-        sources[source.id] = (source, _date(source.published, file, f"source {rid}", "published", problems))
+        else:
+            sources[source.id] = (source, _date(source.published, file, f"source {rid}", "published", problems))
+        problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     return sources, problems
 
 
-def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list, list[Problem]]:
+def check_actors(records: list[Any], file: str, nodes: list[Any] | None = None) -> tuple[dict[str, Actor], list, list[Problem]]:
     problems: list[Problem] = []
     actors: dict[str, Actor] = {}
+    node_of: dict[str, Any] = {}
     owner_of_alias: dict[str, str] = {}
     for i, raw in enumerate(records):
+        mark = len(problems)
         rid = _record_id(raw, i)
-        actor, problem = _convert(raw, Actor, file, f"actor {rid}")
-        if problem:
-            problems.append(problem)
-            continue
-        if actor.id in actors:
+        actor, found = _convert(raw, Actor, file, f"actor {rid}")
+        problems += found
+        if actor is None:
+            pass
+        elif actor.id in actors:
             problems.append(Problem(file, f"actor {rid}", "id", "duplicate id"))
-            continue
-        actors[actor.id] = actor
-        # An id is looked up like a name (actor=iea), so ids, names and aliases share one key space.
-        names = [("id", actor.id), ("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]
-        for field_name, alias in names:
-            key = dates.name_key(alias)
-            other = owner_of_alias.setdefault(key, actor.id)
-            if other != actor.id:
-                problems.append(Problem(file, f"actor {rid}", field_name, f"{alias!r} already names actor {other!r}"))
+        else:
+            actors[actor.id] = actor
+            node_of[actor.id] = _node(nodes, i)
+            # An id is looked up like a name (actor=iea), so ids, names and aliases share one key space.
+            names = [("id", actor.id), ("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]
+            for field_name, alias in names:
+                key = dates.name_key(alias)
+                other = owner_of_alias.setdefault(key, actor.id)
+                if other != actor.id:
+                    problems.append(Problem(file, f"actor {rid}", field_name, f"{alias!r} already names actor {other!r}"))
+        problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     memberships = []
     for actor in actors.values():
+        mark = len(problems)
         for j, m in enumerate(actor.memberships):
             where = f"memberships[{j}]"
             if m.organization not in actors:
@@ -213,6 +314,7 @@ def check_actors(records: list[Any], file: str) -> tuple[dict[str, Actor], list,
             if start and end and end.end < start.start:
                 problems.append(Problem(file, f"actor {actor.id}", f"{where}.end", f"ends ({m.end}) before it starts ({m.start})"))
             memberships.append((actor.id, j, start, end))
+        problems[mark:] = _locate(problems[mark:], node_of[actor.id])
     return actors, memberships, problems
 
 
@@ -250,36 +352,45 @@ def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedE
     return CheckedEvent(event, when), []
 
 
-def check_events(records: Iterable[Any], catalogue: Catalogue, file: str) -> tuple[list[CheckedEvent], list[Problem]]:
+def check_events(records: Iterable[Any], catalogue: Catalogue, file: str, nodes: list[Any] | None = None) -> tuple[list[CheckedEvent], list[Problem]]:
+    """The curated events: each checked as bulk events are (check_event), and a stated date
+    read against its own words as `chrono verify` reads it: never narrower, never elsewhere."""
+    from .verify import date_text_problem  # verify reads the data through this module
+
+    published = {source_id: str(source.published) for source_id, (source, _) in catalogue.sources.items()}
     problems: list[Problem] = []
     checked: list[CheckedEvent] = []
     ids: set[str] = set()
     for i, raw in enumerate(records):
+        mark = len(problems)
         rid = _record_id(raw, i)
-        event, problem = _convert(raw, Event, file, f"event {rid}")
-        if problem:
-            problems.append(problem)
-            continue
-        if event.id in ids:
+        event, found = _convert(raw, Event, file, f"event {rid}")
+        problems += found
+        if event is None:
+            pass
+        elif event.id in ids:
             problems.append(Problem(file, f"event {rid}", "id", "duplicate id"))
-            continue
-        ids.add(event.id)
-        result, found = check_event(event, catalogue, file)
-        problems.extend(found)
-        if result:
-            checked.append(result)
+        else:
+            ids.add(event.id)
+            result, found = check_event(event, catalogue, file)
+            problems += found
+            if event.date_basis == "stated" and (wrong := date_text_problem(raw, published)[1]):
+                problems.append(Problem(file, f"event {rid}", "date", f"{wrong}; give the date the words give, or a wider one"))
+            elif result and not found and mark == len(problems):
+                checked.append(result)
+        problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     return checked, problems
 
 
 def load_catalogue(data: Path) -> tuple[Catalogue, list[Problem]]:
     problems: list[Problem] = []
-    source_records, found = read_yaml(data / "sources.yml")
+    source_records, nodes, found = read_yaml_located(data / "sources.yml")
     problems += found
-    sources, found = check_sources(source_records, str(data / "sources.yml"))
+    sources, found = check_sources(source_records, str(data / "sources.yml"), nodes)
     problems += found
-    actor_records, found = read_yaml(data / "actors.yml")
+    actor_records, nodes, found = read_yaml_located(data / "actors.yml")
     problems += found
-    actors, memberships, found = check_actors(actor_records, str(data / "actors.yml"))
+    actors, memberships, found = check_actors(actor_records, str(data / "actors.yml"), nodes)
     problems += found
     return Catalogue(sources, actors, memberships), problems
 

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import msgspec
 
 from .dates import fold, month_range, name_key, year_range
-from .models import CONTACT_TYPES, EVENT_TYPES
+from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES
 
 MAX_LIMIT = 500
 MAX_CONTACTS = 10_000
@@ -828,11 +828,15 @@ def get_actor(conn: sqlite3.Connection, actor_id: str) -> ActorDetail:
     )
 
 
+_PARTIES = ", ".join(f"'{r}'" for r in PARTY_ROLES)
+
+
 def _side_sql(f: EventFilter) -> str:
     """Rows of event_actors standing for one side of a contact: the actor itself and,
-    with members on, its members while their membership covers the event."""
+    with members on, its members while their membership covers the event; parties only
+    (PARTY_ROLES): the dead at his own funeral meets no one there."""
     rng, _ = _range("ea", f)
-    extra = "".join(f" AND {c}" for c in rng)
+    extra = "".join(f" AND {c}" for c in [f"ea.role IN ({_PARTIES})", *rng])
     return f"""SELECT ea.event_id, ea.actor_id, ea.date_start, ea.date_end FROM event_actors ea
                 WHERE ea.actor_id = ?{extra}
             UNION
@@ -893,7 +897,7 @@ def list_contacts(
             SELECT b.actor_id, o.name, count(DISTINCT ae.event_id), min(ae.date_start), max(ae.date_end),
                    json_group_array(DISTINCT ae.event_id)
             FROM a_events ae
-            JOIN event_actors b ON b.event_id = ae.event_id
+            JOIN event_actors b ON b.event_id = ae.event_id AND b.role IN ({_PARTIES})
             JOIN actors o ON o.id = b.actor_id
             WHERE b.actor_id NOT IN (SELECT a.actor_id FROM a_rows a WHERE a.event_id = ae.event_id)
               AND EXISTS (SELECT 1 FROM a_rows a WHERE a.event_id = ae.event_id AND NOT (? AND EXISTS (
