@@ -41,6 +41,7 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "release": ("0841", "Release persons"),
     "aid": ("070", "Provide aid"),
     "hearing": ("040", "Consult"),
+    "withdrawal": ("087", "De-escalate military engagement"),
 }
 
 # Types whose actors are in contact with each other; the `contacts` view pairs them.
