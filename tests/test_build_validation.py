@@ -231,3 +231,62 @@ def test_a_symlinked_output_replaces_the_file_it_points_to_and_stays_a_link(tmp_
     assert link.is_symlink() and link.resolve() == target
     assert sqlite3.connect(target).execute("SELECT count(*) FROM events").fetchone()[0] > 0
     assert not list(tmp_path.glob(".current.db-*.tmp")) and not list(releases.glob(".chrono.db-*.tmp"))
+
+
+def _line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
+
+
+def test_problems_name_their_file_and_line(tmp_path, records):
+    sources, actors, events = records
+    events[1]["actors"][0]["id"] = "nobody"
+    data = write_data(tmp_path / "data", sources, actors, events)
+    result = run_build(data, tmp_path / "chrono.db")
+    line = _line_of(data / "events.yml", "id: nobody")
+    assert result.exit_code == 1
+    assert f"events.yml:{line}: event 2021-10-haniyeh-calls-muttaqi: actors[0].id: unknown actor 'nobody'" in result.output
+
+
+def test_a_misspelt_field_is_named_with_a_guess_and_hides_no_other_problem(tmp_path, records):
+    """One run lists every problem: the misspelling, the same record's other mistake, another
+    record's and another file's."""
+    sources, actors, events = records
+    events[1]["qualifer"] = events[1].pop("qualifier")
+    events[1]["actors"][1]["id"] = "nobody"
+    events[3]["citations"][0]["sorce"] = events[3]["citations"][0].pop("source")
+    events[0]["status"] = "rumoured"
+    actors[0]["memberships"][0]["organisation"] = actors[0]["memberships"][0].pop("organization")
+    data = write_data(tmp_path / "data", sources, actors, events)
+    result = run_build(data, tmp_path / "chrono.db")
+    assert result.exit_code == 1
+    out = re.sub(r"(\.yml):\d+:", r"\1:", result.output)
+    for expected in [
+        "events.yml: event 2021-10-haniyeh-calls-muttaqi: qualifer: unknown field 'qualifer'; did you mean 'qualifier'?",
+        "events.yml: event 2021-10-haniyeh-calls-muttaqi: actors[1].id: unknown actor 'nobody'",
+        "events.yml: event 2024-12-24-talks-in-kabul: citations[0].sorce: unknown field 'sorce'; did you mean 'source'?",
+        "events.yml: event 2021-08-haniyeh-calls-baradar: status: Invalid enum value 'rumoured'",
+        "actors.yml: actor haniyeh: memberships[0].organisation: unknown field 'organisation'; did you mean 'organization'?",
+    ]:
+        assert expected in out, expected
+    line = _line_of(data / "events.yml", "qualifer:")
+    assert f"events.yml:{line}: event 2021-10-haniyeh-calls-muttaqi: qualifer:" in result.output
+
+
+@pytest.mark.parametrize("date, qualifier, text, problem", [
+    ("2021-08-15", None, "In August 2021", "2021-08-15 is more precise than its date_text 'In August 2021', which gives 2021-08"),
+    ("2021-10", None, "In early October 2021", None),  # wider than the words: honest
+    ("2021-10-05", None, "In early October 2021", "2021-10-05 is more precise than its date_text 'In early October 2021'"),
+    ("2021-09", None, "In August 2021", "2021-09 is not the date its date_text 'In August 2021' gives: 2021-08"),
+    ("2021", None, "In August 2021", None),
+])
+def test_a_stated_date_is_never_narrower_than_its_words(tmp_path, records, date, qualifier, text, problem):
+    sources, actors, events = records
+    events[0].update(date=date, date_text=text, qualifier=qualifier)
+    data = write_data(tmp_path / "data", sources, actors, events)
+    result = run_build(data, tmp_path / "chrono.db")
+    if problem is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 1
+        line = _line_of(data / "events.yml", f"date: '{date}'")
+        assert f"events.yml:{line}: event 2021-08-haniyeh-calls-baradar: date: {problem}" in result.output
