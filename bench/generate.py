@@ -166,6 +166,7 @@ TITLES = {
     "release": ["{a} releases {b}", "{b} freed in {place}"],
     "aid": ["{a} sends aid to {place}", "{a} pledges assistance for {topic}"],
     "hearing": ["{a} testifies on {topic}", "Hearing on {topic} with {a}"],
+    "withdrawal": ["{a} withdraws its forces from {place}"],
 }
 SUMMARIES = [
     "{A} and {B} discussed {topic} and {topic2} during a {adj} meeting in {place}, {country}.",
@@ -193,6 +194,7 @@ CONFLICT = {"airstrike", "attack", "assassination", "takeover", "clash", "arrest
 STATEMENT = {"statement", "condemnation", "appeal", "praise", "accusation", "denial", "claim-of-responsibility", "veto"}
 TYPE_WEIGHTS = {t: (9.0 if t in CONTACT_TYPES else 1.0) for t in EVENT_TYPES}
 TYPE_WEIGHTS.update({"meeting": 14.0, "phone-call": 12.0, "statement": 6.0, "veto": 0.2, "hearing": 0.5})
+TYPE_WEIGHTS["withdrawal"] = 0.0  # added to the vocabulary later: weightless, the generated data stay as they were
 STATUS_WEIGHTS = {"confirmed": 30, "reported": 45, "claimed": 8, "disputed": 5, "denied": 6, "unverified": 5, "false": 1}
 assert set(STATUS_WEIGHTS) == set(STATUSES), "a status was added to chrono.models: weigh it here"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
