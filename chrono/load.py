@@ -100,12 +100,11 @@ def read_yaml_located(path: Path) -> tuple[list[Any], list[Any], list[Problem]]:
     except FileNotFoundError:
         return [], [], [Problem(str(path), "", "", "file not found")]
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return [], [], [Problem(str(path), f"line {line}", "", not_utf8(exc))]
+        return [], [], [Problem(str(path), "", "", not_utf8(exc), line=raw.count(b"\n", 0, exc.start) + 1)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        return [], [], [Problem(str(path), "", "", f"{line}not valid YAML ({getattr(exc, 'problem', exc)})")]
+        problem = f"not valid YAML ({getattr(exc, 'problem', exc)})"
+        return [], [], [Problem(str(path), "", "", problem, line=mark.line + 1 if mark else None)]
     if data is None:
         return [], [], []
     if not isinstance(data, list):
@@ -376,7 +375,7 @@ def check_events(records: Iterable[Any], catalogue: Catalogue, file: str, nodes:
             problems += found
             if event.date_basis == "stated" and (wrong := date_text_problem(raw, published)[1]):
                 problems.append(Problem(file, f"event {rid}", "date", f"{wrong}; give the date the words give, or a wider one"))
-            elif result and not found and mark == len(problems):
+            elif result and mark == len(problems):
                 checked.append(result)
         problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     return checked, problems
