@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -557,16 +557,16 @@ def _is_year_noun(word: str) -> bool:
     return word.lower() in YEAR_NOUNS or word.lower().rstrip("s") in YEAR_NOUNS
 
 
-def _names_an_event(rest: str) -> bool:
-    """Whether a date is followed by what it dates: an event noun, after up to three names
-    ("… 2023 Hamas attack", "… 2020 Doha Agreement")."""
-    words = re.findall(r"[\w’'-]+", rest[:80])[:4]
-    for word in words:
-        if _is_year_noun(word):
-            return True
-        if not word[0].isupper():
-            return False
-    return False
+def _event_noun_end(rest: str) -> int | None:
+    """Where the event noun a date is followed by ends in `rest`, if the date names what it
+    dates: an event noun after up to three names ("… 2023 Hamas attack", "… 2020 Doha
+    Agreement")."""
+    for word in islice(re.finditer(r"[\w’'-]+", rest[:80]), 4):
+        if _is_year_noun(word.group()):
+            return word.end()
+        if not word.group()[0].isupper():
+            return None
+    return None
 
 
 def _following_unit(rng: DateRange) -> DateRange:
@@ -771,8 +771,11 @@ class Resolver:
         """
         if m.range is None or m.relation not in ("before", "after") or m.kind == "relational":
             return
-        if _names_an_event(self.text[m.end:]):
-            return  # "after the 7 October 2023 attack": the date is the attack's, and it is stated
+        if (noun := _event_noun_end(self.text[m.end:])) is not None:
+            # "after the 7 October 2023 attack": the date is the attack's, and it is stated; its
+            # words take in the attack, so that they read as the date they give.
+            m.text = self.text[m.start: m.end + noun]
+            return
         bound, pub = m.edtf, self.timeline.published
         m.confidence = "low"
         if m.relation == "after" and m.range.end < pub.start and not self._future(m):
