@@ -173,6 +173,8 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
 ) -> ContactList:
     """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
 
+    Only parties are in contact (initiator, recipient, participant, host, visitor, mediator): a
+    subject, such as the dead at his own funeral, a target or an author meets no one.
     An organization speaks through its members: with `members` on, the contacts of its members
     during their membership count as the organization's (on both sides when `with` is given).
     """

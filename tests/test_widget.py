@@ -47,7 +47,7 @@ def _event(id_: str, date: str, title: str, *, status: str = "reported", type_: 
 
 # One event per precision and flag, plus the shared fixture events (month, early month, days).
 PRECISION_EVENTS = [
-    _event("2009-summer-meeting", "2009-22", "Summer meeting in Doha", status="confirmed",
+    _event("2009-summer-meeting", "2009-22", "Summer meeting in Doha", status="confirmed", date_text="in the summer of 2009",
            actors=[("haniyeh", "visitor"), ("islamic-emirate", "host")],
            location={"place": "Doha", "country": "Qatar"}),
     _event("2013-office-opens", "2013", "Political office opens", type_="embassy-opening",
