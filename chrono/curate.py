@@ -111,7 +111,7 @@ def commit(data: Path, db: Path, name: str, edit: Callable[[str], str]) -> str:
 def _relocated(problem: Problem, stage: Path, data: Path) -> Problem:
     """A problem found in the staged folder, named by the curated file it will be."""
     return Problem(problem.file.replace(str(stage), str(data)), problem.record, problem.field,
-                   problem.message.replace(str(stage), str(data)))
+                   problem.message.replace(str(stage), str(data)), problem.line)
 
 
 def _sync_folder(folder: Path) -> None:
