@@ -419,8 +419,8 @@ def add_alias(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dict
     return _created(actor_id, commit(folder, db, "actors.yml", edit))
 
 
-def _problem_json(problem: Problem) -> dict[str, str]:
-    return {"text": str(problem), "file": Path(problem.file).name, "record": problem.record,
+def _problem_json(problem: Problem) -> dict[str, str | int | None]:
+    return {"text": str(problem), "file": Path(problem.file).name, "line": problem.line, "record": problem.record,
             "field": problem.field, "message": problem.message}
 
 

@@ -213,7 +213,8 @@ def test_a_refused_event_gets_the_builds_messages_and_writes_nothing(client, fol
     problems = r.json()["problems"]
     assert [(p["file"], p["field"]) for p in problems] == [("events.yml", field)]
     assert message in problems[0]["message"]
-    assert problems[0]["text"].startswith(f"{folder / 'events.yml'}: event ")
+    assert problems[0]["text"].startswith(f"{folder / 'events.yml'}:{problems[0]['line']}: event ")
+    assert problems[0]["line"] > (folder / "events.yml").read_text(encoding="utf-8").count("\n")  # the appended record
     assert snapshot(folder) == before
 
 
