@@ -287,6 +287,7 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 DATASETTE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                  "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
 SNAPSHOT_KEY = "chrono.snapshot"
+DATASETTE_MOUNT = "/datasette"
 ANSWERS = "answers"  # the store of cached answers
 
 Headers = tuple[tuple[bytes, bytes], ...]
@@ -306,13 +307,13 @@ _HTML_HEADERS: dict[str, Headers] = {
 }
 
 
-def security_headers(path: str, content_type: bytes) -> Headers:
+def security_headers(route: str, content_type: bytes) -> Headers:
     """nosniff and referrer policy everywhere; on HTML a CSP, and no framing except /embed."""
     if not content_type.startswith(b"text/html"):
         return _PLAIN
-    if path == "/embed":
+    if route == "/embed":
         return _HTML_HEADERS["embed"]
-    return _HTML_HEADERS["datasette" if path.startswith("/datasette") else "page"]
+    return _HTML_HEADERS["datasette" if route == DATASETTE_MOUNT else "page"]
 
 
 @functools.lru_cache(maxsize=8)
@@ -366,11 +367,52 @@ def _client_has(etag: bytes, headers) -> bool:
     return False
 
 
+def routed_path(scope: Scope) -> str:
+    """The route the router chose, as declared ("/api/events/{event_id:str}", or a mount's
+    own path, "/datasette").
+
+    The router matches the decoded path with runs of slashes collapsed, so `//api/events`,
+    `/api//events` and `/%61pi/events` all reach the /api/events handler: decisions taken on
+    this, never on the spelling the client sent, agree with the router's.
+    """
+    return scope.get("path_template") or min(scope["route_handler"].paths)
+
+
+_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_SLASHES = re.compile(rb"//+")
+# Escapes that mean the same path as the plain character to the router: unreserved characters
+# (RFC 3986, 2.3) and the slash. Any other escape (%20, %C3%A9) is kept as sent.
+_PLAIN_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/")
+
+
+def canonical_raw_path(raw: bytes) -> bytes:
+    """The raw path spelled as the router reads it: escapes of letters, digits, `-._~` and `/`
+    decoded, then runs of slashes collapsed; a query string, if any, is left as it is.
+
+    Datasette routes on the raw path: without this it would answer `//datasette/chrono` or
+    `/%64atasette/chrono` otherwise than the router that sent the request to it.
+    """
+    path, mark, query = raw.partition(b"?")
+    if b"%" in path:
+        path = _ESCAPE.sub(lambda m: bytes([b]) if (b := int(m[1], 16)) in _PLAIN_BYTES else m[0], path)
+    return _SLASHES.sub(b"/", path) + mark + query
+
+
+_DISCONNECT = {"type": "http.disconnect"}
+
+
 def _edge_middleware(app):
     """Everything every request needs, in one pass of plain ASGI: a cap on query-string length
     (no handler ever parses a megabyte of parameters); for /api, the current database build,
-    held for the whole request, and a 304 when the client already has it; security headers on
-    every response and the build's headers on successful /api ones."""
+    held for the whole request; security headers on every response and the build's headers on
+    successful /api ones.
+
+    It runs after routing, and decides on the route, whatever the spelling of the path. A
+    client that already has the build gets a 304 only where it would have had a 200: after the
+    Host check, the rate limit, the validation of every parameter and the handler (an unknown
+    id is a 404, whatever If-None-Match says). A streamed export answered so is stopped as if
+    the client had gone away: its body is never produced.
+    """
 
     async def middleware(scope, receive, send):
         if scope["type"] != "http":
@@ -380,37 +422,47 @@ def _edge_middleware(app):
             response = problem(414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters")
             await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
             return
-        # A mounted app (Datasette) sees its scope["path"] cut below the mount point;
-        # raw_path keeps what the client asked for.
         raw = scope.get("raw_path")
-        path = raw.decode("latin-1").partition("?")[0] if raw else scope["path"]
+        if raw and (b"//" in raw or b"%" in raw):
+            scope["raw_path"] = canonical_raw_path(raw)
+        route = routed_path(scope)
         stamp: Headers = ()
-        if path.startswith("/api"):
+        conditional = False
+        if route.startswith("/api"):
             snapshot = scope["litestar_app"].state.database.current()
             scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
             stamp = build_headers(snapshot.build_id)
-            if _client_has(stamp[0][1], scope["headers"]):
-                await send({"type": "http.response.start", "status": 304, "headers": [*stamp, *_PLAIN]})
-                await send({"type": "http.response.body", "body": b""})
-                return
+            conditional = _client_has(stamp[0][1], scope["headers"])
+        answered = False  # a 304 was sent in place of a 200: drop the body, stop a stream
 
         async def send_with_headers(message):
+            nonlocal answered
+            if answered:
+                return
             if message["type"] == "http.response.start":
+                if conditional and message["status"] == 200:
+                    answered = True
+                    await send({"type": "http.response.start", "status": 304, "headers": [*stamp, *_PLAIN]})
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    return
                 headers = list(message.get("headers", ()))
                 present = {k.lower() for k, _ in headers}
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                extra = security_headers(path, content_type)
+                extra = security_headers(route, content_type)
                 if stamp and message["status"] < 400:
                     extra = (*extra, *stamp)
                 headers.extend(h for h in extra if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 
-        if stamp and (name := repeated_parameter(path, scope.get("query_string", b""))):
+        async def receive_until_answered():
+            return _DISCONNECT if answered else await receive()
+
+        if stamp and (name := repeated_parameter(route, scope.get("query_string", b""))):
             response = problem(400, "Bad parameter", "given more than once: give it once", name)
             await response.to_asgi_response(app=None, request=None)(scope, receive, send_with_headers)  # type: ignore[arg-type]
             return
-        await app(scope, receive, send_with_headers)
+        await app(scope, receive_until_answered, send_with_headers)
 
     return middleware
 
@@ -476,7 +528,7 @@ def create_app(
     if mount_datasette:
         from .publish import mount_datasette as datasette_handler
 
-        handlers.append(datasette_handler(Path(db_path)))
+        handlers.append(datasette_handler(Path(db_path), DATASETTE_MOUNT))
     middleware: list = [_edge_middleware]
     if rate_limit:
         from litestar.middleware.rate_limit import RateLimitConfig
