@@ -1,9 +1,10 @@
 """Datasette plugin for the chrono database: timeline widget on the events page, year and month
-facets for ISO date columns, and a refusal of anything that could write.
+facets for ISO date columns, a refusal of anything that could write, and a 400 for a table's
+parameters Datasette cannot read.
 
 Loaded through the `datasette` entry point, so it is active in every Datasette of this
-environment: each hook therefore acts only on a database named `chrono`, except the facets,
-which are generic.
+environment: each hook therefore acts only on a database named `chrono`, except the facets and
+the 400s, which are generic.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
+from datasette.views.base import DatasetteError
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 
@@ -40,6 +42,39 @@ def startup(datasette: Any) -> None:
     plain traceback only for unexpected errors (500).
     """
     datasette_errors.rich = None
+
+
+# Datasette 0.65 raises these with its errors' default status, 500, though the table's
+# parameters are at fault: a sort column the table does not have, both sort orders at once,
+# a `_through` naming no foreign key.
+_BAD_PARAMETER_MESSAGES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
+
+
+def bad_parameter(exception: Exception, args: Any) -> str | None:
+    """What is wrong with a table page's parameters, when that is why Datasette failed; else None."""
+    if isinstance(exception, DatasetteError):
+        message = str(exception.message)
+        return message if exception.status == 500 and message.startswith(_BAD_PARAMETER_MESSAGES) else None
+    if not isinstance(exception, ValueError):
+        return None
+    # A ValueError from reading a number or JSON out of the query string.
+    if (limit := args.get("_timelimit")) and not limit.isdigit():
+        return "_timelimit must be a whole number of milliseconds"
+    if (through := args.get("_through")) is not None:
+        return "_through must be JSON naming a table, a column and a value"
+    if (token := args.get("_next")) is not None and not token.isdigit():
+        return "_next is not a page token of this table: follow the next link"
+    return None
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """A client's mistake in a table's parameters is a 400 in words, never a 500."""
+    message = bad_parameter(exception, request.args)
+    if message is None:
+        return None
+    return datasette_errors.handle_exception(
+        datasette=datasette, request=request, exception=DatasetteError(message, title="Bad parameter", status=400))
 
 
 @hookimpl
