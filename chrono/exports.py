@@ -11,7 +11,14 @@ from datetime import date, timedelta
 
 import msgspec
 
+from .models import is_http_url
 from .store import EventOut
+
+
+def link(url: str | None) -> str | None:
+    """The source's URL if it may be published as a link. The build refuses any other, so this
+    only matters for a database that did not come from this build (defence in depth)."""
+    return url if url and is_http_url(url) else None
 
 CSV_COLUMNS = [
     "id", "date", "date_text", "date_start", "date_end", "precision", "qualifier", "title", "summary",
@@ -29,7 +36,7 @@ def csv_rows(events: Iterable[EventOut]) -> Iterator[str]:
             e.summary, e.type, e.cameo, e.status, e.location.place or "", e.location.country or "",
             "; ".join(f"{a.name} ({a.role})" for a in e.actors),
             "; ".join(dict.fromkeys(c.source.id for c in e.citations)),
-            " ".join(dict.fromkeys(c.source.url for c in e.citations if c.source.url)),
+            " ".join(dict.fromkeys(url for c in e.citations if (url := link(c.source.url)))),
         ])
         if i % 200 == 0:
             yield _drain(buffer)
@@ -72,7 +79,7 @@ def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono") -> I
     for e in events:
         end = date.fromisoformat(e.date_end) + timedelta(days=1)
         sources = "\n".join(
-            f"{c.source.title} ({c.source.outlet or 'outlet not stated'}){' ' + c.source.url if c.source.url else ''}"
+            f"{c.source.title} ({c.source.outlet or 'outlet not stated'}){' ' + url if (url := link(c.source.url)) else ''}"
             for c in e.citations
         )
         description = f"{e.summary}\n\nDate: {e.date_text} ({e.precision}). Status: {e.status}.\nSources:\n{sources}"
@@ -90,7 +97,7 @@ def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono") -> I
         place = ", ".join(p for p in (e.location.place, e.location.country) if p)
         if place:
             lines.append(f"LOCATION:{_ics_text(place)}")
-        url = next((c.source.url for c in e.citations if c.source.url), None)
+        url = next((url for c in e.citations if (url := link(c.source.url))), None)
         if url:
             lines.append(f"URL:{url}")
         lines.append("END:VEVENT")
@@ -193,7 +200,7 @@ def timeline_slide(e: EventOut) -> dict:
         slide = {"start_date": _tl_date(start, unit, label), "end_date": _tl_date(end, unit)}
     cites = "".join(
         f"<blockquote>{html.escape(c.quote)}</blockquote><p>— "
-        + (f'<a href="{html.escape(c.source.url)}">{html.escape(c.source.title)}</a>' if c.source.url else html.escape(c.source.title))
+        + (f'<a href="{html.escape(url)}">{html.escape(c.source.title)}</a>' if (url := link(c.source.url)) else html.escape(c.source.title))
         + f"{', ' + html.escape(c.source.outlet) if c.source.outlet else ''}</p>"
         for c in e.citations
     )

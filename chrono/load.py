@@ -20,7 +20,7 @@ import msgspec
 import yaml
 
 from . import dates
-from .models import Actor, Citation, Event, EventActor, Location, Membership, Source
+from .models import Actor, Citation, Event, EventActor, Location, Membership, Source, is_http_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,9 +271,17 @@ def check_sources(records: list[Any], file: str, nodes: list[Any] | None = None)
         elif source.id in sources:
             problems.append(Problem(file, f"source {rid}", "id", "duplicate id"))
         else:
+            if source.url is not None and not is_http_url(source.url):  # kept, so its citations are not "unknown"
+                problems.append(Problem(file, f"source {rid}", "url", url_problem(source.url)))
             sources[source.id] = (source, _date(source.published, file, f"source {rid}", "published", problems))
         problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     return sources, problems
+
+
+def url_problem(url: str) -> str:
+    shown = url if len(url) <= 80 else url[:77] + "..."
+    return (f"{shown!r} is not a web address: a link must start with http:// or https://, name a host "
+            "and hold no spaces or line breaks")
 
 
 def check_actors(records: list[Any], file: str, nodes: list[Any] | None = None) -> tuple[dict[str, Actor], list, list[Problem]]:

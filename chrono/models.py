@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import Meta
@@ -78,6 +80,23 @@ ActorKind = Literal[ACTOR_KINDS]  # type: ignore[valid-type]
 Stance = Literal["supports", "reports", "denies"]
 DateBasis = Literal["stated", "resolved", "inferred"]
 Qualifier = Literal["early", "mid", "late"]
+
+
+_NOT_IN_LINKS = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def is_http_url(value: str) -> bool:
+    """A link chrono may publish: an absolute http:// or https:// address naming a host, with no
+    space or control character. Anything else (javascript:, data:, a relative path) would run
+    script or lead somewhere unintended once a page, a calendar or TimelineJS makes it a link,
+    and a line break would start a new line in an iCalendar feed."""
+    if _NOT_IN_LINKS.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 class Base(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
