@@ -33,6 +33,30 @@ from .store import FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION
 MAX_REPORTED_PROBLEMS = 200
 
 
+class CannotWrite(Exception):
+    """The output could not be written (a full disk, a folder that is not writable); the previous
+    database was left as it was."""
+
+    def __init__(self, out: Path, reason: str) -> None:
+        super().__init__(f"cannot write {out}: {reason}")
+        self.out, self.reason = out, reason
+
+
+# SQLite's result codes for an output it cannot write, as the errno a file write would give.
+_SQLITE_WRITE_ERRORS = {
+    sqlite3.SQLITE_FULL: "no space left on the device",
+    sqlite3.SQLITE_IOERR: "input/output error",
+    sqlite3.SQLITE_CANTOPEN: "the file cannot be created or opened",
+    sqlite3.SQLITE_READONLY: "the file system is read-only",
+    sqlite3.SQLITE_PERM: "permission denied",
+}
+
+
+def empty_problem(data: Path) -> Problem:
+    return Problem(str(data / "events.yml"), "", "", "no events: the build would publish an empty chronology "
+                   "(add events, or build with --allow-empty to publish one with none)")
+
+
 @dataclass
 class BuildReport:
     out: Path
@@ -452,9 +476,12 @@ def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) 
     ]
 
 
-def build(data: Path, out: Path) -> BuildReport:
-    """Validate the data folder and write `out` atomically; raise DataError listing every problem.
+def build(data: Path, out: Path, *, allow_empty: bool = False) -> BuildReport:
+    """Validate the data folder and write `out` atomically; raise DataError listing every problem,
+    or CannotWrite naming the output when it cannot be written. Either way `out` is untouched.
 
+    A data folder with no events is refused unless `allow_empty`: an empty events.yml is far
+    more often a mistake (a truncated file, a wrong --data) than a chronology emptied on purpose.
     When `out` is a symbolic link (a deployment pointing at its current database), the file it
     points to is replaced and the link stays."""
     started = time.perf_counter()
@@ -464,28 +491,48 @@ def build(data: Path, out: Path) -> BuildReport:
     events_file = str(data / "events.yml")
     checked, found = check_events(event_records, catalogue, events_file, nodes)
     problems += found
+    if not checked and not allow_empty and not any(data.glob("*.jsonl")):
+        problems.append(empty_problem(data))
     if problems:
         raise DataError(problems)
 
     if out.is_symlink():
         out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _build_lock(out):
-        _remove_leftovers(out)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}-", suffix=".tmp", dir=out.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            report = _write(tmp, data, catalogue, checked, events_file)
-            clock = time.perf_counter()
-            _swap(tmp, out)
-            report.stages["swap"] = time.perf_counter() - clock
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    with _writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _build_lock(out):
+            _remove_leftovers(out)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}-", suffix=".tmp", dir=out.parent)
+            os.close(fd)
+            tmp = Path(tmp_name)
+            try:
+                report = _write(tmp, data, catalogue, checked, events_file)
+                if not report.counts["events"] and not allow_empty:  # bulk files that hold no events
+                    raise DataError([empty_problem(data)])
+                clock = time.perf_counter()
+                _swap(tmp, out)
+                report.stages["swap"] = time.perf_counter() - clock
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
     report.out = out
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """File-system failures while writing `out` become one CannotWrite naming it."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and Path(exc.filename) != out else ""
+        raise CannotWrite(out, f"{(exc.strerror or str(exc)).lower()}{where}") from None
+    except sqlite3.Error as exc:
+        reason = _SQLITE_WRITE_ERRORS.get(getattr(exc, "sqlite_errorcode", -1) & 0xFF)
+        if reason is None:
+            raise
+        raise CannotWrite(out, f"{reason} (in {out.parent})") from None
 
 
 class _Stages(dict):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .build import MAX_REPORTED_PROBLEMS, is_stale
+from .build import MAX_REPORTED_PROBLEMS, CannotWrite, is_stale
 from .build import build as build_database
 from .cache import DEFAULT_CACHE_MB
 from .load import DataError, not_utf8
@@ -23,9 +23,9 @@ def cli() -> None:
     """Sourced chronologies of diplomatic contacts, from curated YAML to SQLite, API, Datasette and widget."""
 
 
-def _build_or_exit(data: Path, out: Path) -> None:
+def _build_or_exit(data: Path, out: Path, allow_empty: bool = False) -> None:
     try:
-        report = build_database(data, out)
+        report = build_database(data, out, allow_empty=allow_empty)
     except DataError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -33,9 +33,10 @@ def _build_or_exit(data: Path, out: Path) -> None:
         listed = f"the first {count} problems (the build stops looking there)" if count >= MAX_REPORTED_PROBLEMS else f"{count} problem(s)"
         click.echo(f"build failed: {listed}; {out} left untouched", err=True)
         sys.exit(1)
-    except OSError as exc:  # the output's folder cannot be made or written
-        where = exc.filename or out
-        raise click.ClickException(f"cannot write {out}: {exc.strerror} ({where}); {out} left untouched") from None
+    except CannotWrite as exc:  # a full disk, a folder that cannot be made or written
+        raise click.ClickException(f"{exc}; {out} left untouched") from None
+    except OSError as exc:  # the data folder cannot be read
+        raise click.ClickException(f"cannot read {exc.filename or data}: {exc.strerror or exc}; {out} left untouched") from None
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())
     click.echo(f"built {out} ({counts}) in {report.seconds:.2f}s, build {report.build_id}")
 
@@ -45,7 +46,9 @@ def _build_or_exit(data: Path, out: Path) -> None:
               help="Folder with sources.yml, actors.yml, events.yml and any *.jsonl bulk files.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
               help="Database file to write (atomically replaced).")
-def build(data: Path, out: Path) -> None:
+@click.option("--allow-empty", is_flag=True,
+              help="Publish a chronology with no events (refused by default: an empty events.yml is usually a mistake).")
+def build(data: Path, out: Path, allow_empty: bool) -> None:
     """Validate the data folder, then write the SQLite database atomically.
 
     Every problem is printed on its own line naming file, record and field; on any
@@ -53,7 +56,7 @@ def build(data: Path, out: Path) -> None:
 
         chrono build --data db --out db/chrono.db
     """
-    _build_or_exit(data, out)
+    _build_or_exit(data, out, allow_empty)
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection, wait
+from typing import NoReturn
 from pathlib import Path
 
 import msgspec
@@ -300,12 +301,15 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
             for receiver in wait(list(running)):
                 i, process = running.pop(receiver)  # type: ignore[arg-type]
                 try:
-                    found[i] = [Problem(*p) for p in msgspec.msgpack.decode(receiver.recv_bytes())]  # type: ignore[union-attr]
+                    answer = msgspec.msgpack.decode(receiver.recv_bytes())  # type: ignore[union-attr]
                 except EOFError:
                     process.join()
                     raise RuntimeError(f"a validation worker failed (exit code {process.exitcode})") from None
                 receiver.close()  # type: ignore[union-attr]
                 process.join()
+                if isinstance(answer, dict):
+                    _raise_failure(*answer["failure"])
+                found[i] = [Problem(*p) for p in answer]
     finally:
         for receiver, (_, process) in running.items():
             process.terminate()
@@ -317,16 +321,37 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
 def _worker(build: int, pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: int, max_problems: int,
             out: Connection) -> None:
     _die_with(build)
-    conn = sqlite3.connect(file, isolation_level=None)
-    for pragma in (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("BEGIN")
-    create_stage(conn, WORKER_TABLES, children=True, after_rowid=after_rowid)
-    problems = stage(pieces, catalogue, Writer(conn, WORKER_TABLES), max_problems)
-    conn.execute("COMMIT")
-    conn.close()
+    try:
+        conn = sqlite3.connect(file, isolation_level=None)
+        for pragma in (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
+            conn.execute(f"PRAGMA {pragma}")
+        conn.execute("BEGIN")
+        create_stage(conn, WORKER_TABLES, children=True, after_rowid=after_rowid)
+        problems = stage(pieces, catalogue, Writer(conn, WORKER_TABLES), max_problems)
+        conn.execute("COMMIT")
+        conn.close()
+    except (OSError, sqlite3.Error) as exc:
+        # A full disk or an unwritable folder: the build reports it in one line, so hand it over.
+        out.send_bytes(msgspec.msgpack.encode({"failure": _failure(exc)}))
+        out.close()
+        return
     out.send_bytes(msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems]))
     out.close()
+
+
+def _failure(exc: OSError | sqlite3.Error) -> tuple[str, int, str, str | None]:
+    if isinstance(exc, OSError):
+        return "os", exc.errno or 0, exc.strerror or str(exc), exc.filename
+    return "sqlite", getattr(exc, "sqlite_errorcode", 0), str(exc), None
+
+
+def _raise_failure(kind: str, code: int, message: str, filename: str | None) -> NoReturn:
+    """Raise in the build the exception a worker met, as the build would have met it."""
+    if kind == "os":
+        raise OSError(code, message, filename)
+    exc = sqlite3.OperationalError(message)
+    exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+    raise exc
 
 
 def _die_with(parent: int) -> None:
