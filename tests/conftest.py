@@ -131,3 +131,15 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def generated_db(tmp_path_factory) -> Path:
+    """A generated chronology of 20,000 events (bench/generate.py), built once per session:
+    large enough that what breaks under real traffic breaks here too."""
+    from bench.generate import generate
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder / "data", 20_000)
+    build(folder / "data", folder / "chrono.db")
+    return folder / "chrono.db"
