@@ -26,6 +26,7 @@ import uvicorn
 from chrono.api import create_app
 from chrono.build import build
 from tests.conftest import ACTORS, EVENTS, SOURCES, write_data
+from tests.test_links import plant_url
 
 pytestmark = pytest.mark.browser
 
@@ -93,7 +94,7 @@ XSS_TITLE = '<img src=x onerror="window.__xss=1">'
 XSS_SUMMARY = "<script>window.__xss=2</script>"
 XSS_SOURCES = SOURCES + [
     {"id": "evil-source", "title": "<b>Bold</b> source", "outlet": "<i>Outlet</i>", "published": "2024-01-01",
-     "url": "javascript:window.__xss=3"},
+     "url": "https://planted.example/evil"},  # replaced by a javascript: URL once built
 ]
 XSS_ACTORS = ACTORS + [{"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}]
 XSS_EVENTS = [
@@ -221,6 +222,8 @@ def app(tmp_path_factory) -> Iterator[LiveApp]:
 @pytest.fixture(scope="module")
 def xss_app(tmp_path_factory) -> Iterator[LiveApp]:
     db = _build(tmp_path_factory, "xss", sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS)
+    # The build refuses a javascript: URL; the widget must not link one from any API either.
+    plant_url(db, "javascript:window.__xss=3", "https://planted.example/evil")
     with LiveApp(db) as live:
         yield live
 
