@@ -42,12 +42,13 @@ class CannotWrite(Exception):
         self.out, self.reason = out, reason
 
 
-# SQLite's result codes for an output it cannot write, as the errno a file write would give.
+# SQLite's result codes for an output it cannot write, worded as the system words the errno
+# a file write would get.
 _SQLITE_WRITE_ERRORS = {
-    sqlite3.SQLITE_FULL: "no space left on the device",
+    sqlite3.SQLITE_FULL: "no space left on device",
     sqlite3.SQLITE_IOERR: "input/output error",
-    sqlite3.SQLITE_CANTOPEN: "the file cannot be created or opened",
-    sqlite3.SQLITE_READONLY: "the file system is read-only",
+    sqlite3.SQLITE_CANTOPEN: "cannot create or open the file",
+    sqlite3.SQLITE_READONLY: "read-only file system",
     sqlite3.SQLITE_PERM: "permission denied",
 }
 

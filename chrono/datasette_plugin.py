@@ -60,7 +60,7 @@ def bad_parameter(exception: Exception, args: Any) -> str | None:
     # A ValueError from reading a number or JSON out of the query string.
     if (limit := args.get("_timelimit")) and not limit.isdigit():
         return "_timelimit must be a whole number of milliseconds"
-    if (through := args.get("_through")) is not None:
+    if args.get("_through") is not None:
         return "_through must be JSON naming a table, a column and a value"
     if (token := args.get("_next")) is not None and not token.isdigit():
         return "_next is not a page token of this table: follow the next link"

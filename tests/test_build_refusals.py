@@ -124,7 +124,7 @@ def test_a_full_disk_is_one_line_naming_the_output_and_the_old_database_is_kept(
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"Error: cannot write {out}: no space left on the device (in {small_fs}); {out} left untouched"]
+        f"Error: cannot write {out}: no space left on device (in {small_fs}); {out} left untouched"]
     assert out.read_bytes() == before
     assert sorted(p.name for p in small_fs.iterdir()) == [".chrono.db.lock", "chrono.db", "filler"]
 
