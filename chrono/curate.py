@@ -100,12 +100,18 @@ def commit(data: Path, db: Path, name: str, edit: Callable[[str], str]) -> str:
             if path.exists():
                 os.chmod(staged, path.stat().st_mode & 0o7777)
             try:
-                report = build(stage, db)
+                report = build(stage, db, allow_empty=may_be_empty(db))
             except DataError as exc:
                 raise Refused([_relocated(p, stage, data) for p in exc.problems]) from None
             os.replace(staged, path)
         _sync_folder(data)
     return report.build_id
+
+
+def may_be_empty(db: Path) -> bool:
+    """A chronology is started with no events, so one may be built with none; but a build never
+    empties one that has events (a truncated events.yml, a wrong folder)."""
+    return read_build_info(db).get("count_events", "0") == "0"
 
 
 def _relocated(problem: Problem, stage: Path, data: Path) -> Problem:
@@ -508,7 +514,7 @@ def create_app(data: Path, db: Path | None = None, *, allowed_hosts: list[str] |
 
     if not db.exists() or is_stale(data, db):
         with _data_lock(data):
-            build(data, db)
+            build(data, db, allow_empty=may_be_empty(db))
     return Litestar(
         route_handlers=[home, page, static_file, workbench_state, extract_candidates, similar, accept_event,
                         add_citation, add_source, add_actor, add_alias, _read_api(db)],

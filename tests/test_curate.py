@@ -15,8 +15,9 @@ import uvicorn
 import yaml
 from litestar.testing import TestClient
 
-from chrono.build import read_build_info
+from chrono.build import empty_problem, read_build_info
 from chrono.curate import create_app, host_name
+from chrono.load import DataError
 from tests.conftest import EVENTS, write_data
 
 HOST = "testserver.local"
@@ -382,3 +383,35 @@ def test_two_accepts_at_once_leave_a_valid_file_with_both(folder):
     for e in events:
         assert event_row(folder / "chrono.db", e["id"]) is not None
     assert not [p for p in folder.iterdir() if p.name.startswith(".curate-")], "a staging folder was left behind"
+
+
+def test_a_source_url_that_is_not_http_is_refused_by_the_builds_check(client, folder):
+    before = snapshot(folder)
+    source = {"id": "evil", "title": "Evil", "published": "2024-12-28", "url": "javascript:alert(document.domain)"}
+    r = client.post("/curate/api/sources", json=source, headers=OWN)
+    assert r.status_code == 422
+    [problem] = r.json()["problems"]
+    assert (problem["record"], problem["field"]) == ("source evil", "url")
+    assert snapshot(folder) == before
+
+
+def test_a_new_chronology_starts_with_its_first_source(tmp_path):
+    """No events yet is how every chronology starts: the workbench builds it (an empty
+    chronology is refused only to `chrono build` without --allow-empty)."""
+    data = write_data(tmp_path / "data", events=[])
+    with TestClient(create_app(data, allowed_hosts=[HOST]), base_url=f"http://{HOST}") as c:
+        source = {"id": "ledger-2024-12-28", "title": "Envoys", "published": "2024-12-28", "url": "https://example.org/envoys"}
+        r = c.post("/curate/api/sources", json=source, headers=OWN)
+    assert r.status_code == 201, r.text
+    assert read_build_info(data / "chrono.db")["count_events"] == "0"
+
+
+def test_the_workbench_never_empties_a_chronology_that_has_events(folder):
+    with TestClient(create_app(folder, allowed_hosts=[HOST]), base_url=f"http://{HOST}"):
+        pass
+    before = (folder / "chrono.db").read_bytes()
+    (folder / "events.yml").write_text("[]\n", encoding="utf-8")  # truncated by mistake
+    with pytest.raises(DataError) as refused:
+        create_app(folder, allowed_hosts=[HOST])
+    assert [p.message for p in refused.value.problems] == [empty_problem(folder).message]
+    assert (folder / "chrono.db").read_bytes() == before
