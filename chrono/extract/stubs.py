@@ -1,0 +1,114 @@
+"""Output: candidates as JSON, and as event stubs to paste into events.yml."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+from .. import dates
+from .candidates import Candidate, Extraction
+from .words import words as _words
+
+def to_json(extraction: Extraction) -> str:
+    return json.dumps([c.to_json() for c in extraction.candidates], ensure_ascii=False, indent=2)
+
+
+_STOP = _words("a an the of on in at to and or but by for from with as is was were be been it its this that "
+                "which who also said says has had have will would")
+
+
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]+\s*")
+_LEADS = re.compile(r"^(?:(?:and|but|so|also|then|however|meanwhile|for example|similarly|in short)\b[, ]*)+", re.IGNORECASE)
+
+
+def title_of(sentence: str, date_text: str) -> str:
+    """A short title: the sentence without its dateline, date phrase and asides, cut at a clause
+    break after eight words or at fourteen words."""
+    text = _DATELINE.sub("", sentence)
+    text = text.replace(date_text, " ", 1) if date_text else text
+    text = re.sub(r"\s*\([^)]*\)", "", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text))
+    text = _LEADS.sub("", re.sub(r",(?:\s*,)+", ",", text).strip(" ,;:—–-"))
+    out: list[str] = []
+    for word in text.split():
+        out.append(word)
+        if (len(out) >= 8 and re.search(r"[,;:—]$", word)) or len(out) >= 14:
+            break
+    title = " ".join(out).strip(" ,.;:—–-“”\"")
+    return (title[:1].upper() + title[1:]) if title else sentence[:80]
+
+
+def slug_for(edtf: str, title: str) -> str:
+    date_part = re.sub(r"[^0-9x]+", "-", edtf.lower()).strip("-")
+    plain = re.sub(r"['’]s\b", "", dates.fold(title))
+    words = [w for w in re.findall(r"[a-z0-9]+", plain) if w not in _STOP][:6]
+    return "-".join([date_part, *words])[:120].strip("-")
+
+
+def _q(value: str | None) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def to_yaml(extraction: Extraction, source: str, file_label: str, published: str) -> str:
+    """Event stubs ready to paste into db/events.yml; candidates without a known actor and the
+    unknown names are listed in comments (an event needs at least one actor)."""
+    lines = [
+        f"# Candidate events from {file_label} (published {published}), proposed by `chrono extract`.",
+        "# Check every date, title, type, status, role and actor against the article before pasting.",
+        "",
+    ]
+    ids: Counter[str] = Counter()
+    orphans = []
+    for c in extraction.candidates:
+        if not c.actors:
+            orphans.append(c)
+            continue
+        lines += _stub(c, source, ids) + [""]
+    if orphans:
+        lines.append("# Dated sentences with no known actor (add the actors to actors.yml, then make stubs):")
+        for c in orphans:
+            lines.append(f"#   {c.mention.edtf} | {c.mention.text} | {c.sentence.clean[:160]}")
+        lines.append("")
+    if extraction.new_actors:
+        lines.append("# Names not in the gazetteer (possible new actors or aliases), with counts:")
+        lines += [f"#   {name} ({count})" for name, count in extraction.new_actors]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _stub(c: Candidate, source: str, ids: Counter[str]) -> list[str]:
+    m = c.mention
+    title = title_of(c.sentence.clean, "" if m.kind == "relational" else " ".join(m.text.split()))[:300]
+    base = slug_for(m.edtf or "", title)
+    ids[base] += 1
+    event_id = base if ids[base] == 1 else f"{base}-{ids[base]}"
+    quote = c.sentence.clean[:5000]
+    notes = [f"chrono extract: confidence {c.confidence()}"]
+    if m.anchor:
+        notes.append(f"anchor {m.anchor}")
+    notes += m.notes
+    notes += [f"ambiguous name {a['text']!r}: " + ", ".join(x["id"] for x in a["candidates"]) for a in c.ambiguous_actors]
+    out = [
+        f"- id: {event_id}",
+        f"  date: {_q(m.edtf)}",
+        f"  date_text: {_q(' '.join(m.text.split()))}",
+        f"  date_basis: {m.basis}",
+        f"  date_anchor: {_q(m.anchor_edtf if m.basis != 'stated' else None)}",
+    ]
+    if m.qualifier:
+        out.append(f"  qualifier: {m.qualifier}")
+    out += [
+        f"  title: {_q(title)}",
+        f"  summary: {_q(c.sentence.clean)}",
+        f"  type: {c.type}",
+        f"  status: {c.status}",
+        "  location: {place: null, country: null}",
+        "  actors:",
+        *[f"    - {{id: {a.id}, role: {c.roles.get(a.id, 'subject')}}}" for a in c.actors],
+        "  citations:",
+        f"    - source: {source}",
+        f"      quote: {_q(quote)}",
+        "      stance: reports",
+        f"  notes: {_q('; '.join(notes))}",
+    ]
+    return out
