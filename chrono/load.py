@@ -20,6 +20,7 @@ import msgspec
 import yaml
 
 from . import dates
+from .extract.grammar import resolve_both_ways
 from .models import Actor, Citation, Event, EventActor, Location, Membership, Source, is_http_url
 
 
@@ -334,7 +335,7 @@ def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedE
         if event.date_anchor is None:
             problems.append(Problem(file, rec, "date_anchor", "required when date_basis is resolved: the date the phrase was resolved against"))
         elif (anchor := _date(event.date_anchor, file, rec, "date_anchor", problems)) and when:
-            readings = dates.resolve_both_ways(event.date_text, anchor.range)
+            readings = resolve_both_ways(event.date_text, anchor.range)
             if readings and not any(when.range.covers(r) for r in readings):
                 shown = " or ".join(dates.to_edtf(r) for r in readings)
                 problems.append(Problem(

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chrono.dates import DateError, DateRange, normalise, resolve, resolve_both_ways, to_edtf
+from chrono.dates import DateError, DateRange, normalise, to_edtf
+from chrono.extract.grammar import resolve, resolve_both_ways
 
 
 def day(y, m, d):
@@ -95,7 +96,8 @@ def test_normalise_rejects_bad_dates(edtf, qualifier, message):
         ("in Kabul today (Monday)", day(2024, 12, 23), day(2024, 12, 23)),
         ("yesterday", day(2024, 3, 1), day(2024, 2, 29)),
         # counted offsets
-        ("two days after", day(2024, 12, 22), day(2024, 12, 24)),
+        ("two days later", day(2024, 12, 22), day(2024, 12, 24)),
+        ("two days after", day(2024, 12, 22), day(2024, 12, 20)),  # nothing to be after: not past publication
         ("a day earlier", day(2024, 12, 21), day(2024, 12, 20)),
         ("two weeks ago", day(2024, 12, 22), day(2024, 12, 8)),
         ("three months ago", day(2024, 5, 10), span((2024, 2, 1), (2024, 2, 29))),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .. import dates
@@ -26,6 +26,7 @@ class Candidate:
     type_cue: str | None
     status: str
     status_cue: str | None
+    notes: list[str] = field(default_factory=list)  # how actors were found: titles, other sentences, spellings
 
     @property
     def precision(self) -> str:
@@ -62,7 +63,7 @@ class Candidate:
             "type_cue": self.type_cue,
             "status_cue": self.status_cue,
             "confidence": self.confidence(),
-            "notes": m.notes,
+            "notes": m.notes + self.notes,
             "paragraph": self.sentence.paragraph + 1,
         }
 

@@ -4,7 +4,9 @@ phrases that `chrono build`, `chrono verify` and `chrono extract` share."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from datetime import date  # noqa: F401  (the doctest)
 
 from .. import dates
 from ..dates import DateRange
@@ -33,7 +35,10 @@ def dated_sentences(text: str, published: str) -> Iterator[tuple[Sentence, list[
     and against what the story has dated so far. The caller sees a sentence's mentions before
     they join the story's time line."""
     anchor, uncertain = parse_published(published)
-    timeline = Timeline(anchor, published.strip(), uncertain)
+    return _read(text, Timeline(anchor, published.strip(), uncertain))
+
+
+def _read(text: str, timeline: Timeline) -> Iterator[tuple[Sentence, list[Mention]]]:
     for sentence in split_sentences(text):
         mentions = find_mentions(sentence.text)
         Resolver(timeline, sentence).resolve(mentions)
@@ -62,8 +67,37 @@ def check_basis(m: Mention) -> None:
     except dates.DateError:
         m.basis = "inferred"
         return
-    readings = dates.resolve_both_ways(m.text, anchor)
+    readings = resolve_both_ways(m.text, anchor)
     if readings and not any(when.covers(r) for r in readings):
         m.basis = "inferred"
         shown = " or ".join(dates.to_edtf(r) for r in readings)
         m.notes.append(f"inferred: read literally against {m.anchor_edtf} the phrase gives {shown}")
+
+
+def _phrase(phrase: str, anchor: DateRange) -> Mention | None:
+    timeline = Timeline(anchor, dates.to_edtf(anchor), False)
+    found = [m for _, mentions in _read(phrase, timeline) for m in mentions]
+    return found[0] if len(found) == 1 else None
+
+
+def resolve(phrase: str, anchor: DateRange) -> DateRange | None:
+    """The range of days a phrase names, read against an anchor that may itself be a range;
+    None when it names no date or more than one.
+
+    >>> resolve("on Sunday", DateRange(date(2024, 12, 24), date(2024, 12, 24)))
+    DateRange(start=datetime.date(2024, 12, 22), end=datetime.date(2024, 12, 22))
+    """
+    m = _phrase(phrase, anchor)
+    return m.range if m is not None else None
+
+
+@functools.lru_cache(maxsize=65536)  # a bulk file resolves the same phrase against the same day often
+def resolve_both_ways(phrase: str, anchor: DateRange) -> tuple[DateRange, ...]:
+    """Every reading of a phrase against an anchor: "two days after", with nothing to be after,
+    may count from the anchor either way; `chrono build` accepts a date that covers any of them."""
+    m = _phrase(phrase, anchor)
+    if m is None or m.range is None:
+        return ()
+    if m.kind == "relational" and m.readings:
+        return tuple(dates.normalise(r).range for r in m.readings)
+    return (m.range,)

@@ -38,6 +38,17 @@ def _shift(d: date, unit: str, n: int) -> date:
     return d + relativedelta(**{f"{unit}s": n})
 
 
+def _units_away(d: date, unit: str, n: int) -> DateRange:
+    """The day, month or year `n` units from `d` ("two weeks ago": that day; "three months ago":
+    that whole month; "a year later": that whole year)."""
+    if unit in ("day", "week"):
+        return _one(d + timedelta(days=n * (7 if unit == "week" else 1)))
+    if unit == "month":
+        target = d + relativedelta(months=n)
+        return dates.month_range(target.year, target.month)
+    return dates.year_range(d.year + n)
+
+
 def _widen(rng: DateRange, unit: str) -> DateRange:
     """Round a range out to whole months or years when the text counts in months or years."""
     if unit == "month":
@@ -177,18 +188,26 @@ def _one(d: date) -> DateRange:
 
 
 def _unit_around(d: date, unit: str, shift: int, part: str | None) -> DateRange:
-    """The day, week, month or year holding `d`, shifted by `shift` units, narrowed by a part."""
+    """The day, week, month or year holding `d`, shifted by `shift` units, narrowed by a part:
+    early/mid/late, or for the unit holding `d` itself "earlier" (up to `d`) and "later" (from `d`)."""
     if unit == "day":
         target = d + timedelta(days=shift)
         return DateRange(target, target)
-    if unit in ("week", "weekend"):
+    if unit == "weekend":
         monday = d - timedelta(days=d.weekday()) + timedelta(weeks=shift)
-        if unit == "weekend":
-            return DateRange(monday + timedelta(days=5), monday + timedelta(days=6))
-        first, last = {"early": (0, 2), "mid": (1, 3), "late": (3, 5)}.get(part or "", (0, 6))
-        return DateRange(monday + timedelta(days=first), monday + timedelta(days=last))
-    if unit == "month":
+        return DateRange(monday + timedelta(days=5), monday + timedelta(days=6))
+    qualifier = part if part in QUALIFIER_WORDS else None
+    if unit == "week":
+        monday = d - timedelta(days=d.weekday()) + timedelta(weeks=shift)
+        first, last = {"early": (0, 2), "mid": (1, 3), "late": (3, 5)}.get(qualifier or "", (0, 6))
+        whole = DateRange(monday + timedelta(days=first), monday + timedelta(days=last))
+    elif unit == "month":
         target = d + relativedelta(months=shift)
-        return _month_part(target.year, target.month, part if part in QUALIFIER_WORDS else None, None, None)[0]
-    year = d.year + shift
-    return _year_part(year, part if part in QUALIFIER_WORDS else None, None, None)[0]
+        whole = _month_part(target.year, target.month, qualifier, None, None)[0]
+    else:
+        whole = _year_part(d.year + shift, qualifier, None, None)[0]
+    if shift == 0 and part == "earlier":
+        return DateRange(whole.start, d)
+    if shift == 0 and part == "later":
+        return DateRange(d, whole.end)
+    return whole

@@ -17,11 +17,11 @@ from ..dates import DateRange
 from .mentions import _NUM, _Q, _QP, _SEASON, _TO, _UNIT, _WD, _WK, Mention, _continues, _day, _mon, _year, find_mentions, rule
 from .ranges import (
     _count, _days, _month_of, _month_part, _one, _over_anchor, _safe_day, _season, _season_edtf, _shift,
-    _union, _unit_around, _widen, _year_part, edtf_for,
+    _union, _unit_around, _units_away, _widen, _year_part, edtf_for,
 )
 from .resolver import Resolver, _good_anchor
-from .tense import clause_of
-from .words import HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES
+from .tense import clause_of, sentence_tense
+from .words import DAY_WORDS, HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES, WEEKDAYS
 
 def _day_of(r: Resolver, m: Mention, y: int, mo: int, d: int) -> None:
     try:
@@ -342,11 +342,11 @@ def year(r: Resolver, m: Mention) -> None:
       rf"(?:(?P<part>early|late|earlier|later)\s+)?(?P<word>today|tonight|yesterday|tomorrow|"
           rf"this\s+(?:morning|afternoon|evening)|last\s+night|overnight)(?:\s*\({_WD}\))?")
 def day_word(r: Resolver, m: Mention) -> None:
-    rng = dates.resolve(m.text, r.timeline.published)
-    if rng is None and m.part("word") == "overnight":
+    word = m.part("word") or ""
+    if word == "overnight":
         rng = _over_anchor(r.timeline.published, lambda d: DateRange(d - timedelta(days=1), d))
-    if rng is None:
-        return
+    else:
+        rng = _over_anchor(r.timeline.published, lambda d: _one(d + timedelta(days=DAY_WORDS[word])))
     rng = _narrow_to_weekday(r, m, rng, m.parts.get("wd"))
     r.publication(m, rng)
 
@@ -361,10 +361,10 @@ def unit_rel(r: Resolver, m: Mention) -> None:
     if unit == "weekend":
         _weekend(r, m, which or "last")
         return
-    phrase = f"{part + ' ' if part else ''}{which} {unit}"
-    rng = dates.resolve(phrase, r.timeline.published)
-    if rng is not None:
-        r.publication(m, rng)
+    shift = {"last": -1, "this": 0, "next": 1}[which or "this"]
+    if shift == 0 and part is None and not r.future(m) and sentence_tense(r.text) == "past":
+        part = "earlier"  # "met this month", in the past tense: not after publication
+    r.publication(m, _over_anchor(r.timeline.published, lambda d: _unit_around(d, unit or "week", shift, part)))
 
 
 @rule("weekend", "deictic",
@@ -380,17 +380,18 @@ def weekday(r: Resolver, m: Mention) -> None:
     wd, which = m.parts["wd"] or "", m.part("which")
     pub = r.timeline.published
     if which in ("next", "coming", "this coming") or (which in (None, "this") and r.future(m)):
-        weekday = dates.WEEKDAYS[wd.lower()]
+        weekday = WEEKDAYS[wd.lower()]
         strictly = which in ("next", "coming", "this coming")
         rng = _over_anchor(pub, lambda d: _one(d + relativedelta(days=1 if strictly else 0, weekday=weekday(+1))))
         if which is None or which == "this":
             m.notes.append("future tense: the next such weekday on or after publication")
     else:
-        rng = dates.resolve(("last " if which in ("last", "this past") else "") + wd, pub)
+        strictly = which in ("last", "this past")
+        rng = _over_anchor(pub, lambda d: _one(d + relativedelta(days=-1 if strictly else 0, weekday=WEEKDAYS[wd.lower()](-1))))
         left, right = clause_of(r.text, m.start, m.end)
         if rng is not None and which is None and re.search(r"\bwould\b", r.text[left:right]):
             # "he said he would travel on Monday": the Monday before publication, or the one after
-            weekday = dates.WEEKDAYS[wd.lower()]
+            weekday = WEEKDAYS[wd.lower()]
             later = _over_anchor(pub, lambda d: _one(d + relativedelta(weekday=weekday(+1))))
             if later is not None and later != rng:
                 m.ambiguous, m.readings = True, [dates.to_edtf(rng), dates.to_edtf(later)]
@@ -411,10 +412,8 @@ def ago(r: Resolver, m: Mention) -> None:
     unit = m.part("unit") or "day"
     low, high = _count(m.part("n"), unit)
     if m.part("n") and low == high and unit in ("day", "week", "month", "year"):
-        rng = dates.resolve(m.text, r.timeline.published)
-        if rng is not None:
-            r.publication(m, rng)
-            return
+        r.publication(m, _over_anchor(r.timeline.published, lambda d: _units_away(d, unit, -low)))
+        return
     pub = r.timeline.published
     rng = _widen(DateRange(_shift(pub.start, unit, -high), _shift(pub.end, unit, -low)), unit)
     r.publication(m, rng, "low")
@@ -483,7 +482,7 @@ def later(r: Resolver, m: Mention) -> None:
     low, high = _count(m.part("n"), unit)
     anchor = r.anchor_for(m)
     if low == high and unit in ("day", "week", "month", "year"):
-        rng = dates.resolve(f"{low} {unit}s {'earlier' if sign < 0 else 'later'}", anchor[0])
+        rng = _over_anchor(anchor[0], lambda d: _units_away(d, unit, sign * low))
     else:
         a, b = sorted((sign * low, sign * high))
         rng = _widen(DateRange(_shift(anchor[0].start, unit, a), _shift(anchor[0].end, unit, b)), unit)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+
+import yaml
 from collections import Counter
 
 from .. import dates
@@ -46,10 +49,6 @@ def slug_for(edtf: str, title: str) -> str:
     return "-".join([date_part, *words])[:120].strip("-")
 
 
-def _q(value: str | None) -> str:
-    return "null" if value is None else json.dumps(value, ensure_ascii=False)
-
-
 def to_yaml(extraction: Extraction, source: str, file_label: str, published: str) -> str:
     """Event stubs ready to paste into db/events.yml; candidates without a known actor and the
     unknown names are listed in comments (an event needs at least one actor)."""
@@ -64,51 +63,70 @@ def to_yaml(extraction: Extraction, source: str, file_label: str, published: str
         if not c.actors:
             orphans.append(c)
             continue
-        lines += _stub(c, source, ids) + [""]
+        lines.append(_dump([_stub(c, source, ids)]))
     if orphans:
         lines.append("# Dated sentences with no known actor (add the actors to actors.yml, then make stubs):")
         for c in orphans:
-            lines.append(f"#   {c.mention.edtf} | {c.mention.text} | {c.sentence.clean[:160]}")
+            lines.append(_comment(f"{c.mention.edtf} | {c.mention.text} | {c.sentence.clean[:160]}"))
         lines.append("")
     if extraction.new_actors:
         lines.append("# Names not in the gazetteer (possible new actors or aliases), with counts:")
-        lines += [f"#   {name} ({count})" for name, count in extraction.new_actors]
+        lines += [_comment(f"{name} ({count})") for name, count in extraction.new_actors]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _stub(c: Candidate, source: str, ids: Counter[str]) -> list[str]:
+class _StubDumper(yaml.SafeDumper):
+    """Block style for the event, flow style for the small mappings a curator edits in place
+    (an actor's id and role, a location), as events.yml is written by hand."""
+
+
+def _flow_mapping(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", dict(data), flow_style=True)
+
+
+class _Flow(dict):  # type: ignore[type-arg]
+    pass
+
+
+_StubDumper.add_representer(_Flow, _flow_mapping)
+
+
+def _dump(stubs: list[dict[str, Any]]) -> str:
+    return yaml.dump(stubs, Dumper=_StubDumper, allow_unicode=True, sort_keys=False, width=100_000)
+
+
+def _comment(text: str) -> str:
+    return "#   " + " ".join(text.split())
+
+
+def _stub(c: Candidate, source: str, ids: Counter[str]) -> dict[str, Any]:
     m = c.mention
     title = title_of(c.sentence.clean, "" if m.kind == "relational" else " ".join(m.text.split()))[:300]
     base = slug_for(m.edtf or "", title)
     ids[base] += 1
     event_id = base if ids[base] == 1 else f"{base}-{ids[base]}"
-    quote = c.sentence.clean[:5000]
     notes = [f"chrono extract: confidence {c.confidence()}"]
     if m.anchor:
         notes.append(f"anchor {m.anchor}")
-    notes += m.notes
+    notes += m.notes + c.notes
     notes += [f"ambiguous name {a['text']!r}: " + ", ".join(x["id"] for x in a["candidates"]) for a in c.ambiguous_actors]
-    out = [
-        f"- id: {event_id}",
-        f"  date: {_q(m.edtf)}",
-        f"  date_text: {_q(' '.join(m.text.split()))}",
-        f"  date_basis: {m.basis}",
-        f"  date_anchor: {_q(m.anchor_edtf if m.basis != 'stated' else None)}",
-    ]
+    stub: dict[str, Any] = {
+        "id": event_id,
+        "date": m.edtf,
+        "date_text": " ".join(m.text.split()),
+        "date_basis": m.basis,
+        "date_anchor": m.anchor_edtf if m.basis != "stated" else None,
+    }
     if m.qualifier:
-        out.append(f"  qualifier: {m.qualifier}")
-    out += [
-        f"  title: {_q(title)}",
-        f"  summary: {_q(c.sentence.clean)}",
-        f"  type: {c.type}",
-        f"  status: {c.status}",
-        "  location: {place: null, country: null}",
-        "  actors:",
-        *[f"    - {{id: {a.id}, role: {c.roles.get(a.id, 'subject')}}}" for a in c.actors],
-        "  citations:",
-        f"    - source: {source}",
-        f"      quote: {_q(quote)}",
-        "      stance: reports",
-        f"  notes: {_q('; '.join(notes))}",
-    ]
-    return out
+        stub["qualifier"] = m.qualifier
+    stub |= {
+        "title": title,
+        "summary": c.sentence.clean,
+        "type": c.type,
+        "status": c.status,
+        "location": _Flow(place=None, country=None),
+        "actors": [_Flow(id=a.id, role=c.roles.get(a.id, "subject")) for a in c.actors],
+        "citations": [{"source": source, "quote": c.sentence.clean[:5000], "stance": "reports"}],
+        "notes": "; ".join(notes),
+    }
+    return stub

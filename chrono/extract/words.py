@@ -34,6 +34,9 @@ NUMBER = (r"\d{1,3}|a\s+couple\s+of|a\s+few|few|several|some|many|an?|one|two|th
            r"seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty")
 MONTH_AND_DAY_NAMES = frozenset(n.lower() for n in (MONTH_WORDS + "|" + WEEKDAY_WORDS).split("|"))
 
+# Days named against the publication date, as an offset in days.
+DAY_WORDS = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
+             "yesterday": -1, "last night": -1, "tomorrow": 1}
 NAMED_DATES = {"9/11": date(2001, 9, 11)}
 HOLIDAYS = {"christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
             "new year's eve": (12, 31), "new year's day": (1, 1)}
