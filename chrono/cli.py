@@ -133,46 +133,84 @@ def _parse_rate(text: str) -> tuple[str, int]:
 
 
 @cli.command()
-@click.argument("file", type=click.File("rb"))
-@click.option("--published", required=True,
-              help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 or 2024-12-24? for an undated article.")
+@click.argument("article", metavar="FILE|URL|-")
+@click.option("--published", default=None,
+              help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 or 2024-12-24? for an undated "
+                   "article. Needed only when the page does not state it (plain text never does).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="yaml: event stubs to paste into events.yml; json: a list of candidates.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA, show_default=True,
               help="Data folder whose actors.yml is the gazetteer.")
 @click.option("--source", default="new-source", show_default=True,
               help="Source id the stubs cite (add that source to sources.yml).")
-def extract(file, published: str, fmt: str, data: Path, source: str) -> None:
+def extract(article: str, published: str | None, fmt: str, data: Path, source: str) -> None:
     """Propose candidate events from an article: dated sentences, known actors, a type and status.
 
-    FILE is a plain-text article (`-` reads stdin). Relative dates ("on Sunday", "last month",
-    "two days after") are resolved against --published; the answer stays as wide as that date.
+    The article is a plain-text or HTML file, `-` (stdin) or an http(s) URL. From a page its main
+    text and, when the page states it, its publication date are read. Relative dates ("on
+    Sunday", "last month", "two days after") are resolved against the publication date; the
+    answer stays as wide as that date.
 
         chrono extract article.txt --published 2024-12-24 --format json
+        chrono extract https://example.org/news/talks.html
     """
-    from .extract import ExtractError, Gazetteer, to_json, to_yaml
+    from .extract import ExtractError, Gazetteer, PageError, fetch, looks_like_html, read_html, to_json, to_yaml
     from .extract import extract as run_extract
 
     gazetteer, problems = Gazetteer.load(data)
     for problem in problems:
         click.echo(f"warning: {problem}", err=True)
+    is_url = article.lower().startswith(("http://", "https://"))
+    label = "stdin" if article == "-" else article
     try:
-        text = file.read().decode("utf-8-sig")  # a byte order mark is not part of the first sentence
-    except UnicodeDecodeError as exc:
-        raise click.BadParameter(not_utf8(exc), param_hint="FILE") from None
+        if is_url:
+            raw = fetch(article)
+        else:
+            with click.open_file(article, "rb") as stream:  # "-" is stdin
+                raw = stream.read()
+    except PageError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {article}: {exc.strerror}", param_hint="FILE") from None
+    page = looks_like_html(raw)
+    if page:
+        try:
+            read = read_html(raw, article if is_url else None)
+        except PageError as exc:
+            _fail(f"{label}: {exc}")
+        text, stated = read.text, read.published
+    else:
+        try:
+            text, stated = raw.decode("utf-8-sig"), None  # a byte order mark is not part of the first sentence
+        except UnicodeDecodeError as exc:
+            raise click.BadParameter(not_utf8(exc), param_hint="FILE") from None
+    if published is None and stated is None:
+        if page:
+            _fail(f"{label}: the page states no publication date; give it with --published EDTF")
+        raise click.BadParameter("plain text states no publication date: give it as EDTF, e.g. 2024-12-24",
+                                 param_hint="--published")
+    when = published or stated
+    if published and stated and published.strip() != stated:
+        click.echo(f"note: the page says it was published on {stated}; using --published {published}", err=True)
     try:
-        result = run_extract(text, published, gazetteer)
+        result = run_extract(text, when, gazetteer)  # type: ignore[arg-type]
     except ExtractError as exc:
         raise click.BadParameter(str(exc), param_hint="--published") from None
+    result.published_from = "given" if published else "page"
     if fmt == "json":
         click.echo(to_json(result))
         if result.new_actors:
             names = ", ".join(f"{name} ({count})" for name, count in result.new_actors)
             click.echo(f"note: names not in the gazetteer (possible new actors): {names}", err=True)
     else:
-        name = getattr(file, "name", "-")
-        label = "stdin" if name in ("-", "<stdin>") else name
-        click.echo(to_yaml(result, source, label, published), nl=False)
+        shown = when if published else f"{when}, as the page states"
+        click.echo(to_yaml(result, source, label, shown), nl=False)  # type: ignore[arg-type]
+
+
+def _fail(message: str) -> None:
+    """A clear message and exit 1: the input is no article chrono can read."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
 
 
 @cli.command()

@@ -72,6 +72,8 @@ class Candidate:
 class Extraction:
     candidates: list[Candidate]
     new_actors: list[tuple[str, int]]
+    published: str | None = None  # the publication date the relative dates were read against
+    published_from: str = "given"  # "page" when read from the page's own markup
 
 
 def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
@@ -87,7 +89,7 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
             check_basis(m)
             candidates.append(_candidate(m, sentence, hits, gazetteer, persons, [(x.start, x.end) for x in mentions]))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
-    return Extraction(_dedupe(candidates), new)
+    return Extraction(_dedupe(candidates), new, published.strip())
 
 
 def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], gazetteer: Gazetteer, persons: set[str],

@@ -14,7 +14,11 @@ from .candidates import Candidate, Extraction
 from .words import words as _words
 
 def to_json(extraction: Extraction) -> str:
-    return json.dumps([c.to_json() for c in extraction.candidates], ensure_ascii=False, indent=2)
+    """The candidates as a JSON list; each says which publication date it was read against and
+    where that date came from ("page": the page's markup; "given": the caller, --published)."""
+    out = [c.to_json() | {"published": extraction.published, "published_from": extraction.published_from}
+           for c in extraction.candidates]
+    return json.dumps(out, ensure_ascii=False, indent=2)
 
 
 _STOP = _words("a an the of on in at to and or but by for from with as is was were be been it its this that "
