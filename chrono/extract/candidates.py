@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +13,7 @@ from .cues import suggest_roles, suggest_status, suggest_type
 from .grammar import check_basis, dated_sentences
 from .mentions import Mention
 from .sentences import Sentence
+from .titles import Offices
 
 @dataclass(slots=True)
 class Candidate:
@@ -80,30 +82,104 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
     """Candidate events, in article order, and capitalised names the gazetteer does not know."""
     seen: dict[str, int] = {}
     persons = {a.id for a in gazetteer.actors.values() if a.kind == "person"}
-    candidates: list[Candidate] = []
+    offices = Offices(gazetteer)
     unknown: Counter[str] = Counter()
+    read: list[tuple[Sentence, list[Mention], list[ActorHit]]] = []
     for sentence, mentions in dated_sentences(text, published):
         hits = gazetteer.find(sentence.text, seen, sentence.index)
         unknown.update(unknown_names(sentence.text, [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in mentions]))
+        read.append((sentence, mentions, hits))
+    candidates: list[Candidate] = []
+    for i, (sentence, mentions, hits) in enumerate(read):
         for m in mentions:
             check_basis(m)
-            candidates.append(_candidate(m, sentence, hits, gazetteer, persons, [(x.start, x.end) for x in mentions]))
+            if attribution_only(sentence.text, m, mentions) or is_dateline(sentence.text, m):
+                continue
+            found, notes = offices.read(sentence.text, hits, m.range) if m.range else ([], [])
+            carried, carry_notes = _carried(read, i, hits + found, gazetteer)
+            candidates.append(_candidate(m, sentence, sorted(hits + found, key=lambda h: h.start), carried, gazetteer,
+                                         persons, [(x.start, x.end) for x in mentions], notes + carry_notes))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
     return Extraction(_dedupe(candidates), new, published.strip())
 
 
-def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], gazetteer: Gazetteer, persons: set[str],
-               spans: list[tuple[int, int]]) -> Candidate:
+# A sentence that points back at an event or at someone named before: its actors are that sentence's too.
+_REFERS_BACK = re.compile(
+    r"^\W*(?:he|she|they|it|its|his|her|their|the\s+two|both)\b"
+    r"|\b(?:the|this|that|these)\s+(?:(?:[\w-]+\s+){0,2})(?:meeting|meetings|talks|visit|call|trip|attack|demarche|"
+    r"summons|conference|consultations|delegation|group|organi[sz]ation|movement|mission|swap|exchange|deal|"
+    r"agreement|incident|strike|strikes|clashes|discussions?|negotiations)\b",
+    re.IGNORECASE)
+# How far back (in sentences) the event or person referred to may have been named.
+CARRY_REACH = 2
+
+
+def _carried(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int, own: list[ActorHit],
+             gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
+    """Actors from the sentence that introduced what this one dates: a sentence that names nobody,
+    or refers back ("the meeting", "they"), takes the actors of the nearest sentence before it
+    that names some, within the paragraph or two sentences; a sentence that names nobody, followed
+    by one that refers back to it, takes that one's."""
+    sentence = read[i][0]
+    refers = bool(_REFERS_BACK.search(sentence.text))
+    if own and not refers:
+        return [], []
+    named = {h.chosen for h in own if h.chosen}
+    for j in range(i - 1, -1, -1):
+        earlier, _, hits = read[j]
+        if earlier.paragraph != sentence.paragraph and i - j > CARRY_REACH:
+            break
+        ids = [h.chosen for h in hits if h.chosen and h.chosen not in named]
+        if ids:
+            ids = list(dict.fromkeys(ids))
+            return ids, [f"actors from an earlier sentence ({'refers back' if refers else 'names nobody'}): "
+                         + ", ".join(ids)]
+    if not own and i + 1 < len(read) and _REFERS_BACK.search(read[i + 1][0].text):
+        ids = list(dict.fromkeys(h.chosen for h in read[i + 1][2] if h.chosen))
+        if ids:
+            return ids, ["actors from the next sentence, which refers back to this one: " + ", ".join(ids)]
+    return [], []
+
+
+# "…, the ministry said Thursday." or "… confirmed on Friday": when a report is dated, not an event.
+_ATTRIBUTED = re.compile(
+    r"\b(?:said|says|told\s+(?:\w+\s+){0,3}?|confirmed|announced|added|reported|stated|noted|tweeted|posted)\s+"
+    r"(?:(?:in\s+a\s+statement|in\s+a\s+post|on\s+X|on\s+Twitter)\s+)?$", re.IGNORECASE)
+
+
+def attribution_only(sentence: str, m: Mention, mentions: list[Mention]) -> bool:
+    """Whether the date only says when something was said, at the end of a sentence that reports
+    more than the saying: "Envoys met in Doha, the ministry said Thursday." """
+    before = sentence[max(0, m.start - 60): m.start]
+    if not _ATTRIBUTED.search(before):
+        return False
+    tail = sentence[m.end:].strip(" .”\"'’)")
+    trailing = not tail or tail.startswith((",", "that", "in a statement", "during")) or len(tail.split()) <= 6
+    return trailing and bool(re.search(r",\s*(?:[\w’'().-]+\s+){0,8}$", sentence[: m.start - len(before) + _ATTRIBUTED.search(before).start()]))
+
+
+_DATELINE_ONLY = re.compile(r"^[A-Z][A-Z .’'-]{1,40},?\s*$")
+
+
+def is_dateline(sentence: str, m: Mention) -> bool:
+    """"DUBAI, August 21. /Agency/.": a place in capitals and the day the report was filed."""
+    before, after = sentence[: m.start], sentence[m.end:]
+    return bool(_DATELINE_ONLY.match(before)) and not re.search(r"[a-z]{3,}", re.sub(r"/[^/]*/", "", after))
+
+
+def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], carried: list[str], gazetteer: Gazetteer,
+               persons: set[str], spans: list[tuple[int, int]], notes: list[str]) -> Candidate:
     position = m.end if m.dates_object else m.start
     etype, cue, cue_at = suggest_type(sentence.text, position, hits, persons, spans, after=m.dates_object)
     status, status_cue = suggest_status(sentence.text)
-    chosen = dict.fromkeys(h.chosen for h in hits if h.chosen)  # in order of first mention
+    chosen = dict.fromkeys([*(h.chosen for h in hits if h.chosen), *carried])  # in order of first mention
     actors = [gazetteer.ref(actor_id) for actor_id in chosen]
     ambiguous = [
         {"text": h.text, "candidates": [{"id": c, "name": gazetteer.actors[c].name} for c in h.candidates], "chosen": h.chosen}
         for h in hits if h.ambiguous
     ]
-    return Candidate(m, sentence, actors, ambiguous, suggest_roles(etype, cue, cue_at, hits), etype, cue, status, status_cue)
+    roles = suggest_roles(etype, cue, cue_at, hits)
+    return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes)
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
