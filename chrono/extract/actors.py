@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class ActorHit:
     chosen: str | None
     candidates: tuple[str, ...]
     ambiguous: bool
+    fuzzy: bool = False  # matched across a spelling the gazetteer does not list
 
 
 class Gazetteer:
@@ -107,6 +109,7 @@ class Gazetteer:
                     if len(last) >= 3 and last not in NAME_PARTICLES and not last.startswith("("):
                         by_surname.setdefault(last, set()).add(actor.id)
         self.by_surname = by_surname
+        self.spellings = _Spellings(self)
         keys = sorted(set(self.owner) | set(by_surname), key=len, reverse=True)
         body = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<![\w@])(?:{body})(?![\w])")
@@ -145,6 +148,7 @@ class Gazetteer:
             if key in self.full and hit.chosen:
                 seen[hit.chosen] = position
         hits += self._demonyms(sentence, hits)
+        hits += self.spellings.find(sentence, hits, seen)
         return sorted(hits, key=lambda h: h.start)
 
     def _resolve(self, key: str, original: str, sentence: str, start: int, end: int, seen: dict[str, int]) -> ActorHit | None:
@@ -156,7 +160,8 @@ class Gazetteer:
         single = " " not in key
         persons = [a for a in pool if self.actors[a].kind == "person"]
         if single and persons and _part_of_longer_name(sentence, start, end):
-            return None  # "Kabir Taneja" is not "Kabir"
+            # "Kabir Taneja" is not "Kabir"; but "Ibrahim Raisi" and "Amir-Khan Muttaqi" are Raisi and Muttaqi
+            return self.spellings.longer_name(sentence, start, end, persons)
         if owner is None and not (_after_title(sentence, start) or pool & set(seen)):
             return None  # a bare surname that is nobody's alias needs a title or an earlier full name
         if len(pool) == 1:
@@ -263,3 +268,112 @@ def unknown_names(sentence: str, claimed: list[tuple[int, int]]) -> list[str]:
         text = re.sub(r"['’]s$", "", sentence[run[0].start(): run[-1].end()]).rstrip(".,")
         names.append(text)
     return names
+
+
+# --- spellings the gazetteer does not list --------------------------------------------------------
+
+_VOWELS = str.maketrans({"e": "i", "y": "i", "o": "u", "q": "k", "w": "v"})
+
+
+def transliteration_key(name: str) -> str:
+    """A name reduced to what survives transliteration: hyphens and apostrophes dropped, vowels
+    and q/k folded, a final h and doubled letters dropped, so Haniyeh, Hanieh and Haniya, or
+    Muttaqi and Mottaki, come close."""
+    words = re.sub(r"['’`]", "", dates.name_key(name).replace("-", " ")).split()
+    out = []
+    for word in words:
+        word = word.replace("ph", "f").replace("kh", "k").replace("ou", "u").translate(_VOWELS)
+        word = re.sub(r"(?<=\w)h$", "", word)
+        out.append(re.sub(r"(\w)\1+", r"\1", word))
+    return " ".join(out)
+
+
+# How alike two transliteration keys must be (rapidfuzz's ratio, 0-100), and by how much the best
+# actor must beat the next one: below that margin two actors could be confused, and neither is chosen.
+FUZZY_SCORE = 88
+FUZZY_MARGIN = 6
+_TOKEN = re.compile(r"(?<![\w@-])[A-Z][\w’'-]{3,}(?![\w-])")
+
+
+class _Spellings:
+    """Names matched across transliteration and hyphenation, with rapidfuzz. Single words are
+    compared with single-word names and surnames of at least five letters, longer names with full
+    names; a match must be clearly better for one actor than for any other."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.words: dict[str, set[str]] = {}  # single-word names and aliases
+        self.surnames: dict[str, set[str]] = {}  # last words of full names: as exact surnames, they need a title
+        self.full: dict[str, set[str]] = {}
+        for actor in gazetteer.actors.values():
+            for alias in dict.fromkeys([actor.name, *actor.aliases]):
+                key = transliteration_key(alias)
+                if not key or _is_acronym(alias):
+                    continue
+                table = self.full if " " in key else self.words
+                table.setdefault(key, set()).add(actor.id)
+                if actor.kind == "person" and " " in key and len(last := key.split()[-1]) >= 5:
+                    self.surnames.setdefault(last, set()).add(actor.id)
+        self.words = {k: v for k, v in self.words.items() if len(k) >= 4}
+
+    def _best(self, key: str, table: dict[str, set[str]], allowed: Iterable[str] | None = None) -> str | None:
+        from rapidfuzz import fuzz, process
+
+        if allowed is not None:
+            allowed = set(allowed)
+            table = {k: v & allowed for k, v in table.items() if v & allowed}
+        scored: dict[str, float] = {}
+        for name, score, _ in process.extract(key, list(table), scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_SCORE - FUZZY_MARGIN):
+            for actor in table[name]:
+                scored[actor] = max(scored.get(actor, 0), score)
+        if not scored:
+            return None
+        ranked = sorted(scored.items(), key=lambda kv: -kv[1])
+        best, score = ranked[0]
+        if score < FUZZY_SCORE or (len(ranked) > 1 and ranked[1][1] > score - FUZZY_MARGIN):
+            return None
+        return best
+
+    def find(self, sentence: str, hits: list[ActorHit], seen: dict[str, int]) -> list[ActorHit]:
+        """Capitalised words no exact name claimed that are a known name in another spelling. A
+        surname alone, as with exact names, needs a title before it or the full name earlier."""
+        out: list[ActorHit] = []
+        for m in _TOKEN.finditer(sentence):
+            word = m.group()
+            if any(h.start < m.end() and m.start() < h.end for h in hits) or _common_word(word):
+                continue
+            key, exact = transliteration_key(word), dates.name_key(word)
+            if len(key) < 4 or exact in self.gazetteer.owner or exact in self.gazetteer.by_surname:
+                continue
+            actor = _cached_best(self, key, "words")
+            if actor is None and (actor := _cached_best(self, key, "surnames")) is not None:
+                if not (_after_title(sentence, m.start()) or actor in seen):
+                    actor = None
+            if actor is not None:
+                out.append(ActorHit(word, m.start(), m.end(), actor, (actor,), False, True))
+        return out
+
+    def longer_name(self, sentence: str, start: int, end: int, persons: list[str]) -> ActorHit | None:
+        """A surname glued to the word before it, read as a spelling of one of `persons`' full
+        names ("Ibrahim Raisi" for Ebrahim Raisi); None when it is someone else's name."""
+        before = re.search(r"([A-Z][\w’'-]*)\s+$", sentence[max(0, start - LOOK_BACK): start])
+        if before is None:
+            return None
+        first = start - len(before.group())
+        actor = self._best(transliteration_key(sentence[first:end]), self.full, persons)
+        if actor is None:
+            return None
+        text = sentence[first:end]
+        exact = transliteration_key(text) == transliteration_key(self.gazetteer.actors[actor].name)
+        return ActorHit(text, first, end, actor, (actor,), False, not exact or dates.name_key(text) not in self.gazetteer.owner)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_best(spellings: _Spellings, key: str, table: str) -> str | None:
+    return spellings._best(key, getattr(spellings, table))
+
+
+def _common_word(word: str) -> bool:
+    lower = word.lower().rstrip(".")
+    return (lower in FUNCTION_WORDS or lower in TITLE_WORDS or lower in MONTH_AND_DAY_NAMES or word in DEMONYMS
+            or word.isupper())

@@ -29,6 +29,7 @@ class Candidate:
     status: str
     status_cue: str | None
     notes: list[str] = field(default_factory=list)  # how actors were found: titles, other sentences, spellings
+    fuzzy: set[str] = field(default_factory=set)  # actors matched only across a spelling the gazetteer lacks
 
     @property
     def precision(self) -> str:
@@ -49,7 +50,7 @@ class Candidate:
             "date_start": m.range.start.isoformat() if m.range else None,
             "date_end": m.range.end.isoformat() if m.range else None,
             "sentence": self.sentence.clean,
-            "actors": [{"id": a.id, "name": a.name} for a in self.actors],
+            "actors": [{"id": a.id, "name": a.name} | ({"fuzzy": True} if a.id in self.fuzzy else {}) for a in self.actors],
             "type": self.type,
             "status": self.status,
             "precision": self.precision,
@@ -93,10 +94,13 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
     for i, (sentence, mentions, hits) in enumerate(read):
         for m in mentions:
             check_basis(m)
-            if attribution_only(sentence.text, m, mentions) or is_dateline(sentence.text, m):
+            if attribution_only(sentence.text, m, mentions) or is_dateline(sentence.text, m) or is_statistic(sentence.text, m):
                 continue
             found, notes = offices.read(sentence.text, hits, m.range) if m.range else ([], [])
             carried, carry_notes = _carried(read, i, hits + found, gazetteer)
+            if carried and m.range:
+                governments = [g for a in carried if (g := offices.government_of(a, m.range)) and g not in carried]
+                carried += governments
             candidates.append(_candidate(m, sentence, sorted(hits + found, key=lambda h: h.start), carried, gazetteer,
                                          persons, [(x.start, x.end) for x in mentions], notes + carry_notes))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -158,6 +162,15 @@ def attribution_only(sentence: str, m: Mention, mentions: list[Mention]) -> bool
     return trailing and bool(re.search(r",\s*(?:[\w’'().-]+\s+){0,8}$", sentence[: m.start - len(before) + _ATTRIBUTED.search(before).start()]))
 
 
+_SUPERLATIVE = re.compile(r"\b(?:deadliest|bloodiest|worst|best|biggest|largest|greatest|heaviest|highest|lowest|longest|first|most\s+\w+|least\s+\w+|record)\b(?:\s+[\w’'-]+){0,5}\s+$",
+                          re.IGNORECASE)
+
+
+def is_statistic(sentence: str, m: Mention) -> bool:
+    """"the deadliest attack this year": the period of a record, not the date of an event."""
+    return m.rule.name == "unit_rel" and bool(_SUPERLATIVE.search(sentence[max(0, m.start - 80): m.start]))
+
+
 _DATELINE_ONLY = re.compile(r"^[A-Z][A-Z .’'-]{1,40},?\s*$")
 
 
@@ -179,7 +192,11 @@ def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], carried: li
         for h in hits if h.ambiguous
     ]
     roles = suggest_roles(etype, cue, cue_at, hits)
-    return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes)
+    exact = {h.chosen for h in hits if not h.fuzzy}
+    fuzzy = {h.chosen: h.text for h in hits if h.fuzzy and h.chosen not in exact}
+    notes = notes + [f"{text!r} matched {gazetteer.actors[a].name} by a spelling the gazetteer does not list (fuzzy)"
+                     for a, text in fuzzy.items()]
+    return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes, set(fuzzy))
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:

@@ -241,7 +241,8 @@ class Resolver:
             if o is m or o.start < m.end or o.range is None or o.kind == "relational":
                 continue
             gap = self.text[m.end: o.start]
-            if re.fullmatch(r"\s*(?:(?:the|a|an)\s+)?(?:[\w’'-]+\s+){0,3}", gap) and not re.search(r"[,;:]", gap):
+            # "two days after the attack on 5 May", "four years after India shut its embassy in 2021"
+            if re.fullmatch(r"\s*(?:(?:the|a|an)\s+)?(?:[\w’'-]+\s+){0,8}", gap) and not re.search(r"[,;:]", gap):
                 return o
             return None
         return None

@@ -406,6 +406,31 @@ def weekday(r: Resolver, m: Mention) -> None:
     r.publication(m, rng)
 
 
+@rule("days_through", "deictic",
+      rf"for\s+{_NUM}\s+(?P<unit>day|week)s?\s+(?:through|until|till|to|ending(?:\s+on)?)\s+{_WD}")
+def days_through(r: Resolver, m: Mention) -> None:
+    """"for four days through Wednesday": the days that end on that weekday."""
+    weekday(r, m)
+    if m.range is not None:
+        low, _ = _count(m.part("n"), m.part("unit") or "day")
+        days = low * (7 if m.part("unit") == "week" else 1)
+        r.publication(m, DateRange(m.range.start - timedelta(days=days - 1), m.range.end))
+
+
+@rule("days_from", "deictic",
+      rf"{_NUM}[\s-]+(?P<unit>day|week)s?(?:['’]s?)?\s+(?:\w+\s+)?(?:visit|trip|tour|stay|talks|conference|summit)\s+"
+      rf"(?:from|starting|beginning)(?:\s+on)?\s+(?:(?P<which>last|next|this)\s+)?{_WD}(?:\s+(?P<after>last|next))?")
+def days_from(r: Resolver, m: Mention) -> None:
+    """"a three-day visit from Friday last": the days that start on that weekday."""
+    if m.part("after"):
+        m.parts["which"] = m.part("after")
+    weekday(r, m)
+    if m.range is not None:
+        low, _ = _count(m.part("n"), m.part("unit") or "day")
+        days = low * (7 if m.part("unit") == "week" else 1)
+        r.publication(m, DateRange(m.range.start, m.range.start + timedelta(days=days - 1)))
+
+
 @rule("ago", "deictic",
       rf"(?:{_NUM}\s+)?{_UNIT}\s+ago")
 def ago(r: Resolver, m: Mention) -> None:
@@ -472,6 +497,18 @@ def rel_unit(r: Resolver, m: Mention) -> None:
         unit = "day"
     rng = _over_anchor(anchor[0], lambda d: _unit_around(d, unit, shift, part))
     r.anaphoric(m, rng, anchor)
+
+
+@rule("during", "anaphoric",
+      r"(?:during|in\s+the\s+course\s+of)\s+(?:the|his|her|their|this|that|its)\s+(?:[\w-]+\s+){0,2}?"
+      r"(?P<event>visit|trip|talks|meeting|conference|summit|call|tour|consultations)\b")
+def during(r: Resolver, m: Mention) -> None:
+    """"during the visit": the date the story last gave, if it gave one (the visit's, as a reader
+    takes it); nothing when only the publication date is there to read it against."""
+    rng, where, edtf, in_story = r.anchor_for(m)
+    if in_story:
+        r.set(m, rng, "inferred", "medium", where, edtf)
+        m.notes.append(f"{m.text.strip()!r}: the date of the {m.part('event')} the story dated last ({where})")
 
 
 @rule("later", "anaphoric",

@@ -7,7 +7,7 @@ import re
 
 FUTURE_CUES = re.compile(
     r"\b(will|won['’]t|shall|(?:is|are|was|were)\s+(?:due|set|scheduled|expected|going|planned|slated|to)\s*(?:to)?|"
-    r"plans?\s+to|intends?\s+to|upcoming|\w+['’]ll)\b", re.IGNORECASE)
+    r"plans?\s+to|intends?\s+to|upcoming|\w+['’]ll|would\s+(?:be\s+(?:held|hosted|convened)|take\s+place))\b", re.IGNORECASE)
 PAST_CUES = re.compile(r"\b(said|says|told|was|were|had|did|has|have|[a-z]{3,}ed)\b")
 NOT_PAST = frozenset({"need", "indeed", "speed", "seed", "feed", "proceed", "succeed", "exceed", "united", "expected",
                       "scheduled", "planned", "slated", "set"})
