@@ -338,9 +338,12 @@ class _Spellings:
         """Capitalised words no exact name claimed that are a known name in another spelling. A
         surname alone, as with exact names, needs a title before it or the full name earlier."""
         out: list[ActorHit] = []
+        claimed = bytearray(len(sentence))  # a run-on "sentence" has thousands of names: no pairwise look
+        for h in hits:
+            claimed[h.start:h.end] = b"\x01" * (h.end - h.start)
         for m in _TOKEN.finditer(sentence):
             word = m.group()
-            if any(h.start < m.end() and m.start() < h.end for h in hits) or _common_word(word):
+            if claimed.find(1, m.start(), m.end()) != -1 or _common_word(word):
                 continue
             key, exact = transliteration_key(word), dates.name_key(word)
             if len(key) < 4 or exact in self.gazetteer.owner or exact in self.gazetteer.by_surname:

@@ -92,17 +92,23 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
         read.append((sentence, mentions, hits))
     candidates: list[Candidate] = []
     for i, (sentence, mentions, hits) in enumerate(read):
+        if not mentions:
+            continue
+        titles = offices.reader(sentence.text, hits)
+        carried_here = _carried(read, i, hits, gazetteer)
+        named = _Named(hits, gazetteer)
+        spans = [(x.start, x.end) for x in mentions]
         for m in mentions:
             check_basis(m)
             if attribution_only(sentence.text, m, mentions) or is_dateline(sentence.text, m) or is_statistic(sentence.text, m):
                 continue
-            found, notes = offices.read(sentence.text, hits, m.range) if m.range else ([], [])
-            carried, carry_notes = _carried(read, i, hits + found, gazetteer)
+            found, notes = titles.read(m.range) if m.range else ([], [])
+            carried, carry_notes = carried_here if not found else _carried(read, i, hits + found, gazetteer)
             if carried and m.range:
-                governments = [g for a in carried if (g := offices.government_of(a, m.range)) and g not in carried]
-                carried += governments
-            candidates.append(_candidate(m, sentence, sorted(hits + found, key=lambda h: h.start), carried, gazetteer,
-                                         persons, [(x.start, x.end) for x in mentions], notes + carry_notes))
+                carried = carried + [g for a in carried if (g := offices.government_of(a, m.range)) and g not in carried]
+            all_hits = sorted(hits + found, key=lambda h: h.start) if found else hits
+            candidates.append(_candidate(m, sentence, all_hits, named.plus(found, carried), persons, spans,
+                                         notes + carry_notes))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
     return Extraction(_dedupe(candidates), new, published.strip())
 
@@ -180,22 +186,37 @@ def is_dateline(sentence: str, m: Mention) -> bool:
     return bool(_DATELINE_ONLY.match(before)) and not re.search(r"[a-z]{3,}", re.sub(r"/[^/]*/", "", after))
 
 
-def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit], carried: list[str], gazetteer: Gazetteer,
-               persons: set[str], spans: list[tuple[int, int]], notes: list[str]) -> Candidate:
+class _Named:
+    """The actors a sentence names, worked out once for all its dates: in a text without full
+    stops one "sentence" holds thousands of names and dates."""
+
+    def __init__(self, hits: list[ActorHit], gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.ids = list(dict.fromkeys(h.chosen for h in hits if h.chosen))  # in order of first mention
+        self.ambiguous = [
+            {"text": h.text, "candidates": [{"id": c, "name": gazetteer.actors[c].name} for c in h.candidates],
+             "chosen": h.chosen}
+            for h in hits if h.ambiguous
+        ]
+        exact = {h.chosen for h in hits if not h.fuzzy}
+        self.fuzzy = {h.chosen: h.text for h in hits if h.fuzzy and h.chosen and h.chosen not in exact}
+
+    def plus(self, found: list[ActorHit], carried: list[str]) -> tuple[list[ActorRef], list[dict[str, Any]], dict[str, str]]:
+        """(actors, ambiguous names, fuzzy matches) with those found by office and carried over."""
+        ids = dict.fromkeys([*self.ids, *(h.chosen for h in found if h.chosen), *carried])
+        return [self.gazetteer.ref(a) for a in ids], self.ambiguous, self.fuzzy
+
+
+def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit],
+               named: tuple[list[ActorRef], list[dict[str, Any]], dict[str, str]], persons: set[str],
+               spans: list[tuple[int, int]], notes: list[str]) -> Candidate:
     position = m.end if m.dates_object else m.start
     etype, cue, cue_at = suggest_type(sentence.text, position, hits, persons, spans, after=m.dates_object)
     status, status_cue = suggest_status(sentence.text)
-    chosen = dict.fromkeys([*(h.chosen for h in hits if h.chosen), *carried])  # in order of first mention
-    actors = [gazetteer.ref(actor_id) for actor_id in chosen]
-    ambiguous = [
-        {"text": h.text, "candidates": [{"id": c, "name": gazetteer.actors[c].name} for c in h.candidates], "chosen": h.chosen}
-        for h in hits if h.ambiguous
-    ]
-    roles = suggest_roles(etype, cue, cue_at, hits)
-    exact = {h.chosen for h in hits if not h.fuzzy}
-    fuzzy = {h.chosen: h.text for h in hits if h.fuzzy and h.chosen not in exact}
-    notes = notes + [f"{text!r} matched {gazetteer.actors[a].name} by a spelling the gazetteer does not list (fuzzy)"
-                     for a, text in fuzzy.items()]
+    actors, ambiguous, fuzzy = named
+    roles = suggest_roles(etype, cue, cue_at, hits, sentence.text)
+    notes = notes + [f"{text!r} matched {a.name} by a spelling the gazetteer does not list (fuzzy)"
+                     for a in actors if (text := fuzzy.get(a.id))]
     return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes, set(fuzzy))
 
 

@@ -85,38 +85,65 @@ class Offices:
                        if t.office == office and t.organization in orgs and t.covers(when)
                        and self.gazetteer.actors[t.actor].kind == "person"})
 
-    def read(self, sentence: str, hits: list[ActorHit], when: DateRange) -> tuple[list[ActorHit], list[str]]:
-        """Actors this sentence names by office or as a state with a government, on `when`:
-        (hits standing for them, notes saying how each was read)."""
-        found: list[ActorHit] = []
-        notes: list[str] = []
-        offices = list(self.pattern.finditer(sentence))
-        for m in offices:
-            office = m.group("office").lower()
-            office = ABBREVIATIONS.get(office, " ".join(office.split()))
+    def reader(self, sentence: str, hits: list[ActorHit]) -> OfficeReader:
+        """What one sentence names by office, to be read on each of its dates."""
+        return OfficeReader(self, sentence, hits)
+
+
+class OfficeReader:
+    """A sentence's offices and states, found once and read on each date the sentence gives (a
+    text without full stops is one sentence of thousands of words and dates)."""
+
+    def __init__(self, offices: Offices, sentence: str, hits: list[ActorHit]) -> None:
+        self.offices, self.sentence = offices, sentence
+        matches = list(offices.pattern.finditer(sentence))
+        named = {h.chosen for h in hits if h.chosen}
+        # (office, the qualifier's hit, the phrase's end) for each office that says whose it is
+        self.titles: list[tuple[str, ActorHit, int]] = []
+        for m in matches:
+            office = _office(m)
             if office == "counterpart":  # "FM Bilawal receives a call from his Afghan counterpart"
-                other = next((o for o in offices if o is not m and o.group("office").lower() != "counterpart"), None)
+                other = next((_office(o) for o in matches if _office(o) != "counterpart"), None)
                 if other is None:
                     continue
-                office = ABBREVIATIONS.get(other.group("office").lower(), " ".join(other.group("office").lower().split()))
-            qualifier = _qualifier(sentence, m, hits)
-            if qualifier is None:
-                continue
-            people = self.holders(office, qualifier.chosen or "", when)
-            if len(people) != 1 or any(h.chosen == people[0] for h in hits):
+                office = other
+            if (qualifier := _qualifier(sentence, m, hits)) is not None:
+                self.titles.append((office, qualifier, m.end()))
+        self.named = named
+        governed = {t.organization for t in offices.tenures if t.office == "government"}
+        self.states = list({h.chosen: h for h in hits if h.chosen in governed}.values())
+        self._read: dict[DateRange, tuple[list[ActorHit], list[str]]] = {}
+
+    def read(self, when: DateRange) -> tuple[list[ActorHit], list[str]]:
+        """Actors this sentence names by office or as a state with a government, on `when`:
+        (hits standing for them, notes saying how each was read)."""
+        if when not in self._read:
+            self._read[when] = self._read_on(when)
+        return self._read[when]
+
+    def _read_on(self, when: DateRange) -> tuple[list[ActorHit], list[str]]:
+        offices, actors = self.offices, self.offices.gazetteer.actors
+        found: list[ActorHit] = []
+        notes: list[str] = []
+        for office, qualifier, end in self.titles:
+            people = offices.holders(office, qualifier.chosen or "", when)
+            if len(people) != 1 or people[0] in self.named:
                 continue
             (person,) = people
-            phrase = sentence[qualifier.start: m.end()]
-            found.append(ActorHit(phrase, qualifier.start, m.end(), person, (person,), False))
-            notes.append(f"{' '.join(phrase.split())!r} read as {self.gazetteer.actors[person].name}, "
-                         f"{office} on {dates.to_edtf(when)}")
-        for h in hits:
-            government = self.government_of(h.chosen, when) if h.chosen else None
+            phrase = self.sentence[qualifier.start: end]
+            found.append(ActorHit(phrase, qualifier.start, end, person, (person,), False))
+            notes.append(f"{' '.join(phrase.split())!r} read as {actors[person].name}, {office} on {dates.to_edtf(when)}")
+        for h in self.states:
+            government = offices.government_of(h.chosen, when) if h.chosen else None
             if government and government != h.chosen:
                 found.append(ActorHit(h.text, h.start, h.end, government, (government,), False))
-                notes.append(f"{h.text!r} read as {self.gazetteer.actors[government].name}, "
-                             f"its government on {dates.to_edtf(when)}")
+                notes.append(f"{h.text!r} read as {actors[government].name}, its government on {dates.to_edtf(when)}")
         return found, notes
+
+
+def _office(m: re.Match[str]) -> str:
+    office = " ".join(m.group("office").lower().split())
+    return ABBREVIATIONS.get(office, office)
 
 
 _BETWEEN = re.compile(rf"(?:['’]s?)?\s+(?:(?:the|its|his|her|{_PASSING})\s+)*$", re.IGNORECASE)
@@ -125,7 +152,8 @@ _BETWEEN = re.compile(rf"(?:['’]s?)?\s+(?:(?:the|its|his|her|{_PASSING})\s+)*$
 def _qualifier(sentence: str, office: re.Match[str], hits: list[ActorHit]) -> ActorHit | None:
     """The country or organisation an office belongs to: just before it ("Iran's", "Afghan",
     "the Taliban's") or just after it ("of Pakistan")."""
-    before = [h for h in hits if h.chosen and h.end <= office.start() and _BETWEEN.fullmatch(sentence[h.end: office.start()])]
+    near = [h for h in hits if h.chosen and office.start() - 40 <= h.end <= office.start()]
+    before = [h for h in near if _BETWEEN.fullmatch(sentence[h.end: office.start()])]
     if before:
         return before[-1]
     rest = sentence[office.end():]
