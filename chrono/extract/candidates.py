@@ -96,6 +96,8 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
             continue
         titles = offices.reader(sentence.text, hits)
         carried_here = _carried(read, i, hits, gazetteer)
+        if (described := _described(read, i, hits, gazetteer)) is not None:
+            carried_here = ([*carried_here[0], described[0]], [*carried_here[1], described[1]])
         named = _Named(hits, gazetteer)
         spans = [(x.start, x.end) for x in mentions]
         for m in mentions:
@@ -149,6 +151,27 @@ def _carried(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int,
         if ids:
             return ids, ["actors from the next sentence, which refers back to this one: " + ", ".join(ids)]
     return [], []
+
+
+_DESCRIPTION = re.compile(r"\bthe\s+(?:militant\s+|armed\s+|extremist\s+|terrorist\s+|Islamist\s+|Palestinian\s+)?"
+                          r"(?:group|organi[sz]ation|movement)\b", re.IGNORECASE)
+ORGANISATION_KINDS = frozenset({"organization", "armed-group", "government", "international-organization"})
+DESCRIPTION_REACH = 5  # sentences
+
+
+def _described(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int, own: list[ActorHit],
+               gazetteer: Gazetteer) -> tuple[str, str] | None:
+    """"the group", "the organisation": the organisation named last before, if this sentence
+    names none. (actor id, a note saying so)."""
+    sentence = read[i][0].text
+    if not (m := _DESCRIPTION.search(sentence)) or any(
+            h.chosen and gazetteer.actors[h.chosen].kind in ORGANISATION_KINDS for h in own):
+        return None
+    for j in range(i - 1, max(-1, i - 1 - DESCRIPTION_REACH), -1):
+        for h in reversed(read[j][2]):
+            if h.chosen and gazetteer.actors[h.chosen].kind in ORGANISATION_KINDS:
+                return h.chosen, f"{m.group()!r} read as {gazetteer.actors[h.chosen].name}, the organisation named last"
+    return None
 
 
 # "…, the ministry said Thursday." or "… confirmed on Friday": when a report is dated, not an event.

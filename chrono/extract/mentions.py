@@ -129,7 +129,7 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
         cue = g["cue"].lower()
         if COUNT_NOUNS.match(after):
             return False
-        if cue in ("the", "a", "an"):
+        if _modifies(cue):
             nxt = re.match(r"[\s-]*([\w’']+)", after)
             word = nxt.group(1) if nxt else ""
             return bool(word) and (word[0].isupper() or _is_year_noun(word))
@@ -153,6 +153,12 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
 _COUNTED = re.compile(r"(?:\d(?:[\d,.]*\d)?|hundreds?|thousands?|millions?|dozens?|\w+\s+of)\s+$", re.IGNORECASE)
 
 
+def _modifies(cue: str) -> bool:
+    """A year after an article or a possessive modifies a noun ("the 1996 accord", "Russia's 2022
+    invasion"): it is a date only when an event noun or a name follows."""
+    return cue in ("the", "a", "an", "its", "their", "his", "her", "our") or cue.endswith(("'s", "’s"))
+
+
 def find_mentions(sentence: str) -> list[Mention]:
     """Every date expression in the sentence; overlaps go to the longest match."""
     found: list[tuple[int, int, int, Rule, re.Match[str]]] = []
@@ -165,7 +171,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     for start, end, _, rule, m in found:
         if any(start < t.end and t.start < end for t in taken):
             continue
-        if rule.name == "year" and m.group("cue").lower() in ("the", "a", "an", "and", "or", "year"):
+        if rule.name == "year" and (_modifies(m.group("cue").lower()) or m.group("cue").lower() in ("and", "or", "year")):
             start = m.start("y")  # "the 2020 Doha Agreement": the date is "2020"
         taken.append(Mention(rule, start, end, sentence[start:end], m.groupdict()))
     taken.sort(key=lambda t: t.start)

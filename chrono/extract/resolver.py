@@ -64,6 +64,10 @@ def _good_anchor(m: Mention) -> bool:
     return (m.range.end - m.range.start).days <= 400
 
 
+_QUOTATION = re.compile(r"“[^“”]{1,600}”|\"[^\"\n]{1,600}\"")
+_HEADLINE_FUTURE = re.compile(r"\b(?<!\bhas\s)(?<!\bhad\s)(?<!\bwas\s)to\s+[a-z]{3,}\b")
+
+
 class Resolver:
     """Reads the mentions of one sentence, in three passes: absolute and deictic dates first,
     then anaphoric phrases (which need an earlier date), then relational ones ("two days after X").
@@ -74,6 +78,8 @@ class Resolver:
         self.sentence = sentence
         self.text = sentence.text
         self.mentions: list[Mention] = []
+        # An article's first line without a full stop is its headline, written in headline tenses.
+        self.headline = sentence.index == 0 and not re.search(r"[.!?”\"]\s*$", sentence.text)
 
     # helpers ----------------------------------------------------------------------------
 
@@ -88,6 +94,8 @@ class Resolver:
         return None
 
     def future(self, mention: Mention) -> bool:
+        if self.headline and _HEADLINE_FUTURE.search(self.text, 0, mention.start):
+            return True  # "Envoy to visit Kabul on Friday": a headline's infinitive is its future
         return tense_near(self.text, mention.start, mention.end) == "future"
 
     def set(self, m: Mention, rng: DateRange, basis: str, confidence: str, anchor: str | None = None,
@@ -161,6 +169,9 @@ class Resolver:
             if m.kind in ("named", "absolute", "deictic", "vague"):
                 m.rule.resolver(self, m)
         for m in mentions:
+            if m.kind == "deictic":
+                self._quoted(m)
+        for m in mentions:
             if m.kind == "anaphoric":
                 m.rule.resolver(self, m)
         for m in mentions:
@@ -171,6 +182,29 @@ class Resolver:
             self._open_bound(m)
             if m.approximate and m.edtf and "/" not in m.edtf and m.edtf[-1] not in "?~%":
                 m.edtf += "~"  # "around 2019": EDTF approximate, same bounds
+
+    def _quoted(self, m: Mention) -> None:
+        """"On 3 May 2023 he wrote: “We met yesterday.”": a deictic date inside a quotation is
+        read against the quotation's own date, when the sentence states one outside the quotes."""
+        quotes = [(q.start(), q.end()) for q in _QUOTATION.finditer(self.text)]
+        inside = next(((a, b) for a, b in quotes if a < m.start and m.end <= b), None)
+        if inside is None:
+            return
+        said = [o for o in self.mentions if o.kind in ("absolute", "named") and o.range is not None
+                and o.basis == "stated" and o.range.start == o.range.end
+                and not any(a <= o.start < b for a, b in quotes)]
+        if not said:
+            return
+        when = min(said, key=lambda o: abs(o.start - inside[0]))
+        timeline = self.timeline
+        self.timeline = Timeline(when.range, when.edtf or dates.to_edtf(when.range), False)  # type: ignore[arg-type]
+        try:
+            m.rule.resolver(self, m)
+        finally:
+            self.timeline = timeline
+        if m.range is not None:
+            m.anchor = f"{when.text.strip()!r}, the quotation's own date"
+            m.notes.append(f"inside a quotation dated {when.edtf}: read against that date, not publication")
 
     def _after_publication(self, m: Mention) -> None:
         """A resolved date after publication in a sentence not about the future: the direction was

@@ -332,7 +332,7 @@ def century(r: Resolver, m: Mention) -> None:
 
 @rule("year", "absolute",
       rf"(?P<cue>in|since|by|until|till|during|before|after|from|of|through|throughout|around|circa|about|"
-          rf"and|or|the|a|an|year|as\s+of)\s+{_year('y')}(?:['’]s)?")
+          rf"and|or|the|a|an|its|their|his|her|our|[A-Z][\w-]*['’]s|year|as\s+of)\s+{_year('y')}(?:['’]s)?")
 def year(r: Resolver, m: Mention) -> None:
     y = int(m.parts["y"])
     r.set(m, dates.year_range(y), "stated", "high", edtf=str(y))

@@ -8,7 +8,13 @@ import re
 FUTURE_CUES = re.compile(
     r"\b(will|won['’]t|shall|(?:is|are|was|were)\s+(?:due|set|scheduled|expected|going|planned|slated|to)\s*(?:to)?|"
     r"plans?\s+to|intends?\s+to|upcoming|\w+['’]ll|would\s+(?:be\s+(?:held|hosted|convened)|take\s+place))\b", re.IGNORECASE)
-PAST_CUES = re.compile(r"\b(said|says|told|was|were|had|did|has|have|[a-z]{3,}ed)\b")
+# Past tense: regular verbs by their ending, and the irregular ones news reports use most.
+IRREGULAR_PAST = ("met|held|took|went|came|spoke|made|gave|sent|left|began|led|flew|fled|fought|struck|shot|"
+                  "won|lost|sought|brought|bought|caught|taught|thought|heard|saw|wrote|rode|drove|broke|chose|"
+                  "froze|rose|fell|felt|kept|slept|swept|meant|paid|laid|stood|understood|hit|quit|set\s+off|"
+                  "told|said|did|had|was|were|became|forgot|got|grew|knew|threw|drew|withdrew|overran|ran|sat|"
+                  "sank|spent|built|lent|bent|dealt|dug|hung|spun|stuck|stung|swung|woke|wore|tore|bore|swore")
+PAST_CUES = re.compile(rf"\b(says|has|have|{IRREGULAR_PAST}|[a-z]{{3,}}ed)\b")
 NOT_PAST = frozenset({"need", "indeed", "speed", "seed", "feed", "proceed", "succeed", "exceed", "united", "expected",
                       "scheduled", "planned", "slated", "set"})
 
