@@ -11,7 +11,7 @@ FUTURE_CUES = re.compile(
 # Past tense: regular verbs by their ending, and the irregular ones news reports use most.
 IRREGULAR_PAST = ("met|held|took|went|came|spoke|made|gave|sent|left|began|led|flew|fled|fought|struck|shot|"
                   "won|lost|sought|brought|bought|caught|taught|thought|heard|saw|wrote|rode|drove|broke|chose|"
-                  "froze|rose|fell|felt|kept|slept|swept|meant|paid|laid|stood|understood|hit|quit|set\s+off|"
+                  "froze|rose|fell|felt|kept|slept|swept|meant|paid|laid|stood|understood|hit|quit|"
                   "told|said|did|had|was|were|became|forgot|got|grew|knew|threw|drew|withdrew|overran|ran|sat|"
                   "sank|spent|built|lent|bent|dealt|dug|hung|spun|stuck|stung|swung|woke|wore|tore|bore|swore")
 PAST_CUES = re.compile(rf"\b(says|has|have|{IRREGULAR_PAST}|[a-z]{{3,}}ed)\b")
