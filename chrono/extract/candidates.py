@@ -175,20 +175,23 @@ def _described(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: in
 
 
 # "…, the ministry said Thursday." or "… confirmed on Friday": when a report is dated, not an event.
-_ATTRIBUTED = re.compile(
+_SAID = re.compile(
     r"\b(?:said|says|told\s+(?:\w+\s+){0,3}?|confirmed|announced|added|reported|stated|noted|tweeted|posted)\s+"
     r"(?:(?:in\s+a\s+statement|in\s+a\s+post|on\s+X|on\s+Twitter)\s+)?$", re.IGNORECASE)
+_REPORTER = re.compile(r",\s*(?:[\w’'().-]+\s+){0,8}$")  # ", the Foreign Office (FO) " before the verb
+_BRIEFING = re.compile(r"\b(?:during|at|in)\s+(?:his|her|their|its|the|a)\s+(?:[\w-]+\s+){0,2}(?:press|news|media)\s+"
+                       r"(?:briefing|conference)\s+$", re.IGNORECASE)
 
 
 def attribution_only(sentence: str, m: Mention, mentions: list[Mention]) -> bool:
     """Whether the date only says when something was said, at the end of a sentence that reports
-    more than the saying: "Envoys met in Doha, the ministry said Thursday." """
-    before = sentence[max(0, m.start - 60): m.start]
-    if not _ATTRIBUTED.search(before):
-        return False
+    more than the saying: "Envoys met in Doha, the ministry said Thursday.", "… the spokesman
+    confirmed during his weekly press briefing on Friday." """
+    before = sentence[max(0, m.start - 80): m.start]
     tail = sentence[m.end:].strip(" .”\"'’)")
-    trailing = not tail or tail.startswith((",", "that", "in a statement", "during")) or len(tail.split()) <= 6
-    return trailing and bool(re.search(r",\s*(?:[\w’'().-]+\s+){0,8}$", sentence[: m.start - len(before) + _ATTRIBUTED.search(before).start()]))
+    if (said := _SAID.search(before)) and (len(tail.split()) <= 6 or tail.startswith((",", "that"))):
+        return bool(_REPORTER.search(before[: said.start()]))
+    return bool(_BRIEFING.search(before)) and not tail
 
 
 _SUPERLATIVE = re.compile(r"\b(?:deadliest|bloodiest|worst|best|biggest|largest|greatest|heaviest|highest|lowest|longest|first|most\s+\w+|least\s+\w+|record)\b(?:\s+[\w’'-]+){0,5}\s+$",

@@ -7,6 +7,7 @@ The order of the rules breaks ties between matches of equal length.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, timedelta
 
@@ -21,7 +22,7 @@ from .ranges import (
 )
 from .resolver import Resolver, _good_anchor
 from .tense import clause_of, sentence_tense
-from .words import DAY_WORDS, HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES, WEEKDAYS
+from .words import DAY_WORDS, HEDGES, HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES, WEEKDAYS
 
 def _day_of(r: Resolver, m: Mention, y: int, mo: int, d: int) -> None:
     try:
@@ -432,17 +433,25 @@ def days_from(r: Resolver, m: Mention) -> None:
 
 
 @rule("ago", "deictic",
+      rf"(?:(?P<hedge>nearly|almost|about|around|roughly|approximately|some|over|more\s+than|less\s+than|under)\s+)?"
       rf"(?:{_NUM}\s+)?{_UNIT}\s+ago")
 def ago(r: Resolver, m: Mention) -> None:
     unit = m.part("unit") or "day"
     low, high = _count(m.part("n"), unit)
-    if m.part("n") and low == high and unit in ("day", "week", "month", "year"):
+    hedge = m.part("hedge")
+    if m.part("n") and low == high and not hedge and unit in ("day", "week", "month", "year"):
         r.publication(m, _over_anchor(r.timeline.published, lambda d: _units_away(d, unit, -low)))
         return
+    if hedge and m.part("n"):  # "nearly two decades ago": 16 to 20 years, not 2005
+        if unit == "decade":
+            unit, low, high = "year", low * 10, high * 10
+        shrink, grow = HEDGES[hedge]
+        low, high = max(1, math.floor(low * shrink)), max(1, math.ceil(high * grow))
     pub = r.timeline.published
     rng = _widen(DateRange(_shift(pub.start, unit, -high), _shift(pub.end, unit, -low)), unit)
     r.publication(m, rng, "low")
-    m.notes.append(f"{m.part('n') or 'an unstated number of'} {unit}s: taken as {low} to {high}")
+    m.notes.append(f"{hedge + ' ' if hedge else ''}{m.part('n') or 'an unstated number of'} "
+                   f"{m.part('unit')}s: taken as {low} to {high} {unit}s")
 
 
 @rule("in_future", "deictic",

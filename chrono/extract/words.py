@@ -34,6 +34,10 @@ NUMBER = (r"\d{1,3}|a\s+couple\s+of|a\s+few|few|several|some|many|an?|one|two|th
            r"seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty")
 MONTH_AND_DAY_NAMES = frozenset(n.lower() for n in (MONTH_WORDS + "|" + WEEKDAY_WORDS).split("|"))
 
+# How far a hedged count may stray, as factors of the count: "nearly two decades" is 16 to 20 years.
+HEDGES = {"nearly": (0.8, 1.0), "almost": (0.8, 1.0), "under": (0.5, 1.0), "less than": (0.5, 1.0),
+          "about": (0.8, 1.2), "around": (0.8, 1.2), "roughly": (0.8, 1.2), "approximately": (0.8, 1.2),
+          "some": (0.8, 1.2), "over": (1.0, 1.5), "more than": (1.0, 1.5)}
 # Days named against the publication date, as an offset in days.
 DAY_WORDS = {"today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0,
              "yesterday": -1, "last night": -1, "tomorrow": 1}
