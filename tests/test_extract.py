@@ -641,3 +641,92 @@ def test_a_cue_word_far_from_the_date_does_not_type_its_event(gazetteer):
     near = only("Haniyeh met Muttaqi, officials said, on 4 August 2021.", gazetteer)
     far = only(f"Haniyeh met Muttaqi{filler}, officials said, on 4 August 2021.", gazetteer)
     assert (near["type"], far["type"]) == ("meeting", "statement")
+
+
+# --- tense, spans and false candidates on unseen news ------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    # an irregular past tense keeps the weekday in the past
+    ("Officials held talks in Lisbon on Wednesday, and the envoy will return next month.", "2024-12-18"),
+    ("The ministers met on Friday, before the envoy will fly home.", "2024-12-20"),
+])
+def test_an_irregular_past_tense_keeps_a_weekday_in_the_past(gazetteer, text, expected):
+    assert candidates(text, gazetteer)[0]["date"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ortiz will visit Lisbon later this week.", ("2024-12-24/2024-12-29", "2024-12-24", "2024-12-29")),
+    ("Ortiz will visit Lisbon later this month.", ("2024-12-24/2024-12-31", "2024-12-24", "2024-12-31")),
+    ("Ortiz visited Lisbon this month.", ("2024-12-01/2024-12-24", "2024-12-01", "2024-12-24")),
+    ("Ortiz will visit Lisbon this month.", ("2024-12", "2024-12-01", "2024-12-31")),
+])
+def test_later_and_the_past_tense_bound_this_week_and_this_month(gazetteer, text, expected):
+    assert when(only(text, gazetteer)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The 1996 accord still binds both sides.", "1996"),
+    ("Valdoria's 2022 invasion was condemned.", "2022"),
+])
+def test_a_year_modifying_an_event_noun_dates_it(gazetteer, text, expected):
+    assert only(text, gazetteer)["date"] == expected
+
+
+def test_a_headlines_infinitive_is_its_future(gazetteer):
+    c = candidates("Ortiz to visit Lisbon on Friday\n\nThe visit was announced by her office.", gazetteer)[0]
+    assert when(c) == ("2024-12-27", "2024-12-27", "2024-12-27")
+
+
+def test_a_dateline_is_not_an_event(gazetteer):
+    found = candidates("LISBON, December 23. /Wire/.\n\nOrtiz met Haddad in Lisbon on Monday.", gazetteer)
+    assert [c["date_text"] for c in found] == ["on Monday"]
+
+
+@pytest.mark.parametrize("text", [
+    "Ortiz and Haddad agreed to meet again, the ministry said Thursday.",
+    "The spokesman confirmed the date of the visit during his weekly press briefing on Friday.",
+])
+def test_a_date_that_only_says_when_something_was_said_is_not_an_event(gazetteer, text):
+    assert candidates(text, gazetteer) == []
+
+
+def test_a_date_inside_a_quotation_is_read_against_the_quotations_own_date(gazetteer):
+    found = candidates("In a post on 3 May 2023, Ortiz wrote: “We met Haddad yesterday in Lisbon.”", gazetteer)
+    quoted = next(c for c in found if c["date_text"] == "yesterday")
+    assert (quoted["date"], quoted["date_anchor"]) == ("2023-05-02", "2023-05-03")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ortiz visited Lisbon for four days through Wednesday.", ("2024-12-15/2024-12-18", "2024-12-15", "2024-12-18")),
+    ("Ortiz began a three-day visit to Lisbon from Friday last.", ("2024-12-20/2024-12-22", "2024-12-20", "2024-12-22")),
+])
+def test_a_counted_span_ending_or_starting_on_a_weekday(gazetteer, text, expected):
+    assert when(only(text, gazetteer)) == expected
+
+
+def test_during_the_visit_takes_the_visits_date(gazetteer):
+    found = candidates("Ortiz arrived in Lisbon on 3 May 2023. During the two-day visit, she met Haddad.", gazetteer)
+    assert [(c["date_text"], c["date"]) for c in found] == [("on 3 May 2023", "2023-05-03"),
+                                                           ("During the two-day visit", "2023-05-03")]
+
+
+def test_would_be_held_looks_forward(gazetteer):
+    c = only("Haddad said the talks would be held in Lisbon on 29 December.", gazetteer)
+    assert c["date"] == "2024-12-29"
+
+
+def test_the_period_of_a_record_is_not_an_event_date(gazetteer):
+    found = candidates("In the deadliest attack this year, the NLF stormed a base on Monday.", gazetteer)
+    assert [c["date_text"] for c in found] == ["on Monday"]
+
+
+def test_a_hedged_count_keeps_its_spread(gazetteer):
+    c = only("Ortiz was jailed nearly two decades ago.", gazetteer)
+    assert when(c) == ("2004/2008", "2004-01-01", "2008-12-31")
+    assert c["confidence"] == "low"
+
+
+def test_a_relational_phrase_whose_object_is_a_dated_clause_counts_from_it(gazetteer):
+    found = candidates("Valdoria reopened its embassy four years after France shut it in 2019.", gazetteer)
+    assert [(c["date_text"], c["date"]) for c in found] == [("four years after France shut it in 2019", "2023"),
+                                                           ("in 2019", "2019")]

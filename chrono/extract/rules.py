@@ -419,7 +419,8 @@ def days_through(r: Resolver, m: Mention) -> None:
 
 
 @rule("days_from", "deictic",
-      rf"{_NUM}[\s-]+(?P<unit>day|week)s?(?:['’]s?)?\s+(?:\w+\s+)?(?:visit|trip|tour|stay|talks|conference|summit)\s+"
+      rf"{_NUM}[\s-]+(?P<unit>day|week)s?(?:['’]s?)?\s+(?:\w+\s+)?(?:visit|trip|tour|stay|talks|conference|summit)"
+      rf"(?:\s+(?:to|in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)?\s+"
       rf"(?:from|starting|beginning)(?:\s+on)?\s+(?:(?P<which>last|next|this)\s+)?{_WD}(?:\s+(?P<after>last|next))?")
 def days_from(r: Resolver, m: Mention) -> None:
     """"a three-day visit from Friday last": the days that start on that weekday."""
