@@ -614,7 +614,7 @@ def test_recall_and_precision_on_the_seed_articles():
 def _extract_docs() -> str:
     """The extract section, wherever it lives (docs/extract.md, or README.md once merged)."""
     root = Path(__file__).resolve().parent.parent
-    for path in (root / "README.md", root / "docs" / "extract.md"):
+    for path in (root / "docs" / "extract.md", root / "README.md"):
         if path.exists() and "`talks.txt` (an invented article)" in (text := path.read_text(encoding="utf-8")):
             return text
     raise AssertionError("the `chrono extract` documentation is missing")

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import dates
 from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
-from .cues import suggest_roles, suggest_status, suggest_type
+from .cues import CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
 from .grammar import check_basis, dated_sentences
 from .mentions import Mention
 from .sentences import Sentence
@@ -240,7 +240,8 @@ def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit],
     etype, cue, cue_at = suggest_type(sentence.text, position, hits, persons, spans, after=m.dates_object)
     status, status_cue = suggest_status(sentence.text)
     actors, ambiguous, fuzzy = named
-    roles = suggest_roles(etype, cue, cue_at, hits, sentence.text)
+    near = hits if len(hits) < 50 else near_hits(hits, position - CUE_REACH, position + CUE_REACH)  # a run-on text
+    roles = suggest_roles(etype, cue, cue_at, near, sentence.text)
     notes = notes + [f"{text!r} matched {a.name} by a spelling the gazetteer does not list (fuzzy)"
                      for a in actors if (text := fuzzy.get(a.id))]
     return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes, set(fuzzy))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable
@@ -93,8 +94,8 @@ def suggest_type(sentence: str, position: int, hits: list[ActorHit], persons: se
     # Only cues within reach of the date: nearer ones win anyway, and a run-on "sentence" of
     # thousands of words (a page without full stops) stays linear in its length.
     lo, hi = max(0, position - CUE_REACH), position + CUE_REACH
-    spans = [(a, b) for a, b in taken if b > lo and a < hi]
-    hits = [h for h in hits if lo - 100 <= h.start <= hi + 100]
+    spans = _near(list(taken), lo, hi)
+    hits = near_hits(hits, lo - 100, hi + 100)
     for cue in TYPE_CUES:
         for m in cue.pattern.finditer(sentence, lo, hi):
             if not any(a <= m.start() < b for a, b in spans):
@@ -118,6 +119,20 @@ def suggest_type(sentence: str, position: int, hits: list[ActorHit], persons: se
     if etype == "meeting" and cue.lower().startswith("host"):
         cue = cue.lower()
     return etype, cue, where
+
+
+def _near(spans: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The spans (sorted by start, none longer than a date) that reach into lo..hi, by bisection:
+    a run-on text has thousands."""
+    first = bisect.bisect_left(spans, (lo - 400, 0))
+    last = bisect.bisect_right(spans, (hi, len(spans) + hi))
+    return [(a, b) for a, b in spans[first:last] if b > lo and a < hi]
+
+
+def near_hits(hits: list[ActorHit], lo: int, hi: int) -> list[ActorHit]:
+    """The hits (sorted by start) that start within lo..hi."""
+    first = bisect.bisect_left(hits, lo, key=lambda h: h.start)
+    return hits[first: bisect.bisect_right(hits, hi, key=lambda h: h.start)]
 
 
 @functools.lru_cache(maxsize=64)  # asked once per date in the sentence

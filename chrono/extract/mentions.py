@@ -168,11 +168,13 @@ def find_mentions(sentence: str) -> list[Mention]:
                 found.append((m.start(), m.end(), order, rule, m))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
     taken: list[Mention] = []
+    claimed = bytearray(len(sentence))  # a run-on text holds thousands of dates: no pairwise overlap test
     for start, end, _, rule, m in found:
-        if any(start < t.end and t.start < end for t in taken):
+        if claimed.find(1, start, end) != -1:
             continue
         if rule.name == "year" and (_modifies(m.group("cue").lower()) or m.group("cue").lower() in ("and", "or", "year")):
             start = m.start("y")  # "the 2020 Doha Agreement": the date is "2020"
+        claimed[start:end] = b"\x01" * (end - start)
         taken.append(Mention(rule, start, end, sentence[start:end], m.groupdict()))
     taken.sort(key=lambda t: t.start)
     for i, t in enumerate(taken):
