@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from chrono.build import build
 from chrono.cli import cli
-from chrono.extract import Gazetteer, extract, find_mentions, split_sentences, to_yaml
+from chrono.extract import Gazetteer, extract, find_mentions, split_sentences, to_json, to_yaml
 from chrono.models import Actor
 from tests.conftest import write_data
 from tests.seed_scores import DATA, score, seed_articles, table
@@ -624,7 +624,7 @@ def test_docs_example_output_is_real():
     docs = _extract_docs()
     article = docs.split("`talks.txt` (an invented article):\n\n```\n")[1].split("```")[0]
     gazetteer, _ = Gazetteer.load(DATA)
-    found = [c.to_json() for c in extract(article, "2024-12-24", gazetteer).candidates]
+    found = json.loads(to_json(extract(article, "2024-12-24", gazetteer)))  # as the CLI prints it
     keys = ("date", "qualifier", "date_text", "date_start", "date_end", "type", "status")
     shown = [json.loads(line) for line in docs.splitlines() if line.startswith('{"date":"')]
     assert shown == [{**{k: c[k] for k in keys}, "actors": [a["id"] for a in c["actors"]], "confidence": c["confidence"]}
