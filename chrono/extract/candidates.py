@@ -116,10 +116,11 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
 
 
 # A sentence that points back at an event or at someone named before: its actors are that sentence's too.
+# ("The group" points at one organisation, not at a sentence: see _described.)
 _REFERS_BACK = re.compile(
     r"^\W*(?:he|she|they|it|its|his|her|their|the\s+two|both)\b"
     r"|\b(?:the|this|that|these)\s+(?:(?:[\w-]+\s+){0,2})(?:meeting|meetings|talks|visit|call|trip|attack|demarche|"
-    r"summons|conference|consultations|delegation|group|organi[sz]ation|movement|mission|swap|exchange|deal|"
+    r"summons|conference|consultations|delegation|mission|swap|exchange|deal|"
     r"agreement|incident|strike|strikes|clashes|discussions?|negotiations)\b",
     re.IGNORECASE)
 # How far back (in sentences) the event or person referred to may have been named.
