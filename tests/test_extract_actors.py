@@ -34,6 +34,9 @@ ACTORS = [
     {"id": "front", "name": "Eastern Front", "kind": "armed-group", "aliases": []},
     {"id": "massoud", "name": "Dara Massoud", "kind": "person", "aliases": ["Massoud"]},
     {"id": "senate-panel", "name": "Senate Panel", "kind": "government-body", "aliases": []},
+    {"id": "pakistan", "name": "Pakistan", "kind": "state", "aliases": []},
+    {"id": "rana", "name": "Rana Invented", "kind": "person", "aliases": [],
+     "memberships": [{"organization": "pakistan", "role": "special envoy for Valdoria", "start": "2022"}]},
 ]
 
 
@@ -65,6 +68,15 @@ def test_an_office_is_read_as_whoever_held_it_on_the_date(gazetteer, text, holde
 def test_an_acting_office_after_a_possessive_is_the_same_office(gazetteer):
     (c,) = found("Valdoria's acting foreign minister phoned Ostland on 4 May 2022.", gazetteer)
     assert "ramos" in ids(c)
+
+
+@pytest.mark.parametrize("text, holder", [
+    ("Islamabad's special representative arrived in Valdoria on 4 May 2024.", "rana"),
+    ("Valdoria's top diplomat arrived in Ostland on 4 May 2024.", "talavera"),
+])
+def test_a_capital_or_another_name_of_the_office_names_the_holder(gazetteer, text, holder):
+    (c,) = found(text, gazetteer)
+    assert holder in ids(c)
 
 
 def test_a_counterpart_holds_the_same_office_as_the_other_title(gazetteer):

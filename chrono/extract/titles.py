@@ -13,14 +13,17 @@ from datetime import date
 from .. import dates
 from ..dates import DateRange
 from .actors import ActorHit, Gazetteer
+from .words import CAPITALS
 
 # Words that qualify an office without changing it: "acting Foreign Minister" holds "Foreign Minister".
 _PASSING = r"(?:acting|interim|caretaker|de\s+facto|then|new|current|former|incumbent)"
 _QUIET = re.compile(rf"\b{_PASSING}\s+|\([^)]*\)", re.IGNORECASE)
 # Offices too vague to name one person, even with a country before them.
 _VAGUE = frozenset({"member", "writer", "ministry", "government", "embassy in kabul", "foreign ministry"})
-# Abbreviations of offices in headlines and bullets.
-ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister"}
+# Other names of offices: abbreviations in headlines and bullets, and news English.
+ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "top diplomat": "foreign minister",
+                 "chief diplomat": "foreign minister", "special representative": "special envoy",
+                 "special representative for afghanistan": "special envoy for afghanistan"}
 
 
 def office_key(role: str) -> str:
@@ -63,7 +66,13 @@ class Offices:
         ]
         offices = {t.office for t in self.tenures
                    if gazetteer.actors[t.actor].kind == "person" and t.office and t.office not in _VAGUE}
-        names = sorted(offices | set(ABBREVIATIONS), key=len, reverse=True)
+        # "special envoy" names the office "special envoy for Afghanistan" when the sentence says no more
+        heads = {re.split(r" (?:for|of|to) ", o)[0] for o in offices}
+        self.offices = offices
+        # A capital stands for its state before an office ("Islamabad's special envoy").
+        self.capitals = {city: state for city, country in CAPITALS.items()
+                         if (state := gazetteer.owner.get(dates.name_key(country)))}
+        names = sorted(offices | heads | set(ABBREVIATIONS), key=len, reverse=True)
         body = "|".join(re.escape(o).replace(r"\ ", r"\s+") for o in names) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<![\w-])(?:{_PASSING}\s+)*(?P<office>{body}|counterpart)(?![\w-])", re.IGNORECASE)
 
@@ -80,9 +89,12 @@ class Offices:
         return orgs | {t.actor for t in self.tenures if t.organization in orgs and t.covers(when)}
 
     def holders(self, office: str, qualifier: str, when: DateRange) -> list[str]:
+        """The people who held the office (or an office it heads: "special envoy" for "special
+        envoy for Afghanistan") in the qualifier's organisations all through `when`."""
         orgs = self._organizations(qualifier, when)
         return sorted({t.actor for t in self.tenures
-                       if t.office == office and t.organization in orgs and t.covers(when)
+                       if (t.office == office or re.match(rf"{re.escape(office)} (?:for|of|to) ", t.office))
+                       and t.organization in orgs and t.covers(when)
                        and self.gazetteer.actors[t.actor].kind == "person"})
 
     def reader(self, sentence: str, hits: list[ActorHit]) -> OfficeReader:
@@ -107,7 +119,7 @@ class OfficeReader:
                 if other is None:
                     continue
                 office = other
-            if (qualifier := _qualifier(sentence, m, hits)) is not None:
+            if (qualifier := _qualifier(sentence, m, hits, offices.capitals)) is not None:
                 self.titles.append((office, qualifier, m.end()))
         self.named = named
         governed = {t.organization for t in offices.tenures if t.office == "government"}
@@ -146,16 +158,21 @@ def _office(m: re.Match[str]) -> str:
     return ABBREVIATIONS.get(office, office)
 
 
+_CAPITAL = re.compile(rf"\b([A-Z][\w -]+?)['’]s\s+(?:(?:the|{_PASSING})\s+)*$")
 _BETWEEN = re.compile(rf"(?:['’]s?)?\s+(?:(?:the|its|his|her|{_PASSING})\s+)*$", re.IGNORECASE)
 
 
-def _qualifier(sentence: str, office: re.Match[str], hits: list[ActorHit]) -> ActorHit | None:
+def _qualifier(sentence: str, office: re.Match[str], hits: list[ActorHit], capitals: dict[str, str]) -> ActorHit | None:
     """The country or organisation an office belongs to: just before it ("Iran's", "Afghan",
-    "the Taliban's") or just after it ("of Pakistan")."""
+    "the Taliban's", "Islamabad's") or just after it ("of Pakistan")."""
     near = [h for h in hits if h.chosen and office.start() - 40 <= h.end <= office.start()]
     before = [h for h in near if _BETWEEN.fullmatch(sentence[h.end: office.start()])]
     if before:
         return before[-1]
+    if capitals and (city := _CAPITAL.search(sentence, max(0, office.start() - 40), office.start())):
+        state = capitals.get(city.group(1))
+        if state:
+            return ActorHit(city.group(1), city.start(1), city.end(1), state, (state,), False)
     rest = sentence[office.end():]
     after = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", rest)
     if after:

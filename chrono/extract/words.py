@@ -64,3 +64,15 @@ YEAR_NOUNS = words(
 # Patterns anchored at the end of the text before a name or date read only this much of it:
 # searching a whole run-on sentence for each of its names would take time quadratic in its length.
 LOOK_BACK = 80
+
+# Capitals that news copy uses for their states ("Islamabad's envoy"): general English, mapped to
+# a state only when the gazetteer has it.
+CAPITALS = {
+    "Kabul": "Afghanistan", "Islamabad": "Pakistan", "Tehran": "Iran", "Doha": "Qatar", "Riyadh": "Saudi Arabia",
+    "Washington": "United States", "London": "United Kingdom", "Moscow": "Russia", "Beijing": "China",
+    "New Delhi": "India", "Delhi": "India", "Ankara": "Turkey", "Tashkent": "Uzbekistan", "Dushanbe": "Tajikistan",
+    "Ashgabat": "Turkmenistan", "Astana": "Kazakhstan", "Bishkek": "Kyrgyzstan", "Abu Dhabi": "United Arab Emirates",
+    "Cairo": "Egypt", "Baghdad": "Iraq", "Amman": "Jordan", "Damascus": "Syria", "Jerusalem": "Israel",
+    "Tokyo": "Japan", "Paris": "France", "Berlin": "Germany", "Oslo": "Norway", "Kuwait City": "Kuwait",
+    "Muscat": "Oman", "Manama": "Bahrain", "Sanaa": "Yemen", "Beirut": "Lebanon", "Kyiv": "Ukraine",
+}
