@@ -730,3 +730,14 @@ def test_a_relational_phrase_whose_object_is_a_dated_clause_counts_from_it(gazet
     found = candidates("Valdoria reopened its embassy four years after France shut it in 2019.", gazetteer)
     assert [(c["date_text"], c["date"]) for c in found] == [("four years after France shut it in 2019", "2023"),
                                                            ("in 2019", "2019")]
+
+
+def test_a_leading_date_of_a_saying_is_not_an_event(gazetteer):
+    assert candidates("On Monday, a spokesman for Ortiz said on Twitter that talks with Haddad went well.", gazetteer) == []
+
+
+def test_after_the_named_event_counts_from_the_storys_last_date(gazetteer):
+    found = candidates("The NLF stormed a base on 20 December 2024. Two days after the attack, Valdoria protested.",
+                       gazetteer)
+    assert [(c["date_text"], c["date"]) for c in found] == [("on 20 December 2024", "2024-12-20"),
+                                                           ("Two days after", "2024-12-22")]

@@ -55,6 +55,13 @@ TYPE_CUES: tuple[Cue, ...] = tuple(Cue(t, priority, re.compile(p, re.IGNORECASE)
     ("aid", 250, r"\b(?:humanitarian\s+aid|donat\w*|aid\s+package)\b"),
 ))
 PRIORITY = {cue.type: cue.priority for cue in TYPE_CUES}
+CUE_PATTERNS = {cue.type: cue.pattern for cue in TYPE_CUES}
+# The type a noun names, for "hours after the attack": which earlier sentence told of it.
+EVENT_NOUNS = {"attack": "attack", "raid": "attack", "assault": "attack", "strike": "airstrike", "bombing": "airstrike",
+               "meeting": "meeting", "visit": "visit", "talk": "talks", "summit": "conference", "conference": "conference",
+               "deal": "agreement", "agreement": "agreement", "call": "phone-call", "funeral": "ceremony",
+               "ceremony": "ceremony", "takeover": "takeover", "invasion": "takeover", "election": "", "vote": "",
+               "incident": ""}
 _CALLED = re.compile(r"\bcall(?:ed|s)\b(?!\s+(?:on|for|upon|it|them|off|out|up|itself)\b)", re.IGNORECASE)
 _KILLED = re.compile(r"\b(?:killed|killing|murdered|murder\s+of|killing\s+of)\b", re.IGNORECASE)
 

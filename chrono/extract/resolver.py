@@ -10,6 +10,7 @@ from itertools import pairwise
 
 from .. import dates
 from ..dates import DateRange
+from .cues import CUE_PATTERNS, EVENT_NOUNS
 from .mentions import Mention, names_an_event
 from .ranges import _earliest, _latest, _over_anchor, _shift, _widen, edtf_for, following_unit
 from .sentences import Sentence
@@ -26,13 +27,29 @@ class Timeline:
     events: list[tuple[int, int, Mention]] = field(default_factory=list)  # (sentence, paragraph, mention)
     days: dict[tuple[int, int], Mention] = field(default_factory=dict)  # (month, day) → a dated mention of it
 
+    texts: dict[int, str] = field(default_factory=dict)  # dated sentences' words, for "after the attack"
+
     def add(self, sentence: Sentence, mentions: list[Mention]) -> None:
         for m in mentions:
             if not _good_anchor(m):
                 continue
             self.events.append((sentence.index, sentence.paragraph, m))
+            self.texts[sentence.index] = sentence.text
             if m.basis == "stated" and m.range is not None and m.range.start == m.range.end:
                 self.days[(m.range.start.month, m.range.start.day)] = m
+
+    def dated_event(self, sentence: Sentence, noun: str, window: int = 3) -> tuple[Mention, str] | None:
+        """The latest date given to a sentence that speaks of `noun` ("attack"), in this paragraph
+        or `window` sentences back: the date of "the attack" in "hours after the attack"."""
+        word = re.compile(rf"\b{re.escape(noun.rstrip('s'))}", re.IGNORECASE)
+        cue = CUE_PATTERNS.get(EVENT_NOUNS.get(noun.lower().rstrip("s"), ""))  # "stormed" tells of an attack
+        for index, paragraph, m in reversed(self.events):
+            if paragraph != sentence.paragraph and sentence.index - index > window:
+                return None
+            text = self.texts.get(index, "")
+            if index < sentence.index and (word.search(text) or (cue and cue.search(text))):
+                return m, f"the {noun} dated {sentence.index - index} sentence(s) earlier"
+        return None
 
     # per sentence: its tense, and whether it is framed in the present (dated against publication)
     frames: list[tuple[str | None, bool]] = field(default_factory=list)

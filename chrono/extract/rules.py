@@ -569,6 +569,13 @@ def relational(r: Resolver, m: Mention) -> None:
         m.notes.append(f"dates what comes after {m.part('dir')!r}, taking {main.text!r} as the date of the main clause")
         m.dates_object = True
         return
+    named = _DEFINITE_EVENT.match(r.text[m.end:])
+    if named and (found := r.timeline.dated_event(r.sentence, named.group(1))):  # "hours after the attack"
+        anchor, where = found
+        r.set(m, r.offset(anchor.range, unit, sign, low, high), "inferred",  # type: ignore[arg-type]
+              "medium" if low == high else "low", f"{anchor.text!r} ({where})", anchor.edtf)
+        m.notes.append(f"'the {named.group(1)}' read as the {named.group(1)} the story dated {anchor.text.strip()!r}")
+        return
     pub = r.timeline.published
     readings = [r.offset(pub, unit, s, low, high) for s in (sign, -sign)]
     future = r.future(m)
@@ -581,6 +588,11 @@ def relational(r: Resolver, m: Mention) -> None:
     kept_note = "" if len(kept) > 1 else f"; kept {edtf_for(rng)[0]}, the other lies after publication"
     m.notes.append("anchor: publication; no date for the other event in the sentence. Readings: "
                    + " or ".join(m.readings) + kept_note)
+
+
+_DEFINITE_EVENT = re.compile(
+    r"\s+the\s+(?:[\w-]+\s+){0,2}?(attacks?|meeting|visit|talks|strikes?|bombing|election|vote|summit|conference|"
+    r"deal|agreement|call|incident|assault|raid|funeral|ceremony|takeover|invasion)\b", re.IGNORECASE)
 
 
 @rule("day_rel", "relational",
