@@ -732,8 +732,9 @@ def test_a_relational_phrase_whose_object_is_a_dated_clause_counts_from_it(gazet
                                                            ("in 2019", "2019")]
 
 
-def test_a_leading_date_of_a_saying_is_not_an_event(gazetteer):
-    assert candidates("On Monday, a spokesman for Ortiz said on Twitter that talks with Haddad went well.", gazetteer) == []
+def test_a_leading_date_of_a_saying_dates_a_statement(gazetteer):
+    c = only("On Monday, a spokesman for Ortiz said on Twitter that talks with Haddad went well.", gazetteer)
+    assert c["date"] == "2024-12-23"
 
 
 def test_after_the_named_event_counts_from_the_storys_last_date(gazetteer):
