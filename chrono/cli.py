@@ -154,7 +154,16 @@ def extract(article: str, published: str | None, fmt: str, data: Path, source: s
         chrono extract article.txt --published 2024-12-24 --format json
         chrono extract https://example.org/news/talks.html
     """
-    from .extract import ExtractError, Gazetteer, PageError, fetch, looks_like_html, read_html, to_json, to_yaml
+    from .extract import (
+        ExtractError,
+        Gazetteer,
+        PageError,
+        fetch,
+        looks_like_html,
+        read_html,
+        to_json,
+        to_yaml,
+    )
     from .extract import extract as run_extract
 
     gazetteer, problems = Gazetteer.load(data)

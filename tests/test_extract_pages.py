@@ -37,7 +37,7 @@ PAGES = {"/dated.html": DATED, "/undated.html": UNDATED, "/links.html": LINKS_ON
 
 
 class _Pages(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         page = PAGES.get(self.path)
         if page is None:
             self.send_error(404, "Not Found")

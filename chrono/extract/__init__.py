@@ -16,12 +16,31 @@ from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
 from .candidates import Candidate, Extraction, extract
 from .grammar import ExtractError, dated_sentences, parse_published, read_date_phrase
 from .mentions import Mention, find_mentions
-from .pages import Article, PageError, fetch, looks_like_html, read_article, read_html
+from .pages import Article, PageError, fetch, looks_like_html, read_html
 from .sentences import Sentence, split_sentences
 from .stubs import to_json, to_yaml
 
 __all__ = [
-    "ActorHit", "ActorRef", "Article", "PageError", "fetch", "looks_like_html", "read_article", "read_html", "Candidate", "ExtractError", "Extraction", "Gazetteer", "Mention", "Sentence",
-    "dated_sentences", "extract", "find_mentions", "parse_published", "read_date_phrase", "split_sentences",
-    "to_json", "to_yaml", "unknown_names",
+    "ActorHit",
+    "ActorRef",
+    "Article",
+    "Candidate",
+    "ExtractError",
+    "Extraction",
+    "Gazetteer",
+    "Mention",
+    "PageError",
+    "Sentence",
+    "dated_sentences",
+    "extract",
+    "fetch",
+    "find_mentions",
+    "looks_like_html",
+    "parse_published",
+    "read_date_phrase",
+    "read_html",
+    "split_sentences",
+    "to_json",
+    "to_yaml",
+    "unknown_names",
 ]

@@ -349,9 +349,9 @@ class _Spellings:
             if len(key) < 4 or exact in self.gazetteer.owner or exact in self.gazetteer.by_surname:
                 continue
             actor = _cached_best(self, key, "words")
-            if actor is None and (actor := _cached_best(self, key, "surnames")) is not None:
-                if not (_after_title(sentence, m.start()) or actor in seen):
-                    actor = None
+            if actor is None:  # a surname alone, as with exact names, needs a title or the full name before
+                surname = _cached_best(self, key, "surnames")
+                actor = surname if surname and (_after_title(sentence, m.start()) or surname in seen) else None
             if actor is not None:
                 out.append(ActorHit(word, m.start(), m.end(), actor, (actor,), False, True))
         return out

@@ -15,6 +15,7 @@ from .mentions import Mention
 from .sentences import Sentence
 from .titles import Offices
 
+
 @dataclass(slots=True)
 class Candidate:
     """One dated sentence: a proposed event for a curator to accept, fix or drop."""

@@ -46,7 +46,7 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT, limit: int = MAX_PAGE_BYTES)
         raise PageError(f"{url}: only http:// and https:// addresses can be fetched")
     request = urllib.request.Request(url, headers={"User-Agent": "chrono-extract", "Accept": "text/html, text/plain"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
         raise PageError(f"{url} answered {exc.code} {exc.reason}") from None
@@ -71,13 +71,3 @@ def read_html(html: bytes | str, url: str | None = None) -> Article:
     title = metadata.title if metadata is not None else None
     published = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
     return Article(text, title, published, "page" if published else None, url)
-
-
-def read_article(data: bytes, url: str | None = None) -> Article:
-    """Plain text as it is, an HTML page through `read_html`."""
-    if looks_like_html(data):
-        return read_html(data, url)
-    try:
-        return Article(data.decode("utf-8-sig"), url=url)  # a byte order mark is not part of the first sentence
-    except UnicodeDecodeError as exc:
-        raise PageError(f"not UTF-8 text: byte {exc.start} cannot be read ({exc.reason})") from None

@@ -9,7 +9,8 @@ from dateutil.relativedelta import relativedelta
 
 from .. import dates
 from ..dates import DateRange
-from .words import BARE_PLURAL, NUMBER_WORDS, QUALIFIER_WORDS, SEASON_CODES, VAGUE_COUNTS, MONTHS
+from .words import BARE_PLURAL, MONTHS, NUMBER_WORDS, QUALIFIER_WORDS, SEASON_CODES, VAGUE_COUNTS
+
 
 def _month_of(word: str | None) -> int:
     return MONTHS[(word or "").lower().rstrip(".")]

@@ -16,6 +16,7 @@ from .ranges import _earliest, _latest, _over_anchor, _shift, _widen, edtf_for, 
 from .sentences import Sentence
 from .tense import sentence_tense, tense_near
 
+
 @dataclass(slots=True)
 class Timeline:
     """What the story has dated so far: anaphoric phrases ("two months later", "that month")

@@ -15,14 +15,45 @@ from dateutil.relativedelta import relativedelta
 
 from .. import dates
 from ..dates import DateRange
-from .mentions import _NUM, _Q, _QP, _SEASON, _TO, _UNIT, _WD, _WK, Mention, _continues, _day, _mon, _year, find_mentions, rule
+from .mentions import (
+    _NUM,
+    _Q,
+    _QP,
+    _SEASON,
+    _TO,
+    _UNIT,
+    _WD,
+    _WK,
+    Mention,
+    _continues,
+    _day,
+    _mon,
+    _year,
+    find_mentions,
+    rule,
+)
 from .ranges import (
-    _count, _days, _month_of, _month_part, _one, _over_anchor, _safe_day, _season, _season_edtf, _shift,
-    _union, _unit_around, _units_away, _widen, _year_part, edtf_for,
+    _count,
+    _days,
+    _month_of,
+    _month_part,
+    _one,
+    _over_anchor,
+    _safe_day,
+    _season,
+    _season_edtf,
+    _shift,
+    _union,
+    _unit_around,
+    _units_away,
+    _widen,
+    _year_part,
+    edtf_for,
 )
 from .resolver import Resolver, _good_anchor
 from .tense import clause_of, sentence_tense
 from .words import DAY_WORDS, HEDGES, HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES, WEEKDAYS
+
 
 def _day_of(r: Resolver, m: Mention, y: int, mo: int, d: int) -> None:
     try:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from typing import Any
 
 import yaml
-from collections import Counter
 
 from .. import dates
 from .candidates import Candidate, Extraction
 from .words import words as _words
+
 
 def to_json(extraction: Extraction) -> str:
     """The candidates as a JSON list; each says which publication date it was read against and
