@@ -15,7 +15,7 @@ from ..dates import DateRange
 from .words import LOOK_BACK, MONTH_WORDS, NUMBER, WEEKDAY_WORDS, YEAR_NOUNS
 
 if TYPE_CHECKING:
-    from .resolver import Resolver
+    from .resolver import Reading, Resolver
 
 def _mon(group: str) -> str:
     """A month name; only abbreviations take a full stop ("Dec. 24"), so a sentence's own stays out."""
@@ -42,6 +42,10 @@ _TO = r"(?:\s*(?:-|–|—)\s*|\s+(?:to|and|until|till|through)\s+)"
 _SEASON = r"(?P<season>spring|summer|autumn|fall|winter)"
 
 
+# A rule's resolver: what it reads in a mention, in its context, or None when it is no date after all.
+Resolve = Callable[["Resolver", "Mention"], "Reading | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One family of date expressions: its pattern, how it is read (`kind` sets the pass:
@@ -50,7 +54,7 @@ class Rule:
     name: str
     kind: str  # named | absolute | recurring | deictic | anaphoric | vague | relational
     pattern: re.Pattern[str]
-    resolver: Callable[[Resolver, Mention], None]
+    resolver: Resolve
 
 
 # Filled by `rule` as `rules` is imported. Order breaks ties between matches of equal length;
@@ -58,9 +62,9 @@ class Rule:
 RULES: list[Rule] = []
 
 
-def rule(name: str, kind: str, pattern: str) -> Callable[[Callable[[Resolver, Mention], None]], Callable[[Resolver, Mention], None]]:
+def rule(name: str, kind: str, pattern: str) -> Callable[[Resolve], Resolve]:
     """Bind a pattern to the function that reads its matches: `@rule("dmy", "absolute", r"...")`."""
-    def register(fn: Callable[[Resolver, Mention], None]) -> Callable[[Resolver, Mention], None]:
+    def register(fn: Resolve) -> Resolve:
         RULES.append(Rule(name, kind, re.compile(pattern, re.IGNORECASE), fn))
         return fn
     return register

@@ -82,6 +82,25 @@ def _good_anchor(m: Mention) -> bool:
     return (m.range.end - m.range.start).days <= 400
 
 
+@dataclass(slots=True)
+class Reading:
+    """What a rule reads in a mention: a range of possible days, its EDTF, how it was found. A
+    rule's resolver returns one (or None: no date after all); the resolver records it."""
+
+    range: DateRange
+    basis: str  # stated | resolved | inferred
+    confidence: str
+    edtf: str | None = None
+    qualifier: str | None = None
+    anchor: str | None = None
+    anchor_edtf: str | None = None
+    notes: list[str] = field(default_factory=list)
+    ambiguous: bool = False
+    readings: list[str] = field(default_factory=list)
+    dates_object: bool = False  # "X came two days after Y": the date is Y's, not X's
+    text: str | None = None  # the words read, when wider than the match ("two days after the 9/11 attacks")
+
+
 _QUOTATION = re.compile(r"“[^“”]{1,600}”|\"[^\"\n]{1,600}\"")
 _HEADLINE_FUTURE = re.compile(r"\b(?<!\bhas\s)(?<!\bhad\s)(?<!\bwas\s)to\s+[a-z]{3,}\b")
 
@@ -116,22 +135,23 @@ class Resolver:
             return True  # "Envoy to visit Kabul on Friday": a headline's infinitive is its future
         return tense_near(self.text, mention.start, mention.end) == "future"
 
-    def set(self, m: Mention, rng: DateRange, basis: str, confidence: str, anchor: str | None = None,
-             anchor_edtf: str | None = None, qualifier: str | None = None, edtf: str | None = None) -> None:
-        m.range = rng
+    def set(self, rng: DateRange, basis: str, confidence: str, anchor: str | None = None,
+            anchor_edtf: str | None = None, qualifier: str | None = None, edtf: str | None = None) -> Reading:
+        """A reading of exactly `rng`, in the shortest EDTF that says it unless one is given."""
         if edtf is None:
             edtf, q = edtf_for(rng)
             qualifier = qualifier or q
-        m.edtf, m.qualifier, m.basis, m.confidence = edtf, qualifier, basis, confidence
-        m.anchor, m.anchor_edtf = anchor, anchor_edtf
+        return Reading(rng, basis, confidence, edtf, qualifier, anchor, anchor_edtf)
 
-    def publication(self, m: Mention, rng: DateRange, confidence: str = "medium", qualifier: str | None = None,
-                     edtf: str | None = None) -> None:
-        self.set(m, rng, "resolved", confidence, "publication", self.timeline.published_edtf, qualifier, edtf)
-        if self.timeline.uncertain and m.edtf and "/" not in m.edtf and m.edtf[-1] not in "?~%":
-            m.edtf += "?"
+    def publication(self, rng: DateRange, confidence: str = "medium", qualifier: str | None = None,
+                    edtf: str | None = None) -> Reading:
+        """A reading resolved against the publication date (uncertain if that date is)."""
+        reading = self.set(rng, "resolved", confidence, "publication", self.timeline.published_edtf, qualifier, edtf)
+        if self.timeline.uncertain and reading.edtf and "/" not in reading.edtf and reading.edtf[-1] not in "?~%":
+            reading.edtf += "?"
+        return reading
 
-    def recurring(self, m: Mention, make: Callable[[int], DateRange | None], continues: bool = False) -> None:
+    def recurring(self, m: Mention, make: Callable[[int], DateRange | None], continues: bool = False) -> Reading | None:
         """A date without a year ("on 14 October", "in early August").
 
         Read against the publication: the most recent such date on or before it (the next one when
@@ -145,18 +165,20 @@ class Resolver:
         by_pub = _over_anchor(pub, (lambda d: _earliest(make, d)) if future else (lambda d: _latest(make, d)))
         story = None if future or sentence_tense(self.text) == "present" else self._story_reading(m, make, continues)
         if story is None or story[0] == by_pub:
-            if by_pub is not None:
-                self.publication(m, by_pub)
-                if future:
-                    m.notes.append("future tense: the next such date on or after publication")
-            return
+            if by_pub is None:
+                return None
+            reading = self.publication(by_pub)
+            if future:
+                reading.notes.append("future tense: the next such date on or after publication")
+            return reading
         rng, where, anchor_edtf = story
-        self.set(m, rng, "resolved", "medium", where, anchor_edtf)
+        reading = self.set(rng, "resolved", "medium", where, anchor_edtf)
         if by_pub is not None:
             other = edtf_for(by_pub)[0]
-            m.notes.append(f"read in the story's time line ({where}); against the publication date it would be {other}")
-            m.ambiguous = True
-            m.readings = [m.edtf or "", other]
+            reading.notes.append(f"read in the story's time line ({where}); against the publication date it would be {other}")
+            reading.ambiguous = True
+            reading.readings = [reading.edtf or "", other]
+        return reading
 
     def _story_reading(self, m: Mention, make: Callable[[int], DateRange | None],
                        continues: bool) -> tuple[DateRange, str, str | None] | None:
@@ -185,16 +207,16 @@ class Resolver:
         self.mentions = mentions
         for m in mentions:
             if m.kind in ("named", "absolute", "deictic", "vague"):
-                m.rule.resolver(self, m)
+                self._read(m)
         for m in mentions:
             if m.kind == "deictic":
                 self._quoted(m)
         for m in mentions:
             if m.kind == "anaphoric":
-                m.rule.resolver(self, m)
+                self._read(m)
         for m in mentions:
             if m.kind == "relational":
-                m.rule.resolver(self, m)
+                self._read(m)
         for m in mentions:
             self._after_publication(m)
             self._open_bound(m)
@@ -217,12 +239,28 @@ class Resolver:
         timeline = self.timeline
         self.timeline = Timeline(when.range, when.edtf or dates.to_edtf(when.range), False)  # type: ignore[arg-type]
         try:
-            m.rule.resolver(self, m)
+            reading = m.rule.resolver(self, m)
         finally:
             self.timeline = timeline
-        if m.range is not None:
-            m.anchor = f"{when.text.strip()!r}, the quotation's own date"
-            m.notes.append(f"inside a quotation dated {when.edtf}: read against that date, not publication")
+        if reading is not None:
+            reading.anchor = f"{when.text.strip()!r}, the quotation's own date"
+            reading.notes.append(f"inside a quotation dated {when.edtf}: read against that date, not publication")
+            self.apply(m, reading)
+
+    def _read(self, m: Mention) -> None:
+        if (reading := m.rule.resolver(self, m)) is not None:
+            self.apply(m, reading)
+
+    @staticmethod
+    def apply(m: Mention, reading: Reading) -> None:
+        """Record a rule's reading on its mention."""
+        m.range, m.edtf, m.qualifier, m.basis, m.confidence = (reading.range, reading.edtf, reading.qualifier,
+                                                               reading.basis, reading.confidence)
+        m.anchor, m.anchor_edtf, m.dates_object = reading.anchor, reading.anchor_edtf, reading.dates_object
+        m.ambiguous, m.readings = reading.ambiguous, reading.readings
+        m.notes.extend(reading.notes)
+        if reading.text is not None:
+            m.text = reading.text
 
     def _after_publication(self, m: Mention) -> None:
         """A resolved date after publication in a sentence not about the future: the direction was
@@ -268,15 +306,16 @@ class Resolver:
             return anchor.range, f"{anchor.text!r} ({where})", anchor.edtf, True  # type: ignore[return-value]
         return self.timeline.published, "publication", self.timeline.published_edtf, False
 
-    def anaphoric(self, m: Mention, rng: DateRange | None, rng_anchor: tuple[DateRange, str, str | None, bool]) -> None:
+    def anaphoric(self, rng: DateRange | None, rng_anchor: tuple[DateRange, str, str | None, bool]) -> Reading | None:
+        """A reading against the story's date when there was one, else against publication."""
         if rng is None:
-            return
+            return None
         _, where, edtf, in_story = rng_anchor
         if in_story:
-            self.set(m, rng, "resolved", "medium", where, edtf)
-        else:
-            self.publication(m, rng, "low")
-            m.notes.append("no earlier date in the story to read it against: resolved against publication")
+            return self.set(rng, "resolved", "medium", where, edtf)
+        reading = self.publication(rng, "low")
+        reading.notes.append("no earlier date in the story to read it against: resolved against publication")
+        return reading
 
     def offset(self, base: DateRange, unit: str, sign: int, low: int, high: int) -> DateRange:
         a, b = sorted((sign * low, sign * high))

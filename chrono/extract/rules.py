@@ -1,7 +1,9 @@
 """The date grammar: every rule is a pattern and the resolver that reads its matches, side by side.
 
 A resolver reads one mention in its context (the `Resolver`: the sentence, the story's time line,
-the publication date) and records a range of possible days, exactly as wide as the words allow.
+the publication date) and returns a `Reading`: a range of possible days, exactly as wide as the
+words allow, and how it was found; or None when the match is no date after all. It changes
+nothing: the context records the reading on the mention.
 The order of the rules breaks ties between matches of equal length.
 """
 
@@ -50,27 +52,29 @@ from .ranges import (
     _year_part,
     edtf_for,
 )
-from .resolver import Resolver, _good_anchor
+from .resolver import Reading, Resolver, _good_anchor
 from .tense import clause_of, sentence_tense
 from .words import DAY_WORDS, HEDGES, HOLIDAYS, NAMED_DATES, RECENT_REACH, SEASON_CODES, WEEKDAYS
 
 
-def _day_of(r: Resolver, m: Mention, y: int, mo: int, d: int) -> None:
+def _day_of(r: Resolver, y: int, mo: int, d: int) -> Reading | None:
     try:
         day = date(y, mo, d)
     except ValueError:
-        return
-    r.set(m, DateRange(day, day), "stated", "high")
+        return None
+    return r.set(DateRange(day, day), "stated", "high")
 
 
-def _check_weekday(r: Resolver, m: Mention) -> None:
+def _checked_weekday(m: Mention, reading: Reading | None) -> Reading | None:
+    """"Tuesday, December 24": say so when the weekday and the day disagree."""
     wd = m.parts.get("wd")
-    day = m.range.start if m.range is not None and m.range.start == m.range.end else None
+    day = reading.range.start if reading is not None and reading.range.start == reading.range.end else None
     if wd and day and day.strftime("%A").lower() != wd.lower():
-        m.notes.append(f"the text says {wd}, but {day} is a {day:%A}")
+        reading.notes.append(f"the text says {wd}, but {day} is a {day:%A}")  # type: ignore[union-attr]
+    return reading
 
 
-def _day_span(r: Resolver, m: Mention, m1: int, m2: int) -> None:
+def _day_span(r: Resolver, m: Mention, m1: int, m2: int) -> Reading | None:
     """"22-23 May 2024", "May 22-23": a span of days, its year stated or recurring."""
     d1, d2 = int(m.parts["d"]), int(m.parts["d2"])
 
@@ -79,25 +83,23 @@ def _day_span(r: Resolver, m: Mention, m1: int, m2: int) -> None:
 
     if m.parts.get("y"):
         rng = make(int(m.parts["y"]))
-        if rng:
-            r.set(m, rng, "stated", "high")
-    else:
-        r.recurring(m, make)
+        return r.set(rng, "stated", "high") if rng else None
+    return r.recurring(m, make)
 
 
-def _narrow_to_weekday(r: Resolver, m: Mention, rng: DateRange, weekday: str | None) -> DateRange:
+def _narrow_to_weekday(rng: DateRange, weekday: str | None, notes: list[str]) -> DateRange:
     """'today (Monday)': keep only the days of the range that fall on that weekday."""
     if not weekday:
         return rng
     days = [rng.start + timedelta(days=i) for i in range((rng.end - rng.start).days + 1)]
     matching = [d for d in days if d.strftime("%A").lower() == weekday.lower()]
     if not matching:
-        m.notes.append(f"the text says {weekday}, but no day in {dates.to_edtf(rng)} is a {weekday}")
+        notes.append(f"the text says {weekday}, but no day in {dates.to_edtf(rng)} is a {weekday}")
         return rng
     return DateRange(matching[0], matching[-1])
 
 
-def _weekend(r: Resolver, m: Mention, which: str) -> None:
+def _weekend(r: Resolver, which: str) -> Reading:
     """Saturday and Sunday: of this week, the last one, the next one; "over the weekend" said on a
     weekend day may be this one or the one before, so it keeps both."""
     def fn(d: date) -> DateRange:
@@ -111,92 +113,89 @@ def _weekend(r: Resolver, m: Mention, which: str) -> None:
             saturday -= timedelta(days=7)
         return DateRange(saturday, saturday + timedelta(days=1))
 
-    r.publication(m, _over_anchor(r.timeline.published, fn))  # type: ignore[arg-type]
+    return r.publication(_over_anchor(r.timeline.published, fn))  # type: ignore[arg-type]
 
 
 @rule("named", "named",
       r"(?<![\w/])9/11(?![\w/])")
-def named(r: Resolver, m: Mention) -> None:
+def named(r: Resolver, m: Mention) -> Reading | None:
     d = next(d for name, d in NAMED_DATES.items() if name in m.text)
-    r.set(m, DateRange(d, d), "stated", "high")
+    return r.set(DateRange(d, d), "stated", "high")
 
 
 @rule("iso", "absolute",
       r"(?<![\d-])(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})(?![\d-])")
-def iso(r: Resolver, m: Mention) -> None:
-    _day_of(r, m, int(m.parts["y"]), int(m.parts["mo"]), int(m.parts["d"]))
-
+def iso(r: Resolver, m: Mention) -> Reading | None:
+    return _day_of(r, int(m.parts["y"]), int(m.parts["mo"]), int(m.parts["d"]))
 
 
 @rule("numeric", "absolute",
       r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})(?![\d/.-]*\d)")
-def numeric(r: Resolver, m: Mention) -> None:
+def numeric(r: Resolver, m: Mention) -> Reading | None:
     a, b, y = int(m.parts["a"]), int(m.parts["b"]), int(m.parts["y"])
-    readings = []
+    days = []
     for d, mo in ((a, b), (b, a)):  # day first, then month first
         try:
-            readings.append(date(y, mo, d))
+            days.append(date(y, mo, d))
         except ValueError:
             pass
-    readings = sorted(set(readings))
-    if not readings:
-        return
-    rng = DateRange(readings[0], readings[-1])
-    if len(readings) == 1:
-        r.set(m, rng, "stated", "high")
-        return
-    r.set(m, rng, "stated", "medium", edtf=dates.to_edtf(rng))
-    m.ambiguous = True
-    m.readings = [r.isoformat() for r in (date(y, b, a), date(y, a, b))]
-    m.notes.append(f"numeric date: day-first reads {m.readings[0]}, month-first {m.readings[1]}; "
-                   "the range covers both until a curator decides")
+    days = sorted(set(days))
+    if not days:
+        return None
+    rng = DateRange(days[0], days[-1])
+    if len(days) == 1:
+        return r.set(rng, "stated", "high")
+    reading = r.set(rng, "stated", "medium", edtf=dates.to_edtf(rng))
+    reading.ambiguous = True
+    reading.readings = [day.isoformat() for day in (date(y, b, a), date(y, a, b))]
+    reading.notes.append(f"numeric date: day-first reads {reading.readings[0]}, month-first {reading.readings[1]}; "
+                         "the range covers both until a curator decides")
+    return reading
 
 
 @rule("ymd_slash", "absolute",
       r"(?<![\d/])(?P<y>\d{4})/(?P<mo>\d{1,2})/(?P<d>\d{1,2})(?![\d/])")
-def ymd_slash(r: Resolver, m: Mention) -> None:
-    iso(r, m)
+def ymd_slash(r: Resolver, m: Mention) -> Reading | None:
+    return iso(r, m)
 
 
 @rule("day_span", "absolute",
       rf"(?:(?:from|between)\s+)?{_day('d')}(?:\s+{_mon('m')})?{_TO}{_day('d2')}(?:\s+of)?\s+{_mon('m2')}"
           rf"(?:,?\s+{_year('y')})?")
-def day_span(r: Resolver, m: Mention) -> None:
-    _day_span(r, m, _month_of(m.parts.get("m") or m.parts["m2"]), _month_of(m.parts["m2"]))
+def day_span(r: Resolver, m: Mention) -> Reading | None:
+    return _day_span(r, m, _month_of(m.parts.get("m") or m.parts["m2"]), _month_of(m.parts["m2"]))
 
 
 @rule("mdy_span", "absolute",
       rf"(?:(?:from|between)\s+)?{_mon('m')}\s+{_day('d')}{_TO}(?:{_mon('m2')}\s+)?{_day('d2')}"
           rf"(?:,?\s+{_year('y')})?")
-def mdy_span(r: Resolver, m: Mention) -> None:
-    _day_span(r, m, _month_of(m.parts["m"]), _month_of(m.parts.get("m2") or m.parts["m"]))
+def mdy_span(r: Resolver, m: Mention) -> Reading | None:
+    return _day_span(r, m, _month_of(m.parts["m"]), _month_of(m.parts.get("m2") or m.parts["m"]))
 
 
 @rule("dmy", "absolute",
       rf"(?:{_WD},?\s+)?(?:the\s+)?{_day('d')}(?:\s+of)?\s+{_mon('m')}(?:,?\s+{_year('y')})?")
-def dmy(r: Resolver, m: Mention) -> None:
+def dmy(r: Resolver, m: Mention) -> Reading | None:
     day, month = int(m.parts["d"]), _month_of(m.parts["m"])
     earlier = r.timeline.days.get((month, day))
     if m.parts.get("y"):
-        _day_of(r, m, int(m.parts["y"]), month, day)
-    elif earlier is not None and earlier.range is not None and not r.future(m):
+        return _checked_weekday(m, _day_of(r, int(m.parts["y"]), month, day))
+    if earlier is not None and earlier.range is not None and not r.future(m):
         # "the 7 October attacks" after "the 7 October 2023 attacks": the article already gave the year
-        r.set(m, earlier.range, "resolved", "medium", f"{earlier.text!r} (earlier in the article)", earlier.edtf)
-    else:
-        r.recurring(m, lambda y: _safe_day(y, month, day))
-    _check_weekday(r, m)
-
+        return _checked_weekday(m, r.set(earlier.range, "resolved", "medium", f"{earlier.text!r} (earlier in the article)",
+                                         earlier.edtf))
+    return _checked_weekday(m, r.recurring(m, lambda y: _safe_day(y, month, day)))
 
 
 @rule("mdy", "absolute",
       rf"(?:{_WD},?\s+)?{_mon('m')}\s+(?:the\s+)?{_day('d')}(?:,?\s+{_year('y')})?")
-def mdy(r: Resolver, m: Mention) -> None:
-    dmy(r, m)
+def mdy(r: Resolver, m: Mention) -> Reading | None:
+    return dmy(r, m)
 
 
 @rule("month_span", "absolute",
       rf"(?:(?:from|between)\s+)?{_mon('m')}(?:\s+{_year('y')})?{_TO}{_mon('m2')}(?:,?\s+{_year('y2')})?")
-def month_span(r: Resolver, m: Mention) -> None:
+def month_span(r: Resolver, m: Mention) -> Reading | None:
     m1, m2 = _month_of(m.parts["m"]), _month_of(m.parts["m2"])
     y1 = int(m.parts["y"]) if m.parts.get("y") else None
     y2 = int(m.parts["y2"]) if m.parts.get("y2") else None
@@ -208,23 +207,21 @@ def month_span(r: Resolver, m: Mention) -> None:
 
     if y2 is not None:
         rng = make(y2)
-        if rng:
-            r.set(m, rng, "stated", "high")
-    else:
-        r.recurring(m, make)
+        return r.set(rng, "stated", "high") if rng else None
+    return r.recurring(m, make)
 
 
 @rule("month_year", "absolute",
       rf"(?:{_Q}|{_QP}|{_WK})?{_mon('m')},?\s+(?:of\s+)?{_year('y')}")
-def month_year(r: Resolver, m: Mention) -> None:
+def month_year(r: Resolver, m: Mention) -> Reading | None:
     rng, _ = _month_part(int(m.parts["y"]), _month_of(m.parts["m"]), m.part("q"), m.part("qp"), m.part("wk"))
-    r.set(m, rng, "stated", "high")
+    return r.set(rng, "stated", "high")
 
 
 @rule("month_relyear", "anaphoric",
       rf"(?:{_Q}|{_QP})?{_mon('m')}\s+(?:of\s+)?(?P<which>the\s+same|the\s+previous|the\s+preceding|"
           rf"the\s+following|the\s+next|that|last|this|next)\s+year")
-def month_relyear(r: Resolver, m: Mention) -> None:
+def month_relyear(r: Resolver, m: Mention) -> Reading | None:
     which = m.part("which") or ""
     month = _month_of(m.parts["m"])
     q = m.part("q") or m.part("qp")
@@ -232,17 +229,16 @@ def month_relyear(r: Resolver, m: Mention) -> None:
         shift = {"last": -1, "this": 0, "next": 1}[which]
         rng = _over_anchor(r.timeline.published,
                            lambda d: _month_part(d.year + shift, month, q, None, None)[0])
-        r.publication(m, rng)  # type: ignore[arg-type]
-    else:
-        shift = {"the previous": -1, "the preceding": -1, "the following": 1, "the next": 1}.get(which, 0)
-        anchor = r.anchor_for(m)
-        rng = _over_anchor(anchor[0], lambda d: _month_part(d.year + shift, month, q, None, None)[0])
-        r.anaphoric(m, rng, anchor)
+        return r.publication(rng)  # type: ignore[arg-type]
+    shift = {"the previous": -1, "the preceding": -1, "the following": 1, "the next": 1}.get(which, 0)
+    anchor = r.anchor_for(m)
+    rng = _over_anchor(anchor[0], lambda d: _month_part(d.year + shift, month, q, None, None)[0])
+    return r.anaphoric(rng, anchor)
 
 
 @rule("month_deictic", "deictic",
       rf"(?:{_Q})?(?P<which>last|this\s+past|this|next|this\s+coming)\s+{_mon('m')}")
-def month_deictic(r: Resolver, m: Mention) -> None:
+def month_deictic(r: Resolver, m: Mention) -> Reading | None:
     month, which, q = _month_of(m.parts["m"]), m.part("which"), m.part("q")
     pub = r.timeline.published
     if which in ("next", "this coming"):
@@ -251,43 +247,42 @@ def month_deictic(r: Resolver, m: Mention) -> None:
         fn = lambda d: _month_part(d.year, month, q, None, None)[0]
     else:
         fn = lambda d: _month_part(d.year if month < d.month else d.year - 1, month, q, None, None)[0]
-    r.publication(m, _over_anchor(pub, fn))  # type: ignore[arg-type]
+    return r.publication(_over_anchor(pub, fn))  # type: ignore[arg-type]
 
 
 @rule("month_alone", "absolute",
       rf"(?:{_Q}|{_QP}|{_WK}|(?P<cue>in|since|by|until|till|during|through|throughout|from|before|after|"
           rf"as\s+of)\s+){_mon('m')}(?!\.?\s*\d)")
-def month_alone(r: Resolver, m: Mention) -> None:
+def month_alone(r: Resolver, m: Mention) -> Reading | None:
     month = _month_of(m.parts["m"])
     q, qp, wk = m.part("q"), m.part("qp"), m.part("wk")
-    r.recurring(m, lambda y: _month_part(y, month, q, qp, wk)[0], continues=_continues(r.text, m))
+    return r.recurring(m, lambda y: _month_part(y, month, q, qp, wk)[0], continues=_continues(r.text, m))
 
 
 @rule("season_year", "absolute",
       rf"(?:{_Q})?(?:the\s+)?{_SEASON}\s+(?:of\s+)?{_year('y')}")
-def season_year(r: Resolver, m: Mention) -> None:
+def season_year(r: Resolver, m: Mention) -> Reading | None:
     y, name = int(m.parts["y"]), m.part("season") or ""
-    r.set(m, _season(y, name), "stated", "high", edtf=f"{y:04d}-{SEASON_CODES[name]}")
+    reading = r.set(_season(y, name), "stated", "high", edtf=f"{y:04d}-{SEASON_CODES[name]}")
     if m.part("q"):
-        m.notes.append(f"{m.part('q')} {name}: seasons have no agreed parts, the whole season is kept")
+        reading.notes.append(f"{m.part('q')} {name}: seasons have no agreed parts, the whole season is kept")
+    return reading
 
 
 @rule("season_rel", "deictic",
       rf"(?:{_Q})?(?P<which>last|this\s+past|this|next|that|the\s+following|the\s+previous|the\s+same)\s+{_SEASON}")
-def season_rel(r: Resolver, m: Mention) -> None:
+def season_rel(r: Resolver, m: Mention) -> Reading | None:
     name, which = m.part("season") or "", m.part("which") or ""
     if which in ("that", "the following", "the previous", "the same"):
         found = r.narrative(m, r.mentions, 3)
         base = found[0].range if found else r.timeline.published
         shift = {"the following": 1, "the previous": -1}.get(which, 0)
-        years = {base.start.year + shift, base.end.year + shift}
+        years = {base.start.year + shift, base.end.year + shift}  # type: ignore[union-attr]
         rng = _union(_season(min(years), name), _season(max(years), name))
         edtf = _season_edtf(rng, name)
         if found:
-            r.set(m, rng, "resolved", "medium", f"{found[0].text!r} ({found[1]})", found[0].edtf, edtf=edtf)
-        else:
-            r.publication(m, rng, "low", edtf=edtf)
-        return
+            return r.set(rng, "resolved", "medium", f"{found[0].text!r} ({found[1]})", found[0].edtf, edtf=edtf)
+        return r.publication(rng, "low", edtf=edtf)
 
     def fn(d: date) -> DateRange:
         candidates = [_season(y, name) for y in range(d.year - 2, d.year + 2)]
@@ -299,124 +294,130 @@ def season_rel(r: Resolver, m: Mention) -> None:
         return next(c for c in reversed(started) if c.end < d)  # "last summer": the last one over
 
     rng = _over_anchor(r.timeline.published, fn)
-    r.publication(m, rng, edtf=_season_edtf(rng, name))  # type: ignore[arg-type]
+    return r.publication(rng, edtf=_season_edtf(rng, name))  # type: ignore[arg-type]
 
 
 @rule("season_alone", "absolute",
       rf"(?:in|during|by|since|until|through|throughout)\s+(?:the\s+)?(?:{_Q})?{_SEASON}\b(?!\s+(?:of\b|\d))")
-def season_alone(r: Resolver, m: Mention) -> None:
+def season_alone(r: Resolver, m: Mention) -> Reading | None:
     name = m.part("season") or ""
-    r.recurring(m, lambda y: _season(y, name))
-    if m.range is not None:
-        m.edtf = _season_edtf(m.range, name) or m.edtf
+    reading = r.recurring(m, lambda y: _season(y, name))
+    if reading is not None:
+        reading.edtf = _season_edtf(reading.range, name) or reading.edtf
+    return reading
 
 
 @rule("year_span", "absolute",
       rf"(?:from|between)\s+{_year('y')}\s+(?:to|and|until|till|through)\s+{_year('y2')}")
-def year_span(r: Resolver, m: Mention) -> None:
+def year_span(r: Resolver, m: Mention) -> Reading | None:
     y1, y2 = int(m.parts["y"]), int(m.parts["y2"])
-    if y2 > y1:
-        r.set(m, DateRange(date(y1, 1, 1), date(y2, 12, 31)), "stated", "high", edtf=f"{y1}/{y2}")
+    if y2 <= y1:
+        return None
+    return r.set(DateRange(date(y1, 1, 1), date(y2, 12, 31)), "stated", "high", edtf=f"{y1}/{y2}")
 
 
 @rule("year_dash", "absolute",
       rf"{_year('y')}\s*[-–/]\s*(?P<y2>\d{{4}}|\d{{2}})(?![\d/-])")
-def year_dash(r: Resolver, m: Mention) -> None:
+def year_dash(r: Resolver, m: Mention) -> Reading | None:
     y1, tail = int(m.parts["y"]), m.parts["y2"] or ""
     y2 = int(tail) if len(tail) == 4 else y1 // 100 * 100 + int(tail)
-    if y2 > y1 and y2 - y1 <= 50:
-        r.set(m, DateRange(date(y1, 1, 1), date(y2, 12, 31)), "stated", "high", edtf=f"{y1}/{y2}")
+    if not (y1 < y2 <= y1 + 50):
+        return None
+    return r.set(DateRange(date(y1, 1, 1), date(y2, 12, 31)), "stated", "high", edtf=f"{y1}/{y2}")
 
 
 @rule("year_qual", "absolute",
       rf"(?:{_Q}|{_QP}|(?:the\s+)?(?P<quarter>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+|"
           rf"(?P<qn>Q[1-4])\s+){_year('y')}")
-def year_qual(r: Resolver, m: Mention) -> None:
+def year_qual(r: Resolver, m: Mention) -> Reading | None:
     quarter = m.part("quarter") or m.part("qn")
     rng, q = _year_part(int(m.parts["y"]), m.part("q"), m.part("qp"), quarter)
-    r.set(m, rng, "stated", "high", qualifier=q, edtf=str(m.parts["y"]) if q else None)
+    return r.set(rng, "stated", "high", qualifier=q, edtf=str(m.parts["y"]) if q else None)
 
 
 @rule("decade", "absolute",
       rf"(?:the\s+)?(?:{_Q})?(?P<dec>(?:1[6-9]|20)\d0)['’]?s\b")
-def decade(r: Resolver, m: Mention) -> None:
+def decade(r: Resolver, m: Mention) -> Reading | None:
     start = int(m.parts["dec"])
     q = m.part("q")
     if start % 100 == 0 and start < 2000 and q is None:  # "the 1800s" is the century, as usually meant
-        r.set(m, DateRange(date(start, 1, 1), date(start + 99, 12, 31)), "stated", "high", edtf=f"{start // 100}XX")
-        m.notes.append(f"read as the century {start}-{start + 99}; as a decade it would be {start // 10}X")
-        return
+        reading = r.set(DateRange(date(start, 1, 1), date(start + 99, 12, 31)), "stated", "high", edtf=f"{start // 100}XX")
+        reading.notes.append(f"read as the century {start}-{start + 99}; as a decade it would be {start // 10}X")
+        return reading
     first, last = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(q or "", (0, 9))
     rng = DateRange(date(start + first, 1, 1), date(start + last, 12, 31))
-    r.set(m, rng, "stated", "high", edtf=f"{str(start)[:3]}X" if q is None else f"{start + first}/{start + last}")
+    return r.set(rng, "stated", "high", edtf=f"{str(start)[:3]}X" if q is None else f"{start + first}/{start + last}")
 
 
 @rule("century", "absolute",
       rf"(?:the\s+)?(?:{_Q})?(?P<c>\d{{1,2}})(?:st|nd|rd|th)[\s-]+century")
-def century(r: Resolver, m: Mention) -> None:
+def century(r: Resolver, m: Mention) -> Reading | None:
     c = int(m.parts["c"])
     if not 1 <= c <= 21:
-        return
+        return None
     first = (c - 1) * 100
     rng = DateRange(date(max(first, 1), 1, 1), date(first + 99, 12, 31))
-    r.set(m, rng, "stated", "high", edtf=f"{first // 100:02d}XX")
+    return r.set(rng, "stated", "high", edtf=f"{first // 100:02d}XX")
 
 
 @rule("year", "absolute",
       rf"(?P<cue>in|since|by|until|till|during|before|after|from|of|through|throughout|around|circa|about|"
           rf"and|or|the|a|an|its|their|his|her|our|[A-Z][\w-]*['’]s|year|as\s+of)\s+{_year('y')}(?:['’]s)?")
-def year(r: Resolver, m: Mention) -> None:
+def year(r: Resolver, m: Mention) -> Reading | None:
     y = int(m.parts["y"])
-    r.set(m, dates.year_range(y), "stated", "high", edtf=str(y))
+    return r.set(dates.year_range(y), "stated", "high", edtf=str(y))
 
 
 @rule("day_word", "deictic",
       rf"(?:(?P<part>early|late|earlier|later)\s+)?(?P<word>today|tonight|yesterday|tomorrow|"
           rf"this\s+(?:morning|afternoon|evening)|last\s+night|overnight)(?:\s*\({_WD}\))?")
-def day_word(r: Resolver, m: Mention) -> None:
+def day_word(r: Resolver, m: Mention) -> Reading | None:
     word = m.part("word") or ""
     if word == "overnight":
         rng = _over_anchor(r.timeline.published, lambda d: DateRange(d - timedelta(days=1), d))
     else:
         rng = _over_anchor(r.timeline.published, lambda d: _one(d + timedelta(days=DAY_WORDS[word])))
-    rng = _narrow_to_weekday(r, m, rng, m.parts.get("wd"))
-    r.publication(m, rng)
+    notes: list[str] = []
+    reading = r.publication(_narrow_to_weekday(rng, m.parts.get("wd"), notes))  # type: ignore[arg-type]
+    reading.notes += notes
+    return reading
 
 
 @rule("unit_rel", "deictic",
       r"(?:(?P<part>early|mid|late|earlier|later)[\s-]+)?(?:(?:the\s+)?(?P<qp>beginning|start|end|middle)\s+of\s+)?"
           r"(?P<which>last|this|next|this\s+past|this\s+coming)\s+(?P<unit>weekend|week|month|year)\b")
-def unit_rel(r: Resolver, m: Mention) -> None:
+def unit_rel(r: Resolver, m: Mention) -> Reading | None:
     part = m.part("part") or {"beginning": "early", "start": "early", "middle": "mid", "end": "late"}.get(m.part("qp") or "")
     which = {"this past": "last", "this coming": "next"}.get(m.part("which") or "", m.part("which"))
     unit = m.part("unit")
     if unit == "weekend":
-        _weekend(r, m, which or "last")
-        return
+        return _weekend(r, which or "last")
     shift = {"last": -1, "this": 0, "next": 1}[which or "this"]
     if shift == 0 and part is None and not r.future(m) and sentence_tense(r.text) == "past":
         part = "earlier"  # "met this month", in the past tense: not after publication
-    r.publication(m, _over_anchor(r.timeline.published, lambda d: _unit_around(d, unit or "week", shift, part)))
+    return r.publication(_over_anchor(r.timeline.published, lambda d: _unit_around(d, unit or "week", shift, part)))  # type: ignore[arg-type]
 
 
 @rule("weekend", "deictic",
       r"(?:over|at|during|on)\s+the\s+weekend")
-def weekend(r: Resolver, m: Mention) -> None:
-    _weekend(r, m, "coming" if r.future(m) else "the")
+def weekend(r: Resolver, m: Mention) -> Reading | None:
+    return _weekend(r, "coming" if r.future(m) else "the")
 
 
 @rule("weekday", "deictic",
       rf"(?:(?P<which>last|next|this\s+past|this\s+coming|this|coming)\s+)?{_WD}(?:['’]s)?"
           rf"(?:\s+(?P<tod>morning|afternoon|evening|night))?(?:\s*\((?P<pday>[^()]{{3,30}})\))?")
-def weekday(r: Resolver, m: Mention) -> None:
+def weekday(r: Resolver, m: Mention) -> Reading | None:
     wd, which = m.parts["wd"] or "", m.part("which")
     pub = r.timeline.published
+    notes: list[str] = []
+    ambiguous: list[str] = []
     if which in ("next", "coming", "this coming") or (which in (None, "this") and r.future(m)):
         weekday = WEEKDAYS[wd.lower()]
         strictly = which in ("next", "coming", "this coming")
         rng = _over_anchor(pub, lambda d: _one(d + relativedelta(days=1 if strictly else 0, weekday=weekday(+1))))
         if which is None or which == "this":
-            m.notes.append("future tense: the next such weekday on or after publication")
+            notes.append("future tense: the next such weekday on or after publication")
     else:
         strictly = which in ("last", "this past")
         rng = _over_anchor(pub, lambda d: _one(d + relativedelta(days=-1 if strictly else 0, weekday=WEEKDAYS[wd.lower()](-1))))
@@ -426,69 +427,73 @@ def weekday(r: Resolver, m: Mention) -> None:
             weekday = WEEKDAYS[wd.lower()]
             later = _over_anchor(pub, lambda d: _one(d + relativedelta(weekday=weekday(+1))))
             if later is not None and later != rng:
-                m.ambiguous, m.readings = True, [dates.to_edtf(rng), dates.to_edtf(later)]
-                m.notes.append("'would': the weekday may be before or after publication")
+                ambiguous = [dates.to_edtf(rng), dates.to_edtf(later)]
+                notes.append("'would': the weekday may be before or after publication")
                 rng = _union(rng, later)
     if rng is None:
-        return
+        return None
     if pday := m.parts.get("pday"):  # "Sunday (December 22)": check the two agree
         inner = [x for x in find_mentions(pday) if x.rule.name in ("dmy", "mdy")]
         if inner and (rng.start.month, rng.start.day) != (_month_of(inner[0].parts["m"]), int(inner[0].parts["d"] or 0)):
-            m.notes.append(f"the parenthesis says {pday}, but {wd} resolves to {dates.to_edtf(rng)}")
-    r.publication(m, rng)
+            notes.append(f"the parenthesis says {pday}, but {wd} resolves to {dates.to_edtf(rng)}")
+    reading = r.publication(rng)
+    reading.notes += notes
+    reading.ambiguous, reading.readings = bool(ambiguous), ambiguous
+    return reading
 
 
 @rule("days_through", "deictic",
       rf"for\s+{_NUM}\s+(?P<unit>day|week)s?\s+(?:through|until|till|to|ending(?:\s+on)?)\s+{_WD}")
-def days_through(r: Resolver, m: Mention) -> None:
+def days_through(r: Resolver, m: Mention) -> Reading | None:
     """"for four days through Wednesday": the days that end on that weekday."""
-    weekday(r, m)
-    if m.range is not None:
-        low, _ = _count(m.part("n"), m.part("unit") or "day")
-        days = low * (7 if m.part("unit") == "week" else 1)
-        r.publication(m, DateRange(m.range.start - timedelta(days=days - 1), m.range.end))
+    last = weekday(r, m)
+    if last is None:
+        return None
+    low, _ = _count(m.part("n"), m.part("unit") or "day")
+    days = low * (7 if m.part("unit") == "week" else 1)
+    return r.publication(DateRange(last.range.start - timedelta(days=days - 1), last.range.end))
 
 
 @rule("days_from", "deictic",
       rf"{_NUM}[\s-]+(?P<unit>day|week)s?(?:['’]s?)?\s+(?:\w+\s+)?(?:visit|trip|tour|stay|talks|conference|summit)"
       rf"(?:\s+(?:to|in)\s+[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)?\s+"
       rf"(?:from|starting|beginning)(?:\s+on)?\s+(?:(?P<which>last|next|this)\s+)?{_WD}(?:\s+(?P<after>last|next))?")
-def days_from(r: Resolver, m: Mention) -> None:
+def days_from(r: Resolver, m: Mention) -> Reading | None:
     """"a three-day visit from Friday last": the days that start on that weekday."""
     if m.part("after"):
         m.parts["which"] = m.part("after")
-    weekday(r, m)
-    if m.range is not None:
-        low, _ = _count(m.part("n"), m.part("unit") or "day")
-        days = low * (7 if m.part("unit") == "week" else 1)
-        r.publication(m, DateRange(m.range.start, m.range.start + timedelta(days=days - 1)))
+    first = weekday(r, m)
+    if first is None:
+        return None
+    low, _ = _count(m.part("n"), m.part("unit") or "day")
+    days = low * (7 if m.part("unit") == "week" else 1)
+    return r.publication(DateRange(first.range.start, first.range.start + timedelta(days=days - 1)))
 
 
 @rule("ago", "deictic",
       rf"(?:(?P<hedge>nearly|almost|about|around|roughly|approximately|some|over|more\s+than|less\s+than|under)\s+)?"
       rf"(?:{_NUM}\s+)?{_UNIT}\s+ago")
-def ago(r: Resolver, m: Mention) -> None:
+def ago(r: Resolver, m: Mention) -> Reading | None:
     unit = m.part("unit") or "day"
     low, high = _count(m.part("n"), unit)
     hedge = m.part("hedge")
     if m.part("n") and low == high and not hedge and unit in ("day", "week", "month", "year"):
-        r.publication(m, _over_anchor(r.timeline.published, lambda d: _units_away(d, unit, -low)))
-        return
+        return r.publication(_over_anchor(r.timeline.published, lambda d: _units_away(d, unit, -low)))  # type: ignore[arg-type]
     if hedge and m.part("n"):  # "nearly two decades ago": 16 to 20 years, not 2005
         if unit == "decade":
             unit, low, high = "year", low * 10, high * 10
         shrink, grow = HEDGES[hedge]
         low, high = max(1, math.floor(low * shrink)), max(1, math.ceil(high * grow))
     pub = r.timeline.published
-    rng = _widen(DateRange(_shift(pub.start, unit, -high), _shift(pub.end, unit, -low)), unit)
-    r.publication(m, rng, "low")
-    m.notes.append(f"{hedge + ' ' if hedge else ''}{m.part('n') or 'an unstated number of'} "
-                   f"{m.part('unit')}s: taken as {low} to {high} {unit}s")
+    reading = r.publication(_widen(DateRange(_shift(pub.start, unit, -high), _shift(pub.end, unit, -low)), unit), "low")
+    reading.notes.append(f"{hedge + ' ' if hedge else ''}{m.part('n') or 'an unstated number of'} "
+                         f"{m.part('unit')}s: taken as {low} to {high} {unit}s")
+    return reading
 
 
 @rule("in_future", "deictic",
       rf"(?P<within>in|within)\s+{_NUM}\s+{_UNIT}(?:['’]s?\s+time)?(?!\s+(?:of|ago|before|after|later|earlier))")
-def in_future(r: Resolver, m: Mention) -> None:
+def in_future(r: Resolver, m: Mention) -> Reading | None:
     unit = m.part("unit") or "day"
     low, high = _count(m.part("n"), unit)
     pub = r.timeline.published
@@ -496,13 +501,13 @@ def in_future(r: Resolver, m: Mention) -> None:
         rng = DateRange(pub.start, _shift(pub.end, unit, high))
     else:
         rng = _widen(DateRange(_shift(pub.start, unit, low), _shift(pub.end, unit, high)), unit)
-    r.publication(m, rng, "medium" if low == high else "low")
+    return r.publication(rng, "medium" if low == high else "low")
 
 
 @rule("recent", "vague",
       rf"(?:in|over|during|for|throughout|within)\s+(?:the\s+)?(?:(?P<recent>recent)|(?:past|last|previous)"
           rf"(?:\s+{_NUM})?)\s+{_UNIT}")
-def recent(r: Resolver, m: Mention) -> None:
+def recent(r: Resolver, m: Mention) -> Reading | None:
     """"in recent weeks", "over the past three years", "in the past year": up to publication."""
     unit = m.part("unit") or "day"
     pub = r.timeline.published
@@ -512,23 +517,24 @@ def recent(r: Resolver, m: Mention) -> None:
         earliest = pub.start - timedelta(days=RECENT_REACH[unit])
     else:
         earliest = _shift(pub.start, unit, -1)
-    r.publication(m, DateRange(earliest, pub.end), "low")
-    m.notes.append("a vague span up to publication: check what the article means")
+    reading = r.publication(DateRange(earliest, pub.end), "low")
+    reading.notes.append("a vague span up to publication: check what the article means")
+    return reading
 
 
 @rule("holiday", "deictic",
       r"(?P<hol>Christmas\s+Eve|Christmas\s+Day|New\s+Year['’]s\s+Eve|New\s+Year['’]s\s+Day|Christmas)")
-def holiday(r: Resolver, m: Mention) -> None:
+def holiday(r: Resolver, m: Mention) -> Reading | None:
     name = " ".join((m.part("hol") or "").replace("’", "'").split())
     month, day = HOLIDAYS[name]
-    r.recurring(m, lambda y: _safe_day(y, month, day))
+    return r.recurring(m, lambda y: _safe_day(y, month, day))
 
 
 @rule("rel_unit", "anaphoric",
       r"(?:(?P<part>early|mid|late|earlier|later)\s+)?(?:(?P<that>that)|the\s+(?P<which>following|next|"
           r"previous|preceding|same|subsequent|prior))\s+(?P<unit>day|weekend|week|month|year|morning|afternoon|"
           r"evening|night)\b")
-def rel_unit(r: Resolver, m: Mention) -> None:
+def rel_unit(r: Resolver, m: Mention) -> Reading | None:
     unit = m.part("unit") or "day"
     which = "that" if m.part("that") else m.part("which") or "same"
     shift = {"following": 1, "next": 1, "subsequent": 1, "previous": -1, "preceding": -1, "prior": -1}.get(which, 0)
@@ -536,25 +542,26 @@ def rel_unit(r: Resolver, m: Mention) -> None:
     part = m.part("part")
     if unit in ("morning", "afternoon", "evening", "night"):
         unit = "day"
-    rng = _over_anchor(anchor[0], lambda d: _unit_around(d, unit, shift, part))
-    r.anaphoric(m, rng, anchor)
+    return r.anaphoric(_over_anchor(anchor[0], lambda d: _unit_around(d, unit, shift, part)), anchor)
 
 
 @rule("during", "anaphoric",
       r"(?:during|in\s+the\s+course\s+of)\s+(?:the|his|her|their|this|that|its)\s+(?:[\w-]+\s+){0,2}?"
       r"(?P<event>visit|trip|talks|meeting|conference|summit|call|tour|consultations)\b")
-def during(r: Resolver, m: Mention) -> None:
+def during(r: Resolver, m: Mention) -> Reading | None:
     """"during the visit": the date the story last gave, if it gave one (the visit's, as a reader
     takes it); nothing when only the publication date is there to read it against."""
     rng, where, edtf, in_story = r.anchor_for(m)
-    if in_story:
-        r.set(m, rng, "inferred", "medium", where, edtf)
-        m.notes.append(f"{m.text.strip()!r}: the date of the {m.part('event')} the story dated last ({where})")
+    if not in_story:
+        return None
+    reading = r.set(rng, "inferred", "medium", where, edtf)
+    reading.notes.append(f"{m.text.strip()!r}: the date of the {m.part('event')} the story dated last ({where})")
+    return reading
 
 
 @rule("later", "anaphoric",
       rf"(?:{_NUM}\s+)?{_UNIT}\s+(?P<dir>later|earlier|afterwards?)\b(?!\s+than)")
-def later(r: Resolver, m: Mention) -> None:
+def later(r: Resolver, m: Mention) -> Reading | None:
     unit = m.part("unit") or "day"
     sign = -1 if m.part("dir") == "earlier" else 1
     low, high = _count(m.part("n"), unit)
@@ -564,16 +571,17 @@ def later(r: Resolver, m: Mention) -> None:
     else:
         a, b = sorted((sign * low, sign * high))
         rng = _widen(DateRange(_shift(anchor[0].start, unit, a), _shift(anchor[0].end, unit, b)), unit)
-    r.anaphoric(m, rng, anchor)
-    if low != high:
-        m.confidence = "low"
-        m.notes.append(f"{m.part('n') or 'an unstated number of'} {unit}s: taken as {low} to {high}")
+    reading = r.anaphoric(rng, anchor)
+    if reading is not None and low != high:
+        reading.confidence = "low"
+        reading.notes.append(f"{m.part('n') or 'an unstated number of'} {unit}s: taken as {low} to {high}")
+    return reading
 
 
 @rule("relational", "relational",
       rf"(?:(?P<lead>just|only|barely|nearly|almost|about|some|more\s+than|less\s+than)\s+)?(?:{_NUM}\s+)?"
           rf"{_UNIT}\s+(?P<dir>before|after|prior\s+to|following|ahead\s+of)\b")
-def relational(r: Resolver, m: Mention) -> None:
+def relational(r: Resolver, m: Mention) -> Reading | None:
     """"two days after the attack": the date of the attack, if given right there, anchors it;
     otherwise another date in the sentence dates the main clause and this phrase dates the other
     event; otherwise the publication date stands in for the main clause."""
@@ -585,40 +593,39 @@ def relational(r: Resolver, m: Mention) -> None:
     sign = 1 if direction == "after" else -1
     if obj is not None:
         rng = r.offset(obj.range, unit, sign, low, high)  # type: ignore[arg-type]
-        m.text = r.text[m.start: obj.end]
-        r.set(m, rng, "resolved", "medium" if low == high else "low", f"{obj.text!r} (same sentence)", obj.edtf)
-        return
+        reading = r.set(rng, "resolved", "medium" if low == high else "low", f"{obj.text!r} (same sentence)", obj.edtf)
+        reading.text = r.text[m.start: obj.end]
+        return reading
     if m.rule.name == "day_rel" and not r.object_follows(m):
         anchor = r.anchor_for(m)
-        r.anaphoric(m, r.offset(anchor[0], unit, sign, low, high), anchor)
-        return
+        return r.anaphoric(r.offset(anchor[0], unit, sign, low, high), anchor)
     others = [o for o in r.mentions if o is not m and o.kind != "relational" and _good_anchor(o)]
     if others:
         main = min(others, key=lambda o: abs(o.start - m.start))
-        rng = r.offset(main.range, unit, -sign, low, high)  # type: ignore[arg-type]
-        r.set(m, rng, "resolved", "low", f"{main.text!r} (same sentence)", main.edtf)
-        m.notes.append(f"dates what comes after {m.part('dir')!r}, taking {main.text!r} as the date of the main clause")
-        m.dates_object = True
-        return
+        reading = r.set(r.offset(main.range, unit, -sign, low, high), "resolved", "low",  # type: ignore[arg-type]
+                        f"{main.text!r} (same sentence)", main.edtf)
+        reading.notes.append(f"dates what comes after {m.part('dir')!r}, taking {main.text!r} as the date of the main clause")
+        reading.dates_object = True
+        return reading
     named = _DEFINITE_EVENT.match(r.text[m.end:])
     if named and (found := r.timeline.dated_event(r.sentence, named.group(1))):  # "hours after the attack"
         anchor, where = found
-        r.set(m, r.offset(anchor.range, unit, sign, low, high), "inferred",  # type: ignore[arg-type]
-              "medium" if low == high else "low", f"{anchor.text!r} ({where})", anchor.edtf)
-        m.notes.append(f"'the {named.group(1)}' read as the {named.group(1)} the story dated {anchor.text.strip()!r}")
-        return
+        reading = r.set(r.offset(anchor.range, unit, sign, low, high), "inferred",  # type: ignore[arg-type]
+                        "medium" if low == high else "low", f"{anchor.text!r} ({where})", anchor.edtf)
+        reading.notes.append(f"'the {named.group(1)}' read as the {named.group(1)} the story dated {anchor.text.strip()!r}")
+        return reading
     pub = r.timeline.published
-    readings = [r.offset(pub, unit, s, low, high) for s in (sign, -sign)]
+    both = [r.offset(pub, unit, s, low, high) for s in (sign, -sign)]
     future = r.future(m)
-    kept = [r for r in readings if future or r.start <= pub.end] or readings
-    rng = kept[0] if len(kept) == 1 else _union(*kept)
-    r.publication(m, rng, "low")
-    m.dates_object = len(kept) == 1 and kept[0] is readings[1]
-    m.ambiguous = len(kept) > 1
-    m.readings = [edtf_for(r)[0] for r in readings]
-    kept_note = "" if len(kept) > 1 else f"; kept {edtf_for(rng)[0]}, the other lies after publication"
-    m.notes.append("anchor: publication; no date for the other event in the sentence. Readings: "
-                   + " or ".join(m.readings) + kept_note)
+    kept = [rng for rng in both if future or rng.start <= pub.end] or both
+    reading = r.publication(kept[0] if len(kept) == 1 else _union(*kept), "low")
+    reading.dates_object = len(kept) == 1 and kept[0] is both[1]
+    reading.ambiguous = len(kept) > 1
+    reading.readings = [edtf_for(rng)[0] for rng in both]
+    kept_note = "" if len(kept) > 1 else f"; kept {edtf_for(reading.range)[0]}, the other lies after publication"
+    reading.notes.append("anchor: publication; no date for the other event in the sentence. Readings: "
+                         + " or ".join(reading.readings) + kept_note)
+    return reading
 
 
 _DEFINITE_EVENT = re.compile(
@@ -628,5 +635,5 @@ _DEFINITE_EVENT = re.compile(
 
 @rule("day_rel", "relational",
       r"the\s+(?P<unit>day|week|month|year|night)\s+(?P<dir>before|after)\b")
-def day_rel(r: Resolver, m: Mention) -> None:
-    relational(r, m)
+def day_rel(r: Resolver, m: Mention) -> Reading | None:
+    return relational(r, m)
