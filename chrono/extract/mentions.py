@@ -6,9 +6,10 @@ keeps the longest match where they overlap, then widens it over a preposition ("
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ..dates import DateRange
@@ -164,7 +165,13 @@ def _modifies(cue: str) -> bool:
 
 
 def find_mentions(sentence: str) -> list[Mention]:
-    """Every date expression in the sentence; overlaps go to the longest match."""
+    """Every date expression in the sentence; overlaps go to the longest match. Fresh mentions
+    each time (a reading is written on them), from matches found once per text."""
+    return [replace(m, parts=dict(m.parts), notes=[], readings=[]) for m in _found(sentence)]
+
+
+@functools.lru_cache(maxsize=4096)  # `chrono build` reads the same date_text against many anchors
+def _found(sentence: str) -> tuple[Mention, ...]:
     found: list[tuple[int, int, int, Rule, re.Match[str]]] = []
     for order, rule in enumerate(RULES):
         for m in rule.pattern.finditer(sentence):
@@ -183,7 +190,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     taken.sort(key=lambda t: t.start)
     for i, t in enumerate(taken):
         _attach_preposition(t, sentence, taken[i - 1].end if i else 0)
-    return taken
+    return tuple(taken)
 
 
 def _attach_preposition(mention: Mention, sentence: str, floor: int) -> None:
