@@ -8,7 +8,7 @@ stay there: nothing of them is copied into the project.
     .venv/bin/python bench/extract_devset.py            # both halves, then the seeds
     .venv/bin/python bench/extract_devset.py --misses   # also the tuning half's missed events
 
-Without the development set it prints the seeds' recall only (which must stay at least 0.93).
+Without the development set it prints the seeds' recall only.
 """
 
 from __future__ import annotations

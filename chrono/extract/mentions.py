@@ -10,6 +10,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from ..dates import DateRange
@@ -215,16 +216,16 @@ def _is_year_noun(word: str) -> bool:
     return word.lower() in YEAR_NOUNS or word.lower().rstrip("s") in YEAR_NOUNS
 
 
-def names_an_event(rest: str) -> bool:
-    """Whether a date is followed by what it dates: an event noun, after up to three names
-    ("… 2023 Hamas attack", "… 2020 Doha Agreement")."""
-    words = re.findall(r"[\w’'-]+", rest[:80])[:4]
-    for word in words:
-        if _is_year_noun(word):
-            return True
-        if not word[0].isupper():
-            return False
-    return False
+def event_noun_end(rest: str) -> int | None:
+    """Where the event noun a date is followed by ends in `rest`, if the date names what it
+    dates: an event noun after up to three names ("… 2023 Hamas attack", "… 2020 Doha
+    Agreement")."""
+    for word in islice(re.finditer(r"[\w’'-]+", rest[:80]), 4):
+        if _is_year_noun(word.group()):
+            return word.end()
+        if not word.group()[0].isupper():
+            return None
+    return None
 
 
 def _continues(sentence: str, m: Mention) -> bool:

@@ -11,7 +11,7 @@ from itertools import pairwise
 from .. import dates
 from ..dates import DateRange
 from .cues import CUE_PATTERNS, EVENT_NOUNS
-from .mentions import Mention, names_an_event
+from .mentions import Mention, event_noun_end
 from .ranges import _earliest, _latest, _over_anchor, _shift, _widen, edtf_for, following_unit
 from .sentences import Sentence
 from .tense import sentence_tense, tense_near
@@ -282,8 +282,11 @@ class Resolver:
         """
         if m.range is None or m.relation not in ("before", "after") or m.kind == "relational":
             return
-        if names_an_event(self.text[m.end:]):
-            return  # "after the 7 October 2023 attack": the date is the attack's, and it is stated
+        if (noun := event_noun_end(self.text[m.end:])) is not None:
+            # "after the 7 October 2023 attack": the date is the attack's, and it is stated; its
+            # words take in the attack, so that they read as the date they give.
+            m.text = self.text[m.start: m.end + noun]
+            return
         bound, pub = m.edtf, self.timeline.published
         m.confidence = "low"
         if m.relation == "after" and m.range.end < pub.start and not self.future(m):
