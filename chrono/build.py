@@ -16,7 +16,6 @@ import sqlite3
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +82,16 @@ def input_hash(data: Path) -> str:
                 for chunk in iter(lambda: f.read(1 << 20), b""):
                     digest.update(chunk)
     return digest.hexdigest()[:16]
+
+
+def build_id(conn: sqlite3.Connection, data_hash: str) -> str:
+    """The build's identity (X-Chrono-Build, ETags, the answer cache): a digest of the data
+    and of the schema as written, so the same data built twice gives the same id, and a change
+    to either gives a new one."""
+    digest = hashlib.sha256(data_hash.encode())
+    for (sql,) in conn.execute("SELECT sql FROM main.sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"):
+        digest.update(b"\0" + sql.encode())
+    return digest.hexdigest()[:12]
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -679,7 +688,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         create_views(db)
         stages.lap("actor counts")
         hasher.join()
-        report = BuildReport(out=tmp, build_id=uuid.uuid4().hex[:12], input_hash=hashed["hash"])
+        report = BuildReport(out=tmp, build_id=build_id(conn, hashed["hash"]), input_hash=hashed["hash"])
         report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("sources", "actors", "events", "citations")}
         scales = {str(s): int(days) for s, days in conn.execute(
             "SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1 FROM events GROUP BY date_scale")}

@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from chrono import build as build_module
-from chrono.build import build, is_stale
+from chrono.build import build, build_id, is_stale, read_build_info
 from chrono.ingest import STAGE_PAGE_SIZE
 
 
@@ -78,11 +78,22 @@ def test_build_records_its_identity_and_staleness(data_dir, tmp_path):
     out = tmp_path / "c.db"
     first = build(data_dir, out)
     assert not is_stale(data_dir, out)
-    second = build(data_dir, out)
-    assert first.input_hash == second.input_hash and first.build_id != second.build_id
+    second = build(data_dir, tmp_path / "again.db")
+    # The same data built twice is the same build: ETags and cached answers survive it.
+    assert (first.input_hash, first.build_id) == (second.input_hash, second.build_id)
+    assert read_build_info(out)["build_id"] == first.build_id
     (data_dir / "events.yml").write_text((data_dir / "events.yml").read_text() + "\n# edited\n")
     assert is_stale(data_dir, out)
+    assert build(data_dir, out).build_id != first.build_id
     assert is_stale(data_dir, tmp_path / "missing.db")
+
+
+def test_build_id_changes_with_the_schema():
+    one, other = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
+    one.execute("CREATE TABLE events (id TEXT)")
+    other.execute("CREATE TABLE events (id TEXT, title TEXT)")
+    assert build_id(one, "data") != build_id(other, "data")
+    assert build_id(one, "data") != build_id(one, "other data")
 
 
 def test_database_is_clean(small_db):
