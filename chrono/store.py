@@ -209,6 +209,14 @@ class EventFilter:
     statuses: tuple[str, ...] = ()
     q: str | None = None
 
+    @functools.cached_property
+    def fingerprint(self) -> bytes:
+        """What the filter selects, in a few bytes: a cursor carries it, so that it pages only
+        through the selection it came from. Order-free (actor=A&actor=B is actor=B&actor=A)."""
+        selection = (self.start and self.start.isoformat(), self.end and self.end.isoformat(), self.within,
+                     sorted(self.actors), self.members, sorted(self.types), sorted(self.statuses), self.q)
+        return hashlib.blake2s(msgspec.msgpack.encode(selection), digest_size=6).digest()
+
 
 def make_filter(
     conn: sqlite3.Connection,
@@ -324,10 +332,11 @@ class _Cursor(msgspec.Struct, array_like=True):
     date_end: str
     id: str
     order: str
+    filters: bytes = b""  # EventFilter.fingerprint of the selection it pages through
 
 
-def encode_cursor(date_start: str, date_end: str, event_id: str, order: str) -> str:
-    payload = msgspec.msgpack.encode(_Cursor(date_start, date_end, event_id, order))
+def encode_cursor(date_start: str, date_end: str, event_id: str, order: str, filters: bytes = b"") -> str:
+    payload = msgspec.msgpack.encode(_Cursor(date_start, date_end, event_id, order, filters))
     tag = hashlib.blake2s(payload, key=_CURSOR_KEY, digest_size=6).digest()
     return base64.urlsafe_b64encode(tag + payload).decode().rstrip("=")
 
@@ -335,8 +344,9 @@ def encode_cursor(date_start: str, date_end: str, event_id: str, order: str) -> 
 _decode_cursor = msgspec.msgpack.Decoder(_Cursor).decode
 
 
-def decode_cursor(cursor: str, order: str) -> _Cursor:
-    """The keyset position a cursor holds; any edit to it is detected and refused."""
+def decode_cursor(cursor: str, order: str, filters: bytes = b"") -> _Cursor:
+    """The keyset position a cursor holds; any edit to it is detected and refused, and so is
+    its use with other filters than those of the page that gave it."""
     try:
         if len(cursor) > 400:
             raise ValueError
@@ -351,6 +361,9 @@ def decode_cursor(cursor: str, order: str) -> _Cursor:
         raise QueryError("cursor", "not a cursor this API issued; pass `next` from a previous page unchanged") from None
     if position.order != order:
         raise QueryError("cursor", f"this cursor pages in {position.order} order; ask with order={position.order}")
+    if position.filters != filters:
+        raise QueryError("cursor", "this cursor belongs to a page with other filters; ask with the same filters, "
+                                   "or start again without a cursor")
     return position
 
 
@@ -724,13 +737,13 @@ def list_events(conn: sqlite3.Connection, f: EventFilter, *, limit: int = 50, cu
         raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
     if order not in ("asc", "desc"):
         raise QueryError("order", f"{order!r} is not one of asc, desc")
-    after = decode_cursor(cursor, order) if cursor else None
+    after = decode_cursor(cursor, order, f.fingerprint) if cursor else None
     docs = _page_docs(conn, f, order, after, limit + 1)
     next_cursor = None
     if len(docs) > limit:
         del docs[limit:]
         last = _decode_position(docs[-1])
-        next_cursor = encode_cursor(last.date_start, last.date_end, last.id, order)
+        next_cursor = encode_cursor(last.date_start, last.date_end, last.id, order, f.fingerprint)
     return EventPage(events=list(map(msgspec.Raw, docs)), next=next_cursor)  # type: ignore[arg-type]
 
 

@@ -241,6 +241,21 @@ def test_cursor_tampering_is_refused(client):
     assert r.status_code == 400 and "asc order" in r.json()["detail"]
 
 
+@pytest.mark.parametrize("other", ["actor=Haniyah", "from=2021", "type=phone-call", "q=talks", "match=within&from=2021",
+                                   "members=false&actor=hamas", "status=denied"])
+def test_a_cursor_pages_only_through_the_filters_it_came_from(client, other):
+    cursor = client.get("/api/events?limit=1").json()["next"]
+    r = client.get(f"/api/events?limit=1&{other}&cursor={cursor}")
+    assert r.status_code == 400 and r.json()["parameter"] == "cursor", r.text
+    assert "other filters" in r.json()["detail"]
+
+
+def test_a_cursor_accepts_the_same_filters_spelled_otherwise(client):
+    cursor = client.get("/api/events?limit=1&actor=haniyeh&type=phone-call&type=statement").json()["next"]
+    r = client.get(f"/api/events?limit=1&actor=Haniyah&type=statement&type=phone-call&cursor={cursor}")
+    assert r.status_code == 200 and [e["id"] for e in r.json()["events"]] == ["2021-10-haniyeh-calls-muttaqi"], r.text
+
+
 def test_etag_tied_to_the_build_and_304(client, api_db):
     r = client.get("/api/events?limit=1")
     etag = r.headers["etag"]
