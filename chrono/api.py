@@ -13,7 +13,9 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import unquote_plus
+from urllib.parse import quote, unquote_plus, urlencode
+
+import msgspec
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
@@ -23,7 +25,7 @@ from litestar.exceptions import HTTPException, NotFoundException, ValidationExce
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 from litestar.params import PathParameter, QueryParameter
-from litestar.response import Stream
+from litestar.response import Redirect, Stream
 from litestar.types import Scope
 
 from . import exports
@@ -31,7 +33,8 @@ from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .models import EVENT_TYPES, STATUSES
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
-    get_actor, get_event, iter_events, list_actors, list_contacts, list_events, make_filter,
+    actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
+    list_events, make_filter, resolve_actor,
 )
 
 log = logging.getLogger("chrono")
@@ -104,16 +107,36 @@ def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(descriptio
     return get_event(connection(scope), event_id)
 
 
+# An export holds every matching event: `limit` and `cursor` are refused rather than ignored.
+_WHOLE = "Not accepted: an export holds every matching event. To read a page, use /api/events."
+NoLimit = Annotated[str | None, QueryParameter(name="limit", description=_WHOLE)]
+NoCursor = Annotated[str | None, QueryParameter(name="cursor", description=_WHOLE)]
+
+
+def _whole(limit: str | None, cursor: str | None) -> None:
+    for name, value in (("limit", limit), ("cursor", cursor)):
+        if value is not None:
+            raise QueryError(name, "an export holds every matching event; to read a page, use /api/events")
+
+
+def _title(conn: sqlite3.Connection, f, from_: str | None, to: str | None) -> str:
+    return exports.selection_title(actor_names(conn, f.actors), from_, to, f.types, f.statuses, f.q)
+
+
 @get("/api/events.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
 def events_csv(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
+    limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
-    """Every matching event as CSV (one row per event; actors and sources joined with '; ')."""
+    """Every matching event as CSV, one row per event. Actors' names, ids and roles are joined
+    with '; ' in the same order; quotes, stances, source ids and source URLs one line per citation,
+    in the same order. Every field is quoted text (CAMEO codes keep their leading zero)."""
+    _whole(limit, cursor)
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     rows = exports.csv_rows(iter_events(conn, f, order))
-    return Stream(rows, media_type="text/csv",
+    return Stream(rows, media_type="text/csv; header=present",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
 
@@ -121,8 +144,10 @@ def events_csv(
 def events_ics(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
+    _whole(limit, cursor)
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -134,28 +159,82 @@ def events_ics(
 def timeline(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
-    """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id)."""
+    """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id;
+    the headline says what was selected)."""
+    _whole(limit, cursor)
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-    chunks = exports.timeline_chunks(iter_events(conn, f), "chrono")
+    chunks = exports.timeline_chunks(iter_events(conn, f), _title(conn, f, from_, to))
     return Stream(chunks, media_type=MediaType.JSON)
+
+
+@get("/api/events.atom", sync_to_thread=False, tags=["exports"], media_type="application/atom+xml")
+def events_atom(
+    request: Request, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    limit: Limit = 50, cursor: Cursor = None,
+) -> Response[bytes]:
+    """The newest matching events as an Atom 1.0 feed, newest first. Entry ids are tag: URIs made
+    from the event ids, the same across rebuilds; each entry holds the date as precise as its
+    source, the status, the parties and the quotes with links. A `next` link pages on."""
+    conn = connection(request.scope)
+    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+    page = list_events(conn, f, limit=limit, cursor=cursor, order="desc")
+    events = [msgspec.json.decode(raw, type=EventOut) if isinstance(raw, msgspec.Raw) else raw for raw in page.events]
+    url = request.url
+    selection = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor"))
+    following = urlencode([*selection, ("limit", str(limit)), ("cursor", page.next)]) if page.next else None
+    next_url = str(url.with_replacements(query=following)) if following else None
+    api_base = str(url.with_replacements(path=url.path.rsplit("/", 1)[0], query=""))
+    feed = exports.atom_feed(
+        events, title=_title(conn, f, from_, to), self_url=str(url), api_base=api_base, next_url=next_url,
+        feed_id=exports.TAG + "events" + (f"?{urlencode(selection)}" if selection else ""),
+    )
+    return Response(feed, media_type="application/atom+xml")
+
+
+ActorQ = Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")]
 
 
 @get("/api/actors", sync_to_thread=False, cache=True, tags=["actors"])
 def actors(
-    scope: Scope,
-    q: Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")] = None,
+    scope: Scope, q: ActorQ = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
 ) -> ActorList:
     """Actors (people, organizations, states) with their aliases and event counts."""
     return list_actors(connection(scope), q, limit)
 
 
+@get("/api/actors.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
+def actors_csv(scope: Scope, q: ActorQ = None) -> Stream:
+    """Every actor (or those whose name or an alias holds `q`) as CSV: id, name, kind, aliases
+    (joined with '; '), event count."""
+    rows = exports.actors_csv(iter_actors(connection(scope), q))
+    return Stream(rows, media_type="text/csv; header=present",
+                  headers={"Content-Disposition": 'attachment; filename="chrono-actors.csv"'})
+
+
+class ActorElsewhere(Exception):
+    """An actor asked for by a name or alias: the answer is at its id."""
+
+
 @get("/api/actors/{actor_id:str}", sync_to_thread=False, cache=True, tags=["actors"])
-def actor_detail(scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id.", max_length=200)]) -> ActorDetail:
-    """One actor: aliases, memberships with roles and dates, members, counts."""
-    return get_actor(connection(scope), actor_id)
+def actor_detail(
+    scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id; a name or alias redirects to the id.", max_length=200)],
+) -> ActorDetail:
+    """One actor: aliases, memberships with roles and dates, members, counts. Asked for by a name
+    or an alias (case- and accent-insensitive), it redirects (302) to the actor's id."""
+    conn = connection(scope)
+    try:
+        return get_actor(conn, actor_id)
+    except NotFound:
+        try:
+            found = resolve_actor(conn, actor_id)
+        except QueryError:
+            raise NotFound(actor_id) from None
+        raise ActorElsewhere(found) from None
 
 
 @get("/api/contacts", sync_to_thread=False, cache=True, tags=["contacts"])
@@ -179,6 +258,21 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     during their membership count as the organization's (on both sides when `with` is given).
     """
     return list_contacts(connection(scope), actor, with_, from_, to, members, limit, ids)
+
+
+@get("/api/contacts.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
+def contacts_csv(
+    scope: Scope,
+    actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
+    with_: Annotated[str | None, QueryParameter(
+        name="with", max_length=200, description="Only contacts with this actor.")] = None,
+    from_: From = None, to: To = None, members: Members = True,
+) -> Stream:
+    """The actor's contacts as CSV, one row per partner, the most frequent first: both actors'
+    ids and names, count, first and last day, event ids (joined with '; ')."""
+    found = list_contacts(connection(scope), actor, with_, from_, to, members)
+    return Stream(exports.contacts_csv(contact_records(found)), media_type="text/csv; header=present",
+                  headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'})
 
 
 VOCABULARY: dict[str, Any] = {
@@ -249,7 +343,12 @@ def problem(status: int, title: str, detail: str, parameter: str | None = None, 
 
 
 def on_query_error(_: Request, exc: QueryError) -> Response:
-    return problem(400, "Bad parameter", exc.detail, exc.parameter)
+    return problem(400, "Bad parameter", f"{exc.parameter}: {exc.detail}", exc.parameter)
+
+
+def on_actor_elsewhere(_: Request, exc: ActorElsewhere) -> Response:
+    # Relative to the path asked for, so the redirect holds behind a proxy's prefix too.
+    return Redirect(f"./{quote(exc.args[0], safe='')}", status_code=302)
 
 
 def on_not_found(request: Request, exc: Exception) -> Response:
@@ -257,15 +356,54 @@ def on_not_found(request: Request, exc: Exception) -> Response:
     return problem(404, "Not found", detail)
 
 
-def on_validation(_: Request, exc: ValidationException) -> Response:
+_DAY = "use YYYY, YYYY-MM or YYYY-MM-DD"
+_NAME = "give an actor id, name or alias (at most 200 characters)"
+# What each parameter takes, in words: Litestar's own messages name types and regexes.
+PARAMETER_HELP: dict[str, str] = {
+    "from": _DAY, "to": _DAY,
+    "match": "use overlap or within",
+    "order": "use asc or desc",
+    "members": "use true or false",
+    "type": "use an event type listed at /api/types, such as meeting, phone-call or visit",
+    "status": f"use one of {', '.join(STATUSES)}",
+    "q": "at most 200 characters of text",
+    "cursor": "pass `next` from the previous page unchanged",
+    "actor": _NAME, "with": _NAME,
+    "ids": "use a whole number, 0 or more",
+}
+_LIMITS = {"/api/contacts": MAX_CONTACTS}  # the largest `limit` per path, where it is not MAX_LIMIT
+
+
+def parameter_help(parameter: str, path: str) -> str:
+    if parameter == "limit":
+        return f"use a whole number from 1 to {_LIMITS.get(path, MAX_LIMIT):,}"
+    return PARAMETER_HELP.get(parameter, "not a value this parameter takes")
+
+
+def _bad_value(request: Request, parameter: str) -> str | None:
+    """The value given that is wrong (for a repeated parameter, the first one not known)."""
+    values = request.query_params.getall(parameter, [])
+    known = EVENT_TYPES if parameter == "type" else STATUSES if parameter == "status" else None
+    if known is not None:
+        values = [v for v in values if v not in known] or values
+    return values[0] if values else None
+
+
+def on_validation(request: Request, exc: ValidationException) -> Response:
+    """Litestar's messages ("Expected `str` matching regex …") reworded once, for every handler:
+    "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"."""
     issues = exc.extra if isinstance(exc.extra, list) else []
     parameter = next((i.get("key") for i in issues if isinstance(i, dict) and i.get("key")), None)
-    message = next((i.get("message") for i in issues if isinstance(i, dict) and i.get("message")), None) or exc.detail
     if parameter is None and (m := re.search(r"parameter '([\w-]+)'", exc.detail or "")):
         parameter = m.group(1)
-    if parameter in ("from_", "type_", "with_"):
-        parameter = parameter.rstrip("_")
-    return problem(400, "Bad parameter", f"{message}", parameter)
+    if parameter is None:
+        return problem(400, "Bad request", exc.detail or "the request cannot be read")
+    parameter = parameter.rstrip("_") if parameter in ("from_", "type_", "with_") else parameter
+    value = _bad_value(request, parameter)
+    if value is None:
+        return problem(400, "Bad parameter", f"{parameter}: required; {parameter_help(parameter, request.url.path)}", parameter)
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    return problem(400, "Bad parameter", f"{parameter}: {parameter_help(parameter, request.url.path)} (got {shown!r})", parameter)
 
 
 def on_http(_: Request, exc: HTTPException) -> Response:
@@ -522,7 +660,8 @@ def create_app(
     database = Database(Path(db_path))
     database.current()  # fail now, not on the first request, if the file is missing
     handlers: list = [
-        events_page, event_detail, events_csv, events_ics, timeline, actors, actor_detail, contacts, types,
+        events_page, event_detail, events_csv, events_ics, timeline, events_atom, actors, actors_csv, actor_detail,
+        contacts, contacts_csv, types,
         widget_js, embed_js, embed_page, landing, favicon, static_file,
     ]
     if mount_datasette:
@@ -550,6 +689,7 @@ def create_app(
         request_max_body_size=16_384,
         exception_handlers={
             QueryError: on_query_error,
+            ActorElsewhere: on_actor_elsewhere,
             NotFound: on_not_found,
             NotFoundException: on_not_found,
             ValidationException: on_validation,

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -178,7 +178,7 @@ def parse_bound(value: str, parameter: str) -> tuple[date, date]:
     """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` as the first and last day it covers."""
     m = _BOUND.match(value)
     if not m:
-        raise QueryError(parameter, f"{value[:40]!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise QueryError(parameter, f"use YYYY, YYYY-MM or YYYY-MM-DD (got {value[:40]!r})")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
         if year < 1:
@@ -259,7 +259,7 @@ def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor")
         raise QueryError(parameter, "give an actor id, name or alias")
     row = conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (key,)).fetchone()
     if row is None:
-        raise QueryError(parameter, f"no actor is known as {text[:60]!r}; see /api/actors?q=")
+        raise QueryError(parameter, f"no actor is known as {text[:60]!r}; search names at /api/actors?q=")
     _remember(known, text, row[0])
     return row[0]
 
@@ -780,11 +780,10 @@ def get_event(conn: sqlite3.Connection, event_id: str) -> EventOut:
 
 # --- actors and contacts ---------------------------------------------------------------------
 
-def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100) -> ActorList:
+def _actors_sql(q: str | None) -> tuple[str, list]:
+    """Actors' summaries (column `doc`) in name order, those whose name or an alias holds `q`."""
     if q is not None and len(q) > 200:
         raise QueryError("q", "at most 200 characters")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
     params: list = []
     where = ""
     if q:
@@ -792,12 +791,42 @@ def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where = "WHERE a.id IN (SELECT actor_id FROM actor_aliases WHERE alias_key LIKE ? ESCAPE '\\')"
         params.append(f"%{escaped}%")
+    return f"SELECT s.summary AS doc FROM actors a JOIN actor_stats s ON s.actor_id = a.id {where} ORDER BY a.name", params
+
+
+def list_actors(conn: sqlite3.Connection, q: str | None = None, limit: int = 100) -> ActorList:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise QueryError("limit", f"must be between 1 and {MAX_LIMIT}")
+    sql, params = _actors_sql(q)
     # Each actor's summary (ActorSummary's JSON, aliases and event count included) was
     # written by the build: pass it through as msgspec.Raw.
-    return ActorList(actors=_joined(  # type: ignore[arg-type]
-        conn, f"SELECT s.summary AS doc FROM actors a JOIN actor_stats s ON s.actor_id = a.id {where} ORDER BY a.name LIMIT ?",
-        [*params, limit],
-    ))
+    return ActorList(actors=_joined(conn, f"{sql} LIMIT ?", [*params, limit]))  # type: ignore[arg-type]
+
+
+_decode_summary = msgspec.json.Decoder(ActorSummary).decode
+
+
+def iter_actors(conn: sqlite3.Connection, q: str | None = None) -> Iterator[ActorSummary]:
+    """Every actor (or those matching `q`), in name order."""
+    sql, params = _actors_sql(q)
+    return (_decode_summary(doc) for (doc,) in conn.execute(sql, params).fetchall())
+
+
+def actor_names(conn: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
+    """The names of these actors, in the order given."""
+    return [row[0] for actor_id in ids
+            if (row := conn.execute("SELECT name FROM actors WHERE id = ?", (actor_id,)).fetchone())]
+
+
+_decode_contacts = msgspec.json.Decoder(list[Contact]).decode
+
+
+def contact_records(contacts: ContactList) -> list[Contact]:
+    """The contacts of a list as records (a stored list holds them as JSON)."""
+    out: list[Contact] = []
+    for item in contacts.contacts:
+        out.extend(_decode_contacts(b"[" + bytes(item) + b"]") if isinstance(item, msgspec.Raw) else [item])
+    return out
 
 
 def _aliases(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[str]]:

@@ -147,6 +147,17 @@ def test_actors_list_search_and_detail(client):
     assert client.get("/api/actors/nobody").status_code == 404
 
 
+@pytest.mark.parametrize("name, actor_id", [
+    ("Haniyah", "haniyeh"), ("ismail%20haniyeh", "haniyeh"), ("Tal%C3%ADban", "islamic-emirate"), ("TTP", "ttp"),
+])
+def test_an_actor_asked_for_by_name_or_alias_redirects_to_its_id(client, name, actor_id):
+    r = client.get(f"/api/actors/{name}", follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == f"./{actor_id}"
+    followed = client.get(f"/api/actors/{name}")
+    assert followed.status_code == 200 and followed.json()["id"] == actor_id
+    assert str(followed.url).endswith(f"/api/actors/{actor_id}")
+
+
 def test_contacts_are_dyads_with_count_first_last(client):
     body = client.get("/api/contacts?actor=Haniyah").json()
     assert body == {"contacts": [
@@ -161,6 +172,32 @@ def test_contacts_are_dyads_with_count_first_last(client):
     assert client.get("/api/contacts?actor=Haniyah&limit=1").json() == {"contacts": body["contacts"][:1]}
     assert client.get("/api/contacts?actor=Haniyah&limit=1&from=2021").json() == {"contacts": body["contacts"][:1]}
     assert client.get("/api/contacts?actor=Haniyah&limit=0").json()["parameter"] == "limit"
+
+
+@pytest.mark.parametrize("path, query, detail", [
+    ("/api/events", "from=21", "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"),
+    ("/api/events", "to=2021-8", "to: use YYYY, YYYY-MM or YYYY-MM-DD (got '2021-8')"),
+    ("/api/events", "match=sometimes", "match: use overlap or within (got 'sometimes')"),
+    ("/api/events", "order=up", "order: use asc or desc (got 'up')"),
+    ("/api/events", "members=perhaps", "members: use true or false (got 'perhaps')"),
+    ("/api/events", "type=meeting&type=tea", "type: use an event type listed at /api/types, such as meeting, phone-call or visit (got 'tea')"),
+    ("/api/events", "status=rumoured", "status: use one of confirmed, reported, claimed, disputed, denied, unverified, false (got 'rumoured')"),
+    ("/api/events", "limit=abc", "limit: use a whole number from 1 to 500 (got 'abc')"),
+    ("/api/events", "limit=501", "limit: use a whole number from 1 to 500 (got '501')"),
+    ("/api/events", "q=" + "x" * 201, "q: at most 200 characters of text (got '" + "x" * 40 + "…')"),
+    ("/api/events", "cursor=" + "x" * 401, "cursor: pass `next` from the previous page unchanged (got '" + "x" * 40 + "…')"),
+    ("/api/events", "actor=Nobody", "actor: no actor is known as 'Nobody'; search names at /api/actors?q="),
+    ("/api/contacts", "", "actor: required; give an actor id, name or alias (at most 200 characters)"),
+    ("/api/contacts", "actor=hamas&limit=0", "limit: use a whole number from 1 to 10,000 (got '0')"),
+    ("/api/contacts", "actor=hamas&ids=-1", "ids: use a whole number, 0 or more (got '-1')"),
+    ("/api/contacts", "actor=hamas&with=" + "x" * 201, "with: give an actor id, name or alias (at most 200 characters) (got '" + "x" * 40 + "…')"),
+    ("/api/actors", "limit=0", "limit: use a whole number from 1 to 500 (got '0')"),
+])
+def test_errors_are_worded_for_people(client, path, query, detail):
+    body = client.get(f"{path}?{query}").json()
+    assert body["detail"] == detail
+    assert body["parameter"] == detail.split(":")[0]
+    assert "regex" not in body["detail"] and "Expected" not in body["detail"]
 
 
 @pytest.mark.parametrize("query, parameter, detail", [
@@ -180,7 +217,7 @@ def test_contacts_are_dyads_with_count_first_last(client):
     ("q=", "q", "empty full-text query"),
     ("q=%22", "q", "no words to search for"),
     ("q=-%20*", "q", "no words to search for"),
-    ("from=2024%0A", "from", "is not a date"),
+    ("from=2024%0A", "from", "use YYYY, YYYY-MM or YYYY-MM-DD (got '2024\\n')"),
     ("q=" + "x%20" * 20, "q", "at most 12 terms"),
     ("actor=Nobody%20Known", "actor", "no actor is known as 'Nobody Known'"),
 ])

@@ -25,9 +25,105 @@ def test_csv_has_one_row_per_event_with_same_filters(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [row["id"] for row in rows] == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2025-01-hamas-statement"]
-    assert rows[0]["actors"] == "Ismail Haniyeh (initiator); Abdul Ghani Baradar (recipient)"
-    assert (rows[0]["date_start"], rows[0]["date_end"], rows[0]["precision"]) == ("2021-08-01", "2021-08-31", "month")
     assert rows[1]["qualifier"] == "early"
+
+
+def test_csv_carries_what_a_citation_needs_column_by_column(client):
+    text = client.get("/api/events.csv?actor=Haniyah&type=phone-call").text
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert header == [
+        "id", "date", "date_text", "date_basis", "date_start", "date_end", "precision", "qualifier", "approximate",
+        "uncertain", "title", "summary", "type", "cameo", "status", "place", "country",
+        "actors", "actor_ids", "actor_roles", "quotes", "stances", "source_ids", "source_urls",
+    ]
+    assert dict(zip(header, rows[0])) == {
+        "id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021", "date_basis": "stated",
+        "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month", "qualifier": "",
+        "approximate": "false", "uncertain": "false", "title": "Haniyeh phones Baradar",
+        "summary": "Hamas leader called the Taliban deputy leader.", "type": "phone-call", "cameo": "041",
+        "status": "reported", "place": "", "country": "",
+        "actors": "Ismail Haniyeh (initiator); Abdul Ghani Baradar (recipient)", "actor_ids": "haniyeh; baradar",
+        "actor_roles": "initiator; recipient", "quotes": "In August 2021, Haniyah called Baradar.", "stances": "reports",
+        "source_ids": "review-2024", "source_urls": "",
+    }
+    # Codes are quoted text: a reader that honours quotes keeps the leading zero.
+    assert '"041"' in text and '"2021-08"' in text
+
+
+def test_csv_lists_each_citation_on_its_own_line_in_step(tmp_path):
+    from chrono.build import build
+    from tests.conftest import EVENTS, write_data
+
+    two = dict(EVENTS[3], citations=[
+        {"source": "wire-2024-12-24", "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "stance": "reports"},
+        {"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"},
+        {"source": "wire-2024-12-24", "quote": "They came two days after the attack.", "stance": "reports"},
+    ])
+    build(write_data(tmp_path / "d", events=[two]), tmp_path / "x.db")
+    with TestClient(create_app(tmp_path / "x.db", mount_datasette=False)) as c:
+        row = next(csv.DictReader(io.StringIO(c.get("/api/events.csv").text)))
+        ics = icalendar.Calendar.from_ical(c.get("/api/events.ics").content)
+    assert row["quotes"].split("\n") == [
+        "Pakistan's envoy held talks in Kabul on Tuesday.", "In August 2021, Haniyah called Baradar.",
+        "They came two days after the attack."]
+    assert row["source_ids"].split("\n") == ["wire-2024-12-24", "review-2024", "wire-2024-12-24"]
+    assert row["source_urls"].split("\n") == ["https://example.org/strikes", "", "https://example.org/strikes"]
+    # The calendar lists each source once, however often the event cites it.
+    description = str(next(iter(ics.walk("VEVENT")))["DESCRIPTION"])
+    assert description.count("Strikes and talks") == 1 and description.count("A year of contacts") == 1
+
+
+def test_contacts_csv_has_one_row_per_partner(client):
+    r = client.get("/api/contacts.csv?actor=Haniyah")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert rows == [
+        {"actor_id": "haniyeh", "actor_name": "Ismail Haniyeh", "other_id": "baradar", "other_name": "Abdul Ghani Baradar",
+         "count": "1", "first": "2021-08-01", "last": "2021-08-31", "event_ids": "2021-08-haniyeh-calls-baradar"},
+        {"actor_id": "haniyeh", "actor_name": "Ismail Haniyeh", "other_id": "muttaqi", "other_name": "Amir Khan Muttaqi",
+         "count": "1", "first": "2021-10-01", "last": "2021-10-10", "event_ids": "2021-10-haniyeh-calls-muttaqi"},
+    ]
+    json_contacts = client.get("/api/contacts?actor=Haniyah&from=2021").json()["contacts"]
+    csv_rows = list(csv.DictReader(io.StringIO(client.get("/api/contacts.csv?actor=Haniyah&from=2021").text)))
+    assert [(c["other"]["id"], str(c["count"])) for c in json_contacts] == [(r["other_id"], r["count"]) for r in csv_rows]
+    assert client.get("/api/contacts.csv").json()["parameter"] == "actor"
+
+
+def test_actors_csv_lists_every_actor_with_aliases(client):
+    r = client.get("/api/actors.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(r.text))}
+    listed = client.get("/api/actors").json()["actors"]
+    assert list(rows) == [a["id"] for a in listed] and len(rows) == 7
+    for a in listed:
+        assert rows[a["id"]] == {"id": a["id"], "name": a["name"], "kind": a["kind"], "aliases": "; ".join(a["aliases"]),
+                                 "event_count": str(a["event_count"])}
+    assert rows["haniyeh"]["aliases"].startswith("Haniyah; ")
+    found = list(csv.DictReader(io.StringIO(client.get("/api/actors.csv?q=taleban").text)))
+    assert [row["id"] for row in found] == ["islamic-emirate"]
+
+
+@pytest.mark.parametrize("path", ["/api/events.csv", "/api/events.ics", "/api/timeline.json"])
+@pytest.mark.parametrize("parameter", ["limit=5", "cursor=abc"])
+def test_exports_refuse_paging_rather_than_ignore_it(client, path, parameter):
+    r = client.get(f"{path}?{parameter}")
+    assert r.status_code == 400 and r.json()["parameter"] == parameter.split("=")[0]
+    assert "every matching event" in r.json()["detail"]
+    spec = client.get("/schema/openapi.json").json()
+    described = {p["name"]: p["description"] for p in spec["paths"][path]["get"]["parameters"]}
+    assert described["limit"].startswith("Not accepted") and described["cursor"].startswith("Not accepted")
+
+
+@pytest.mark.parametrize("query, headline", [
+    ("", "All events"),
+    ("actor=Haniyah", "Ismail Haniyeh"),
+    ("actor=Haniyah&from=2021-08&to=2022", "Ismail Haniyeh · August 2021 – 2022"),
+    ("from=2024-12-24", "from 24 December 2024"),
+    ("to=2021&type=phone-call", "until 2021 · phone call"),
+    ("actor=baradar&actor=Haniyeh&status=reported", "Abdul Ghani Baradar and Ismail Haniyeh · reported"),
+])
+def test_timeline_headline_says_what_was_selected(client, query, headline):
+    assert client.get(f"/api/timeline.json?{query}").json()["title"]["text"]["headline"] == headline
 
 
 def test_csv_streams_all_events_without_paging(client):
@@ -112,3 +208,68 @@ def test_display_date_follows_precision(edtf, qualifier, label):
                  date_basis="stated", title="", summary="", type="meeting", cameo="040", status="reported",
                  location=LocationOut(place=None, country=None), actors=[], citations=[])
     assert display_date(e) == label
+
+
+# --- Atom, read by a feed reader's own parser --------------------------------------------------
+
+def test_atom_feed_is_read_by_a_feed_reader_newest_first(client):
+    import feedparser
+
+    r = client.get("/api/events.atom?actor=Haniyah")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+    feed = feedparser.parse(r.content)
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert feed.feed.title == "chrono: Ismail Haniyeh"
+    assert [e.id for e in feed.entries] == [
+        "tag:chrono,2024:event/2025-01-hamas-statement", "tag:chrono,2024:event/2021-10-haniyeh-calls-muttaqi",
+        "tag:chrono,2024:event/2021-08-haniyeh-calls-baradar"]
+    call = feed.entries[1]
+    assert call.title == "Haniyeh phones Muttaqi"
+    assert call.link.endswith("/api/events/2021-10-haniyeh-calls-muttaqi")
+    content = call.content[0].value
+    # The date as precise as its source, the status, the parties, the quote.
+    assert "early October 2021" in content and "2021-10-0" not in content
+    assert "Status: <strong>reported</strong>" in content
+    assert "Parties: Ismail Haniyeh (initiator), Amir Khan Muttaqi (recipient)" in content
+    assert "<blockquote>In early October 2021, Haniyeh called Muttaqi.</blockquote>" in content
+    statement = feed.entries[0].content[0].value
+    assert "Status: <strong>denied</strong>" in statement and "Also named: Ismail Haniyeh (subject)" in statement
+    assert "Parties:" not in statement  # a subject and an author are not parties
+    talks = feedparser.parse(client.get("/api/events.atom?q=talks").content).entries[0]
+    assert '<a href="https://example.org/strikes">Strikes and talks</a>' in talks.content[0].value
+    assert "https://example.org/strikes" in [link.href for link in talks.links]
+
+
+def test_atom_feed_pages_with_a_next_link(client):
+    import feedparser
+
+    feed = feedparser.parse(client.get("/api/events.atom?limit=4").content)
+    assert len(feed.entries) == 4
+    following = next(link.href for link in feed.feed.links if link.rel == "next")
+    rest = feedparser.parse(client.get(following).content)
+    ids = [e.id.rsplit("/", 1)[1] for e in feed.entries + rest.entries]
+    assert ids == list(reversed(ALL))
+    assert not any(link.rel == "next" for link in rest.feed.links)
+
+
+def test_atom_entry_ids_and_dates_survive_a_rebuild(tmp_path):
+    import feedparser
+
+    from chrono.build import build
+    from tests.conftest import write_data
+
+    data = write_data(tmp_path / "d")
+    feeds = []
+    for name in ("one.db", "two.db"):
+        build(data, tmp_path / name)
+        with TestClient(create_app(tmp_path / name, mount_datasette=False)) as c:
+            feeds.append(c.get("/api/events.atom").content)
+    assert feeds[0] == feeds[1]
+    entries = feedparser.parse(feeds[0]).entries
+    assert entries[0].updated == "2024-12-24T00:00:00Z"  # the day its source was published
+
+
+def test_atom_feed_refuses_bad_filters_in_words(client):
+    r = client.get("/api/events.atom?from=21")
+    assert r.status_code == 400 and r.json()["detail"] == "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"
