@@ -200,3 +200,24 @@ class YearFacet(PrefixFacet):
 class MonthFacet(PrefixFacet):
     type = "month"
     width = 7
+
+
+STYLESHEET = Path(__file__).parent / "static" / "datasette.css"
+
+
+@hookimpl
+def extra_css_urls(database: str | None, datasette: Any) -> list[str]:
+    """chrono's page styles (folded column notes, dates that never break) on its own pages."""
+    return [datasette.urls.path("/-/chrono.css")] if database == DATABASE else []
+
+
+async def stylesheet() -> Any:
+    from datasette.utils.asgi import Response
+
+    return Response(STYLESHEET.read_text(encoding="utf-8"), content_type="text/css; charset=utf-8",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/chrono\.css$", stylesheet)]

@@ -351,9 +351,29 @@ def test_database_file_can_be_downloaded(app):
     assert response.content.startswith(b"SQLite format 3\x00")
 
 
+def test_database_page_lists_the_public_schema_and_hides_the_speed_up_tables(app):
+    tables = get(app, "/datasette/chrono.json").json()["tables"]
+    shown = [t["name"] for t in tables if not t["hidden"]]
+    assert shown == ["actor_aliases", "actors", "chrono_build", "citations", "event_actors", "event_types", "events",
+                     "memberships", "sources", "statuses"]
+    hidden = {t["name"] for t in tables if t["hidden"]}
+    assert {"actor_events", "member_events", "contact_pairs", "actor_stats", "organization_members", "events_json"} <= hidden
+    page = get(app, "/datasette/chrono").text
+    assert 'href="/datasette/chrono/events"' in page and 'href="/datasette/chrono/actor_events"' not in page
+    assert 'href="/datasette/chrono/contacts"' in page  # the view of the public schema
+
+
+def test_chrono_pages_carry_their_stylesheet(app):
+    page = get(app, "/datasette/chrono/events").text
+    assert '<link rel="stylesheet" href="/datasette/-/chrono.css">' in page
+    css = get(app, "/datasette/-/chrono.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert ".column-descriptions" in css.text
+
+
 def test_events_page_shows_the_widget_with_the_table_filters(app):
     page = get(app, '/datasette/chrono/events?type=phone-call&_search="><b>')
-    widget = re.search(r'<section class="chrono-timeline".*?</section>', page.text, re.S).group(0)
+    widget = re.search(r'<details class="chrono-timeline">.*?</details>', page.text, re.S).group(0)
     assert '<script type="module" src="/widget.js"></script>' in widget
     assert '<chrono-timeline api="/api" type="phone-call" q="&#34;&gt;&lt;b&gt;"></chrono-timeline>' in widget
     assert widget in page.text.split('<table class="rows-and-columns">')[0]
