@@ -343,7 +343,10 @@ def problem(status: int, title: str, detail: str, parameter: str | None = None, 
 
 
 def on_query_error(_: Request, exc: QueryError) -> Response:
-    return problem(400, "Bad parameter", f"{exc.parameter}: {exc.detail}", exc.parameter)
+    response = problem(400, "Bad parameter", f"{exc.parameter}: {exc.detail}", exc.parameter)
+    if exc.suggestions:  # actors spelled close to an unknown name: [{id, name}], the closest first
+        response.content["suggestions"] = exc.suggestions
+    return response
 
 
 def on_actor_elsewhere(_: Request, exc: ActorElsewhere) -> Response:

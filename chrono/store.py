@@ -32,12 +32,14 @@ MAX_QUERY_TERMS = 12
 
 
 class QueryError(ValueError):
-    """A request parameter that cannot be used; names the parameter."""
+    """A request parameter that cannot be used; names the parameter, and may suggest values
+    close to the one given (actors with a similar name)."""
 
-    def __init__(self, parameter: str, detail: str) -> None:
+    def __init__(self, parameter: str, detail: str, suggestions: list[dict[str, str]] | None = None) -> None:
         super().__init__(f"{parameter}: {detail}")
         self.parameter = parameter
         self.detail = detail
+        self.suggestions = suggestions or []
 
 
 class NotFound(LookupError):
@@ -259,9 +261,31 @@ def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor")
         raise QueryError(parameter, "give an actor id, name or alias")
     row = conn.execute("SELECT actor_id FROM actor_aliases WHERE alias_key = ?", (key,)).fetchone()
     if row is None:
-        raise QueryError(parameter, f"no actor is known as {text[:60]!r}; search names at /api/actors?q=")
+        raise QueryError(parameter, f"no actor is known as {text[:60]!r}; search names at /api/actors?q=",
+                         close_actors(conn, key))
     _remember(known, text, row[0])
     return row[0]
+
+
+SUGGESTIONS = 3
+SUGGESTION_SCORE = 75  # rapidfuzz WRatio, 0-100: "Hanieh" for Haniyeh, "Mutaki" for Muttaqi
+
+
+def close_actors(conn: sqlite3.Connection, key: str, limit: int = SUGGESTIONS) -> list[dict[str, str]]:
+    """Actors whose name or an alias is spelled close to `key` (a name_key), the closest first,
+    as {id, name}: what a reader probably meant by a name no one is known as."""
+    from rapidfuzz import fuzz, process  # only the unknown-name path needs it
+
+    aliases = getattr(conn, "chrono_alias_keys", None)
+    if aliases is None:
+        aliases = conn.execute("SELECT alias_key, actor_id FROM actor_aliases").fetchall()
+        if isinstance(conn, ChronoConnection):
+            conn.chrono_alias_keys = aliases
+    found = process.extract(key[:MEMO_TEXT], [k for k, _ in aliases], scorer=fuzz.WRatio,
+                            limit=limit * 4, score_cutoff=SUGGESTION_SCORE)
+    ids = list(dict.fromkeys(aliases[i][1] for _, _, i in found))[:limit]
+    names = dict(conn.execute(f"SELECT id, name FROM actors WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall())
+    return [{"id": i, "name": names[i]} for i in ids if i in names]
 
 
 _FTS_WORD = re.compile(r"\w+", re.UNICODE)
@@ -1111,6 +1135,7 @@ class ChronoConnection(sqlite3.Connection):
     actors it has resolved: a name read once is not folded and looked up on every request."""
 
     chrono_facts: BuildFacts | None = None
+    chrono_alias_keys: list[tuple[str, str]] | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -174,6 +174,21 @@ def test_contacts_are_dyads_with_count_first_last(client):
     assert client.get("/api/contacts?actor=Haniyah&limit=0").json()["parameter"] == "limit"
 
 
+@pytest.mark.parametrize("path, query, parameter, suggested", [
+    ("/api/events", "actor=Hanieh", "actor", ["haniyeh"]),
+    ("/api/events", "actor=Mutaki", "actor", ["muttaqi"]),
+    ("/api/events", "actor=Talibann", "actor", ["islamic-emirate", "ttp"]),
+    ("/api/contacts", "actor=Haniyeh&with=Baradr", "with", ["baradar"]),
+    ("/api/events", "actor=Zebedee", "actor", []),
+])
+def test_an_unknown_actor_comes_with_close_names(client, path, query, parameter, suggested):
+    body = client.get(f"{path}?{query}").json()
+    assert body["parameter"] == parameter and "no actor is known as" in body["detail"]
+    assert [s["id"] for s in body.get("suggestions", [])] == suggested
+    names = {a["id"]: a["name"] for a in ACTORS}
+    assert body.get("suggestions", []) == [{"id": i, "name": names[i]} for i in suggested]
+
+
 @pytest.mark.parametrize("path, query, detail", [
     ("/api/events", "from=21", "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"),
     ("/api/events", "to=2021-8", "to: use YYYY, YYYY-MM or YYYY-MM-DD (got '2021-8')"),
