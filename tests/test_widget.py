@@ -401,7 +401,7 @@ def test_match_members_and_order_change_what_the_api_is_asked(app):
 def test_newest_first_runs_years_downwards_through_every_page(page, app, host):
     page.goto(embed(host, app, "newest.html", 'order="desc" limit="2"'))
     wait_ready(page)
-    assert status_text(page).startswith("2 events, ")
+    assert status_text(page) == "2 events so far, more to load · 22–24 Dec 2024"
     more = page.locator("chrono-timeline button.more")
     while more.is_visible():
         more.click()
@@ -409,7 +409,7 @@ def test_newest_first_runs_years_downwards_through_every_page(page, app, host):
     assert rendered_ids(page) == app.event_ids([])[::-1]
     assert page.locator("chrono-timeline h3.year").all_inner_texts() == ["2024", "2023", "2022", "2021", "2019", "2013", "2009"]
     # the count's range runs from the earliest start to the latest end, whatever the order
-    assert status_text(page) == f"{len(WIDGET_EVENTS)} events, 1 Jun 2009 – 24 Dec 2024."
+    assert status_text(page) == f"{len(WIDGET_EVENTS)} events · 1 Jun 2009 – 24 Dec 2024"
 
 
 def test_events_are_grouped_under_their_start_year(page, app, host):
@@ -555,13 +555,15 @@ def test_keyboard_reaches_chips_disclosures_and_more(page, app, host):
         page.keyboard.press("Tab")
         stops.append(deep_focus(page))
     kinds = [(s["tag"], s["cls"]) for s in stops]
-    # focus moves in reading order: each event's chips then its disclosure, then More
+    # focus moves in reading order: the search box and its button, the actor picker, then
+    # each event's chips and its disclosure, then More
     assert kinds[:kinds.index(("button", "more")) + 1] == [
+        ("input", ""), ("button", ""), ("input", ""),
         ("button", "chip"), ("button", "chip"), ("summary", ""),
         ("button", "chip"), ("summary", ""),
         ("button", "more"),
     ]
-    assert [s["event"] for s in stops[:5]] == ["2009-summer-meeting"] * 3 + ["2013-office-opens"] * 2
+    assert [s["event"] for s in stops[3:8]] == ["2009-summer-meeting"] * 3 + ["2013-office-opens"] * 2
 
     # a focus ring is visible on the focused control
     page.locator("chrono-timeline summary").first.focus()
@@ -604,17 +606,15 @@ def test_keyboard_reaches_chips_disclosures_and_more(page, app, host):
 
 # --- states ----------------------------------------------------------------------------------
 
-def test_error_state_shows_the_apis_detail(page, app, host, console):
+def test_a_setting_that_cannot_work_is_explained_without_a_retry(page, app, host, console):
     console.expect("status of 400")
     status, body = app.get_json("/api/events", [("from", "2021-13")])
     assert status == 400
     page.goto(embed(host, app, "error.html", 'from="2021-13"'))
     wait_ready(page)
-    text = status_text(page)
-    assert body["detail"] in text
-    assert "from" in text
+    assert status_text(page) == "This timeline cannot be shown: its “from” setting is not valid ('2021-13' is not a real calendar date)."
     assert page.locator("chrono-timeline .status").get_attribute("role") == "status"
-    assert page.locator("chrono-timeline button.retry").is_visible()
+    assert not page.locator("chrono-timeline button.retry").is_visible()  # trying again cannot help
     assert rendered_ids(page) == []
 
 
@@ -624,8 +624,37 @@ def test_network_error_state(page, app, host, console):
     page.goto(host.page("network.html", f'<chrono-timeline api="{dead}/api"></chrono-timeline>',
                         head=f'<script type="module" src="{app.origin}/widget.js"></script>'))
     wait_ready(page)
-    assert "network error" in status_text(page)
-    assert page.locator("chrono-timeline button.retry").is_visible()
+    assert status_text(page).startswith("The chronology could not be reached. Check your connection, then try again.")
+    assert page.locator("chrono-timeline button.retry").is_visible()  # this one may pass
+
+
+def test_an_unknown_actor_is_named_with_close_names_to_pick(page, app, host, console):
+    console.expect("status of 400")
+    console.expect("status of 404")
+    page.goto(embed(host, app, "unknown.html", 'actor="Hanieh" from="2021"'))
+    wait_ready(page)
+    status = page.locator("chrono-timeline .status")
+    assert status.inner_text().startswith("No one in this chronology is known as “Hanieh”.")
+    assert "Did you mean:" in status.inner_text()
+    assert not page.locator("chrono-timeline button.retry").is_visible()
+    suggestion = page.locator("chrono-timeline button.suggestion")
+    assert suggestion.all_inner_texts() == ["Ismail Haniyeh"]
+    suggestion.click()
+    wait_ready(page)
+    assert page.locator("chrono-timeline").get_attribute("actor") == "haniyeh"
+    expected = app.event_ids([("actor", "haniyeh"), ("from", "2021")])
+    assert rendered_ids(page) == expected[:20]
+    assert status_text(page).startswith(f"Ismail Haniyeh · {len(expected)} events · ")
+
+
+def test_an_unknown_name_with_nothing_close_says_so(page, app, host, console):
+    console.expect("status of 400")
+    console.expect("status of 404")
+    page.goto(embed(host, app, "nobody.html", 'actor="Zebedee"'))
+    wait_ready(page)
+    assert status_text(page).split() == ("No one in this chronology is known as “Zebedee”. "
+                                         "Check the spelling, or pick an actor from the list.").split()
+    assert page.locator("chrono-timeline button").filter(has_text="Try again").count() == 0
 
 
 def test_empty_state(page, app, host):
@@ -741,7 +770,11 @@ def test_landing_page_explains_and_shows_a_live_widget(page, app):
     response = page.goto(f"{app.origin}/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     wait_ready(page)
-    assert len(rendered_ids(page)) == 5
+    # It opens on the newest events, with the search box and the actor picker the hint speaks of.
+    assert rendered_ids(page) == app.event_ids([("order", "desc")])[:5]
+    assert page.locator("chrono-timeline input[role=combobox]").is_visible()
+    assert page.locator("chrono-timeline input[type=search]").is_visible()
+    assert "pick an actor" in page.locator("p.hint").first.inner_text()
     snippet = page.locator("pre.snippet code").first.inner_text()
     assert snippet == (f'<script type="module" src="{app.origin}/widget.js"></script>\n'
                        f'<chrono-timeline api="{app.origin}/api" actor="Haniyeh"></chrono-timeline>')
@@ -794,4 +827,124 @@ def test_readable_at_200_percent_zoom(browser, app, host):
     assert no_horizontal_overflow(pg)
     font = pg.locator("chrono-timeline .title").first.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
     assert font >= 16
+    context.close()
+
+
+# --- search box, actor picker, heading line ---------------------------------------------------
+
+def heading(target) -> str:
+    return status_text(target)
+
+
+def test_heading_line_says_what_is_shown(page, app, host):
+    page.goto(embed(host, app, "heading.html", 'actor="Haniyah" limit="50"'))
+    wait_ready(page)
+    ids = app.event_ids([("actor", "Haniyah")])
+    assert heading(page) == f"Ismail Haniyeh · {len(ids)} events · 1 Jun 2009 – 23 May 2024"
+    page.goto(embed(host, app, "heading-q.html", 'q="talks" type="talks" limit="50"'))
+    wait_ready(page)
+    assert heading(page).startswith("“talks” · talks · ")
+
+
+def test_search_box_narrows_the_timeline_and_clears(page, app, host):
+    page.goto(embed(host, app, "search.html", 'limit="50"'))
+    wait_ready(page)
+    box = page.locator("chrono-timeline input[type=search]")
+    assert box.get_attribute("aria-label") == "Search events"
+    box.fill("Kabul")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('chrono-timeline').getAttribute('q') === 'Kabul'")
+    wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([("q", "Kabul")])
+    assert heading(page).startswith("“Kabul” · ")
+    box.fill("")
+    page.locator("chrono-timeline form.search button").click()
+    page.wait_for_function("() => !document.querySelector('chrono-timeline').hasAttribute('q')")
+    wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([])
+
+
+def test_a_search_that_cannot_run_offers_to_clear_it(page, app, host, console):
+    console.expect("status of 400")
+    page.goto(embed(host, app, "search-bad.html"))
+    wait_ready(page)
+    box = page.locator("chrono-timeline input[type=search]")
+    box.fill(" ".join(["word"] * 13))
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('chrono-timeline').shadowRoot.querySelector('.status.error')")
+    assert status_text(page).startswith("This search cannot be run: at most 12 terms.")
+    assert not page.locator("chrono-timeline button.retry").is_visible()
+    page.locator("chrono-timeline button.clear-search").click()
+    wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([])[:20]
+
+
+@pytest.mark.parametrize("typed", ["muttaqí", "MUTAQQI", "Amir Khan"])
+def test_actor_picker_offers_names_as_you_type_ignoring_accents(page, app, host, typed):
+    page.goto(embed(host, app, "picker.html", 'limit="50"'))
+    wait_ready(page)
+    picker = page.locator("chrono-timeline input[role=combobox]")
+    picker.press_sequentially(typed, delay=20)
+    options = page.locator("chrono-timeline [role=listbox] [role=option]")
+    options.first.wait_for()
+    assert picker.get_attribute("aria-expanded") == "true"
+    assert options.first.inner_text().startswith("Amir Khan Muttaqi")
+    picker.press("ArrowDown")
+    assert picker.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    picker.press("Enter")
+    page.wait_for_function("() => document.querySelector('chrono-timeline').getAttribute('actor') === 'muttaqi'")
+    wait_ready(page)
+    expected = app.event_ids([("actor", "muttaqi")])
+    assert rendered_ids(page) == expected
+    assert heading(page).startswith(f"Amir Khan Muttaqi · {len(expected)} events · ")
+    assert picker.input_value() == "Amir Khan Muttaqi"
+    assert picker.get_attribute("aria-expanded") == "false"
+    # the filter bar takes the reader back
+    page.locator("chrono-timeline .filterbar button").click()
+    wait_ready(page)
+    assert page.locator("chrono-timeline").get_attribute("actor") is None
+    assert picker.input_value() == ""
+
+
+def test_actor_picker_by_mouse_and_escape(page, app, host):
+    page.goto(embed(host, app, "picker-mouse.html", 'from="2024"'))
+    wait_ready(page)
+    picker = page.locator("chrono-timeline input[role=combobox]")
+    picker.press_sequentially("pak", delay=20)
+    options = page.locator("chrono-timeline [role=listbox] [role=option]")
+    options.first.wait_for()
+    assert options.all_inner_texts()[0].startswith("Pakistan")
+    picker.press("Escape")
+    assert not options.first.is_visible()
+    picker.press_sequentially("i", delay=20)
+    options.first.wait_for()
+    options.filter(has_text="Pakistan").first.click()
+    page.wait_for_function("() => document.querySelector('chrono-timeline').getAttribute('actor') === 'pakistan'")
+    wait_ready(page)
+    assert rendered_ids(page) == app.event_ids([("actor", "pakistan"), ("from", "2024")])
+
+
+@pytest.mark.parametrize("controls, search, picker", [
+    (None, True, True), ("none", False, False), ("search", True, False), ("actor", False, True),
+])
+def test_controls_are_optional_for_a_fixed_view(page, app, host, controls, search, picker):
+    attribute = f'controls="{controls}"' if controls is not None else ""
+    page.goto(embed(host, app, f"controls-{controls}.html", f'actor="Haniyah" {attribute}'))
+    wait_ready(page)
+    assert page.locator("chrono-timeline form.search").is_visible() == search
+    assert page.locator("chrono-timeline input[role=combobox]").is_visible() == picker
+    assert rendered_ids(page) == app.event_ids([("actor", "Haniyah")])
+
+
+@pytest.mark.parametrize("width", [320, 1200])
+def test_open_picker_fits_the_column(browser, app, host, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    pg.goto(embed(host, app, "picker-fit.html", 'limit="3"'))
+    wait_ready(pg)
+    pg.locator("chrono-timeline input[role=combobox]").press_sequentially("a", delay=20)
+    pg.locator("chrono-timeline [role=listbox] [role=option]").first.wait_for()
+    assert no_horizontal_overflow(pg)
+    box = pg.locator("chrono-timeline [role=listbox]").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
     context.close()

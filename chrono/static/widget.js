@@ -18,6 +18,8 @@
  *   limit          events per page (default 20); "More" fetches the next page
  *   theme          "light" or "dark"; default: follows prefers-color-scheme
  *   heading-level  level of the year headings, 2 to 5 (default 3); event titles sit one below
+ *   controls       what readers may change: "search actor" (default: a search box and an actor
+ *                  picker), "search", "actor", or "none" for a fixed view
  *
  * Theming: set these CSS custom properties on the element or any ancestor.
  *   --chrono-font, --chrono-font-size, --chrono-fg, --chrono-bg, --chrono-surface,
@@ -43,6 +45,10 @@ const SUBYEARS = {
 };
 const WINTERS = new Set([24, 28]); // run from December into the next year
 const SVG = "http://www.w3.org/2000/svg";
+const CONTROLS = ["search", "actor"];
+const PICKER_OPTIONS = 8; // actors offered at once by the type-ahead
+const PICKER_CANDIDATES = 40; // asked for, then ranked: names that start with the text first
+const PICKER_DELAY = 150; // ms of typing pause before the actors are asked for
 
 // The script's own origin: the default API lives beside it, whichever page embeds it.
 const DEFAULT_API = new URL("/api", import.meta.url).href;
@@ -188,6 +194,30 @@ function safeHttpUrl(value) {
   }
 }
 
+/** Text compared as the API compares names: no case, no accents. */
+function fold(text) {
+  return String(text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+/**
+ * The actors the API found for some typed text, best first: a name that starts with it, then
+ * a name or alias with a word that does, then the rest; the more events, the earlier.
+ */
+function rankActors(actors, text) {
+  const typed = fold(text).trim();
+  const rank = (actor) => {
+    const names = [actor.name, ...(Array.isArray(actor.aliases) ? actor.aliases : [])].map(fold);
+    if (names[0].startsWith(typed)) return 0;
+    if (names.some((n) => n.startsWith(typed))) return 1;
+    if (names.some((n) => n.split(/[\s\-‐'’(@“"]+/).some((w) => w.startsWith(typed)))) return 2;
+    return 3;
+  };
+  return actors
+    .map((actor, i) => ({ actor, i, rank: rank(actor) }))
+    .sort((a, b) => a.rank - b.rank || (b.actor.event_count || 0) - (a.actor.event_count || 0) || a.i - b.i)
+    .map((r) => r.actor);
+}
+
 function humanise(slug) {
   return String(slug || "").replace(/[-_]+/g, " ");
 }
@@ -269,8 +299,35 @@ a:hover { text-decoration-thickness: 2px; }
   color: var(--_fg); padding: 0.6rem 0.8rem; border: 1px solid var(--_warn);
   border-left-width: 4px; border-radius: var(--_radius); background: var(--_surface);
 }
+.status.heading { color: var(--_fg); font-weight: 600; }
 .status.empty-state { padding: 1rem; text-align: center; border: 1px dashed var(--_border); border-radius: var(--_radius); }
 .retry { margin-left: 0.5rem; }
+
+.controls { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0 0 0.5rem; }
+.controls[hidden], .controls > [hidden] { display: none; }
+.search { display: flex; flex: 1 1 13rem; gap: 0.35rem; min-width: 0; margin: 0; }
+.picker { position: relative; flex: 1 1 13rem; min-width: 0; }
+.controls input {
+  width: 100%; min-width: 0; min-height: 2.25rem; padding: 0.3rem 0.55rem; font: inherit; color: var(--_fg);
+  background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius);
+}
+.controls input::placeholder { color: var(--_muted); opacity: 1; }
+.search button, .error-actions button {
+  flex: none; min-height: 2.25rem; padding: 0.3rem 0.8rem; font-weight: 600; color: var(--_accent);
+  background: var(--_bg); border: 1px solid var(--_accent); border-radius: var(--_radius);
+}
+.search button:hover, .error-actions button:hover { background: var(--_surface); }
+.options {
+  position: absolute; z-index: 2; top: calc(100% + 2px); left: 0; right: 0; max-height: 18rem; overflow-y: auto;
+  margin: 0; padding: 0.25rem 0; list-style: none; background: var(--_bg); color: var(--_fg);
+  border: 1px solid var(--_border); border-radius: var(--_radius); box-shadow: 0 6px 18px rgb(0 0 0 / 0.18);
+}
+.options[hidden] { display: none; }
+.option { padding: 0.35rem 0.65rem; cursor: pointer; }
+.option[aria-selected="true"], .option:hover { background: var(--_surface); color: var(--_accent); }
+.option .about { display: block; color: var(--_muted); font-size: 0.8em; }
+.option.none { cursor: default; color: var(--_muted); }
+.error-actions { display: flex; flex-wrap: wrap; align-items: center; gap: 0.35rem; margin: 0.45rem 0 0; }
 
 .filterbar {
   display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem;
@@ -375,7 +432,7 @@ function applyStyles(shadow) {
 // --- the element ------------------------------------------------------------------------------
 
 class ChronoTimeline extends HTMLElement {
-  static observedAttributes = ["api", ...FILTERS, "heading-level"];
+  static observedAttributes = ["api", ...FILTERS, "heading-level", "controls"];
 
   #ui;
   #events = [];
@@ -389,6 +446,10 @@ class ChronoTimeline extends HTMLElement {
   #chosenActorName = null; // set when the reader picked an actor chip
   #settingActor = false;
   #focusAfterLoad = null;
+  #actorNames = new Map(); // actor attribute value -> the actor's name, for the heading line
+  #pickerTimer = 0;
+  #pickerRequest = null;
+  #pickerActive = -1; // index of the highlighted option
 
   constructor() {
     super();
@@ -400,16 +461,23 @@ class ChronoTimeline extends HTMLElement {
 
   connectedCallback() {
     if (this.#authorActor === null) this.#authorActor = this.getAttribute("actor");
+    this.#renderControls();
     this.#schedule();
   }
 
   disconnectedCallback() {
     clearTimeout(this.#timer);
+    clearTimeout(this.#pickerTimer);
     this.#request?.abort();
+    this.#pickerRequest?.abort();
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (oldValue === newValue) return;
+    if (name === "controls") {
+      this.#renderControls();
+      return;
+    }
     if (name === "actor" && !this.#settingActor) {
       this.#authorActor = newValue;
       this.#chosenActorName = null;
@@ -426,6 +494,7 @@ class ChronoTimeline extends HTMLElement {
 
   #buildSkeleton() {
     const root = el("div", "root");
+    const controls = this.#buildControls();
     const filterbar = el("div", "filterbar");
     filterbar.hidden = true;
     const filterNote = el("p");
@@ -445,8 +514,183 @@ class ChronoTimeline extends HTMLElement {
     more.hidden = true;
     more.addEventListener("click", () => this.#loadMore());
     const credit = el("p", "credit");
-    root.append(filterbar, axis, status, groups, more, credit);
-    return { root, filterbar, filterNote, reset, axis, status, groups, more, credit };
+    root.append(controls.controls, filterbar, axis, status, groups, more, credit);
+    return { root, ...controls, filterbar, filterNote, reset, axis, status, groups, more, credit };
+  }
+
+  /** The search box (q) and the actor picker: a combobox over /api/actors?q=. */
+  #buildControls() {
+    const box = el("div", "controls");
+    const search = el("form", "search");
+    search.setAttribute("role", "search");
+    const searchInput = el("input");
+    searchInput.type = "search";
+    searchInput.id = "chrono-q";
+    searchInput.name = "q";
+    searchInput.placeholder = "Search events";
+    searchInput.maxLength = 200;
+    searchInput.setAttribute("aria-label", "Search events");
+    const searchButton = el("button", null, "Search");
+    searchButton.type = "submit";
+    search.append(searchInput, searchButton);
+    search.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.#search(searchInput.value);
+    });
+
+    const picker = el("div", "picker");
+    const pickerInput = el("input");
+    pickerInput.type = "text";
+    pickerInput.id = "chrono-actor";
+    pickerInput.autocomplete = "off";
+    pickerInput.spellcheck = false;
+    pickerInput.placeholder = "Pick an actor";
+    pickerInput.setAttribute("role", "combobox");
+    pickerInput.setAttribute("aria-label", "Pick an actor");
+    pickerInput.setAttribute("aria-autocomplete", "list");
+    pickerInput.setAttribute("aria-expanded", "false");
+    pickerInput.setAttribute("aria-controls", "chrono-actor-options");
+    const options = el("ul", "options");
+    options.id = "chrono-actor-options";
+    options.hidden = true;
+    options.setAttribute("role", "listbox");
+    options.setAttribute("aria-label", "Actors");
+    picker.append(pickerInput, options);
+    pickerInput.addEventListener("input", () => this.#pickerTyped());
+    pickerInput.addEventListener("keydown", (event) => this.#pickerKey(event));
+    pickerInput.addEventListener("blur", () => setTimeout(() => this.#closeOptions(), 150));
+    box.append(search, picker);
+    return { controls: box, search, searchInput, picker, pickerInput, options };
+  }
+
+  /** Which controls readers get (the controls attribute); a fixed view shows none. */
+  #renderControls() {
+    const ui = this.#ui;
+    const given = this.getAttribute("controls");
+    const wanted = new Set(given === null ? CONTROLS : given.toLowerCase().split(/[\s,]+/));
+    ui.search.hidden = !wanted.has("search");
+    ui.picker.hidden = !wanted.has("actor");
+    ui.controls.hidden = ui.search.hidden && ui.picker.hidden;
+  }
+
+  /** The search box shows the search in force; the picker, the actor it narrowed to. */
+  #syncControls() {
+    const ui = this.#ui;
+    if (this.shadowRoot.activeElement !== ui.searchInput) ui.searchInput.value = this.getAttribute("q") || "";
+    if (this.shadowRoot.activeElement !== ui.pickerInput) {
+      const actor = this.getAttribute("actor");
+      ui.pickerInput.value = actor && actor !== this.#authorActor ? (this.#actorNames.get(actor) || actor) : "";
+    }
+  }
+
+  #search(text) {
+    const q = text.trim();
+    this.#focusAfterLoad = null;
+    if (q) this.setAttribute("q", q);
+    else this.removeAttribute("q");
+  }
+
+  #pickerTyped() {
+    clearTimeout(this.#pickerTimer);
+    this.#pickerTimer = setTimeout(() => this.#offerActors(this.#ui.pickerInput.value.trim()), PICKER_DELAY);
+  }
+
+  /** Actors whose name or an alias holds the text (the API ignores case and accents). */
+  async #offerActors(text) {
+    this.#pickerRequest?.abort();
+    if (!text) {
+      this.#closeOptions();
+      return;
+    }
+    const controller = new AbortController();
+    this.#pickerRequest = controller;
+    let actors = [];
+    try {
+      const url = new URL(`${this.#apiBase}/actors`, document.baseURI);
+      url.searchParams.set("q", text.slice(0, 200));
+      url.searchParams.set("limit", String(PICKER_CANDIDATES));
+      const response = await fetch(url, { signal: controller.signal, credentials: "omit", headers: { Accept: "application/json" } });
+      const body = response.ok ? await response.json() : null;
+      actors = body && Array.isArray(body.actors) ? rankActors(body.actors, text).slice(0, PICKER_OPTIONS) : [];
+    } catch (error) {
+      if (error.name === "AbortError") return;
+    }
+    if (controller.signal.aborted) return;
+    this.#showOptions(actors, text);
+  }
+
+  #showOptions(actors, text) {
+    const ui = this.#ui;
+    ui.options.replaceChildren();
+    this.#pickerActive = -1;
+    ui.pickerInput.removeAttribute("aria-activedescendant");
+    if (!actors.length) {
+      const none = el("li", "option none", `No actor is known as “${text}”.`);
+      none.setAttribute("role", "option");
+      none.setAttribute("aria-disabled", "true");
+      ui.options.append(none);
+    }
+    actors.forEach((actor, i) => {
+      const option = el("li", "option", actor.name || actor.id);
+      option.id = `chrono-actor-option-${i}`;
+      option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
+      option.dataset.actorId = actor.id;
+      const about = [humanise(actor.kind), typeof actor.event_count === "number" ? plural(actor.event_count, "event", "events") : ""]
+        .filter(Boolean).join(" · ");
+      if (about) option.append(el("span", "about", about));
+      // mousedown, not click: the input keeps focus, so its blur does not close the list first
+      option.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        this.#pick(actor);
+      });
+      ui.options.append(option);
+    });
+    ui.options.hidden = false;
+    ui.pickerInput.setAttribute("aria-expanded", "true");
+  }
+
+  #closeOptions() {
+    const ui = this.#ui;
+    ui.options.hidden = true;
+    ui.pickerInput.setAttribute("aria-expanded", "false");
+    ui.pickerInput.removeAttribute("aria-activedescendant");
+    this.#pickerActive = -1;
+  }
+
+  #pickerKey(event) {
+    const ui = this.#ui;
+    const options = [...ui.options.querySelectorAll('[role="option"]:not([aria-disabled])')];
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (ui.options.hidden) {
+        this.#offerActors(ui.pickerInput.value.trim());
+        return;
+      }
+      if (!options.length) return;
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      this.#pickerActive = (this.#pickerActive + step + options.length) % options.length;
+      options.forEach((o, i) => o.setAttribute("aria-selected", String(i === this.#pickerActive)));
+      const active = options[this.#pickerActive];
+      ui.pickerInput.setAttribute("aria-activedescendant", active.id);
+      active.scrollIntoView({ block: "nearest" });
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      const chosen = options[this.#pickerActive] || options[0];
+      if (chosen) this.#pick({ id: chosen.dataset.actorId, name: chosen.firstChild.textContent });
+    } else if (event.key === "Escape") {
+      if (!ui.options.hidden) {
+        event.preventDefault();
+        this.#closeOptions();
+      }
+    }
+  }
+
+  #pick(actor) {
+    this.#closeOptions();
+    this.#ui.pickerInput.value = actor.name || actor.id;
+    this.#actorNames.set(actor.id, actor.name || actor.id);
+    this.#chooseActor(actor);
   }
 
   get #apiBase() {
@@ -486,7 +730,7 @@ class ChronoTimeline extends HTMLElement {
       response = await fetch(url, { signal: controller.signal, credentials: "omit", headers: { Accept: "application/json" } });
     } catch (error) {
       if (error.name === "AbortError") throw error;
-      throw new Error(`Could not reach the chronology at ${url.origin} (network error). Check the connection, or the widget's api attribute.`);
+      throw new LoadError("The chronology could not be reached. Check your connection, then try again.", { retry: true });
     }
     let body = null;
     try {
@@ -494,14 +738,43 @@ class ChronoTimeline extends HTMLElement {
     } catch {
       if (controller.signal.aborted) throw new DOMException("aborted", "AbortError");
     }
-    if (!response.ok) {
-      // The API answers bad input with problem details (RFC 9457): `detail` says what is wrong.
-      const detail = body && typeof body.detail === "string" && body.detail ? body.detail : `${response.status} ${response.statusText}`.trim();
-      const parameter = body && typeof body.parameter === "string" ? ` (parameter “${body.parameter}”)` : "";
-      throw new Error(`Could not load events: ${detail}${parameter}`);
+    if (!response.ok) throw this.#problem(response, body);
+    if (!body || !Array.isArray(body.events)) {
+      throw new LoadError("The chronology sent an answer this timeline cannot read.", { retry: true });
     }
-    if (!body || !Array.isArray(body.events)) throw new Error("Could not load events: the server's answer is not a chrono event page.");
     return body;
+  }
+
+  /**
+   * What went wrong, in a reader's words, from the API's problem details (RFC 9457: `detail`
+   * and `parameter`; `suggestions` for an unknown actor). Only what can pass gets "Try again".
+   */
+  #problem(response, body) {
+    const parameter = body && typeof body.parameter === "string" ? body.parameter : null;
+    const raw = body && typeof body.detail === "string" ? body.detail : "";
+    const detail = parameter && raw.startsWith(`${parameter}: `) ? raw.slice(parameter.length + 2) : raw;
+    if (response.status === 429 || response.status === 503) {
+      return new LoadError("The chronology is busy just now. Wait a moment, then try again.", { retry: true });
+    }
+    if (response.status >= 500) {
+      return new LoadError(`The chronology could not answer (error ${response.status}). Try again in a moment.`, { retry: true });
+    }
+    if (response.status === 400 && parameter === "actor" && /no actor is known as/.test(detail)) {
+      const named = /known as (['"])(.*)\1;/.exec(detail);
+      const name = named ? named[2] : this.getAttribute("actor") || "";
+      const suggestions = Array.isArray(body.suggestions) ? body.suggestions.filter((a) => a && a.id) : [];
+      return new LoadError(`No one in this chronology is known as “${name}”.`, { unknownActor: name, suggestions });
+    }
+    if (response.status === 400 && parameter === "q") {
+      return new LoadError(`This search cannot be run: ${detail || "it is not valid"}.`, { clearSearch: true });
+    }
+    if (response.status === 400 && parameter) {
+      return new LoadError(`This timeline cannot be shown: its “${parameter}” setting is not valid (${detail || "unknown value"}).`);
+    }
+    if (response.status === 404) {
+      return new LoadError("This timeline's api address does not lead to a chronology.");
+    }
+    return new LoadError(`The chronology refused the request (error ${response.status}${detail ? `: ${detail}` : ""}).`);
   }
 
   async #reload() {
@@ -517,17 +790,20 @@ class ChronoTimeline extends HTMLElement {
     ui.more.hidden = true;
     this.#renderFilterbar();
     this.#renderCredit();
+    this.#syncControls();
     this.#setStatus("Loading events…");
+    const naming = this.#nameActors();
     ui.groups.setAttribute("aria-busy", "true");
     try {
       const page = await this.#fetchPage(null);
+      await naming;
       if (generation !== this.#generation) return;
       this.#append(page);
       if (this.#focusAfterLoad === "filter" && !ui.filterbar.hidden) ui.filterNote.focus();
       else if (this.#focusAfterLoad === "first") ui.groups.querySelector("li.event")?.focus();
     } catch (error) {
       if (error.name === "AbortError" || generation !== this.#generation) return;
-      this.#showError(error.message, () => this.#reload());
+      this.#showError(error, () => this.#reload());
     } finally {
       if (generation === this.#generation) {
         ui.groups.removeAttribute("aria-busy");
@@ -552,7 +828,7 @@ class ChronoTimeline extends HTMLElement {
       if (hadFocus && firstNew) firstNew.focus();
     } catch (error) {
       if (error.name === "AbortError" || generation !== this.#generation) return;
-      this.#showError(error.message, () => this.#loadMore());
+      this.#showError(error, () => this.#loadMore());
     } finally {
       ui.more.removeAttribute("aria-disabled");
       ui.more.textContent = "More events";
@@ -649,6 +925,7 @@ class ChronoTimeline extends HTMLElement {
   #chooseActor(actor) {
     if (!actor.id || this.getAttribute("actor") === actor.id) return;
     this.#chosenActorName = actor.name || actor.id;
+    this.#actorNames.set(actor.id, this.#chosenActorName);
     this.#focusAfterLoad = "filter";
     this.#settingActor = true;
     try {
@@ -777,10 +1054,41 @@ class ChronoTimeline extends HTMLElement {
     }
   }
 
+  /** The actors' names for the heading line, asked once per spelling (a name or alias
+   *  redirects to the actor); what cannot be named is shown as written. */
+  async #nameActors() {
+    const wanted = (this.getAttribute("actor") || "").split(",").map((a) => a.trim()).filter(Boolean);
+    await Promise.all(wanted.filter((a) => !this.#actorNames.has(a)).map(async (a) => {
+      try {
+        const url = new URL(`${this.#apiBase}/actors/${encodeURIComponent(a)}`, document.baseURI);
+        const response = await fetch(url, { credentials: "omit", headers: { Accept: "application/json" } });
+        const body = response.ok ? await response.json() : null;
+        if (body && typeof body.name === "string") this.#actorNames.set(a, body.name);
+      } catch {
+        // the events request reports what is wrong
+      }
+    }));
+  }
+
+  /** What the timeline shows, in one line: "Ismail Haniyeh · 10 events · Aug 2021 – Aug 2024". */
+  #selection() {
+    const actors = (this.getAttribute("actor") || "").split(",").map((a) => a.trim()).filter(Boolean);
+    const parts = [];
+    if (actors.length) parts.push(actors.map((a) => this.#actorNames.get(a) || a).join(" & "));
+    const q = (this.getAttribute("q") || "").trim();
+    if (q) parts.push(`“${q}”`);
+    const types = (this.getAttribute("type") || "").split(",").map((t) => humanise(t.trim())).filter(Boolean);
+    if (types.length) parts.push(types.join(", "));
+    const statuses = (this.getAttribute("status") || "").split(",").map((t) => t.trim()).filter(Boolean);
+    if (statuses.length) parts.push(statuses.join(", "));
+    return parts;
+  }
+
   #announceCount() {
     const n = this.#events.length;
     if (!n) {
-      this.#setStatus("No events match these filters.", "empty-state");
+      const what = this.#selection();
+      this.#setStatus(what.length ? `No events match ${what.join(" · ")}.` : "No events match these filters.", "empty-state");
       return;
     }
     // Newest first or oldest first, the range runs from the earliest start to the latest end.
@@ -791,8 +1099,8 @@ class ChronoTimeline extends HTMLElement {
       if (dayNumber(e.date_end) > dayNumber(last.date_end)) last = e;
     }
     const range = boundsLabel(first.date_start, last.date_end);
-    const more = this.#next ? "; more are available" : "";
-    this.#setStatus(`${plural(n, "event", "events")}, ${range}${more}.`);
+    const count = this.#next ? `${n} events so far, more to load` : plural(n, "event", "events");
+    this.#setStatus([...this.#selection(), count, range].join(" · "), "heading");
   }
 
   #setStatus(message, kind) {
@@ -801,12 +1109,61 @@ class ChronoTimeline extends HTMLElement {
     status.textContent = message;
   }
 
-  #showError(message, retry) {
-    this.#setStatus(message, "error");
-    const button = el("button", "retry", "Try again");
-    button.type = "button";
-    button.addEventListener("click", retry);
-    this.#ui.status.append(" ", button);
+  /** An error in words, with what can help: close names for an unknown actor, clearing a
+   *  search that cannot run, or "Try again" when the failure may pass. */
+  #showError(error, retry) {
+    const info = error instanceof LoadError ? error.info : { retry: true };
+    this.#setStatus(error.message, "error");
+    const actions = el("p", "error-actions");
+    const button = (text, className, action) => {
+      const b = el("button", className, text);
+      b.type = "button";
+      b.addEventListener("click", action);
+      actions.append(b);
+      return b;
+    };
+    if (info.suggestions?.length) {
+      actions.append(el("span", null, "Did you mean:"));
+      for (const actor of info.suggestions) {
+        button(actor.name || actor.id, "suggestion", () => this.#replaceActor(info.unknownActor, actor));
+      }
+    } else if (info.unknownActor !== undefined) {
+      actions.append(el("span", null, "Check the spelling, or pick an actor from the list."));
+    }
+    if (info.unknownActor !== undefined && this.getAttribute("actor") !== this.#authorActor) {
+      button(this.#authorActor ? "Back to the first view" : "Show all events", "reset-actor", () => this.#resetActor());
+    }
+    if (info.clearSearch) button("Clear the search", "clear-search", () => this.#search(""));
+    if (info.retry) button("Try again", "retry", retry);
+    if (actions.childNodes.length) this.#ui.status.append(actions);
+  }
+
+  /** A close name chosen for an unknown one: the rest of the actor list stays. */
+  #replaceActor(unknown, actor) {
+    const current = (this.getAttribute("actor") || "").split(",").map((a) => a.trim()).filter(Boolean);
+    const replaced = current.map((a) => (a === unknown ? actor.id : a));
+    const value = replaced.includes(actor.id) ? replaced.join(",") : actor.id;
+    // Correcting the page's own spelling makes the corrected view the page's view.
+    const ownView = this.getAttribute("actor") === this.#authorActor;
+    this.#actorNames.set(actor.id, actor.name || actor.id);
+    this.#chosenActorName = ownView ? null : actor.name || actor.id;
+    this.#focusAfterLoad = ownView ? "first" : "filter";
+    this.#settingActor = true;
+    try {
+      this.setAttribute("actor", value);
+      if (ownView) this.#authorActor = value;
+    } finally {
+      this.#settingActor = false;
+    }
+  }
+}
+
+/** A failure to load, worded for readers; `info` says what may help (retry, suggestions …). */
+class LoadError extends Error {
+  constructor(message, info = {}) {
+    super(message);
+    this.name = "LoadError";
+    this.info = info;
   }
 }
 
