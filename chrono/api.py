@@ -136,7 +136,7 @@ def events_csv(
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     rows = exports.csv_rows(iter_events(conn, f, order))
-    return Stream(rows, media_type="text/csv; header=present",
+    return Stream(rows, media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
 
@@ -212,7 +212,7 @@ def actors_csv(scope: Scope, q: ActorQ = None) -> Stream:
     """Every actor (or those whose name or an alias holds `q`) as CSV: id, name, kind, aliases
     (joined with '; '), event count."""
     rows = exports.actors_csv(iter_actors(connection(scope), q))
-    return Stream(rows, media_type="text/csv; header=present",
+    return Stream(rows, media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-actors.csv"'})
 
 
@@ -271,7 +271,7 @@ def contacts_csv(
     """The actor's contacts as CSV, one row per partner, the most frequent first: both actors'
     ids and names, count, first and last day, event ids (joined with '; ')."""
     found = list_contacts(connection(scope), actor, with_, from_, to, members)
-    return Stream(exports.contacts_csv(contact_records(found)), media_type="text/csv; header=present",
+    return Stream(exports.contacts_csv(contact_records(found)), media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'})
 
 

@@ -592,6 +592,7 @@ class ChronoTimeline extends HTMLElement {
 
   #pickerTyped() {
     clearTimeout(this.#pickerTimer);
+    this.#ui.options.setAttribute("aria-busy", "true"); // the list is behind the text until it is asked for
     this.#pickerTimer = setTimeout(() => this.#offerActors(this.#ui.pickerInput.value.trim()), PICKER_DELAY);
   }
 
@@ -599,9 +600,11 @@ class ChronoTimeline extends HTMLElement {
   async #offerActors(text) {
     this.#pickerRequest?.abort();
     if (!text) {
+      this.#ui.options.removeAttribute("aria-busy");
       this.#closeOptions();
       return;
     }
+    this.#ui.options.setAttribute("aria-busy", "true");
     const controller = new AbortController();
     this.#pickerRequest = controller;
     let actors = [];
@@ -621,7 +624,10 @@ class ChronoTimeline extends HTMLElement {
 
   #showOptions(actors, text) {
     const ui = this.#ui;
+    // The actor highlighted with the arrow keys stays highlighted if the new list holds it.
+    const highlighted = ui.options.querySelector('[aria-selected="true"]')?.dataset.actorId;
     ui.options.replaceChildren();
+    ui.options.removeAttribute("aria-busy");
     this.#pickerActive = -1;
     ui.pickerInput.removeAttribute("aria-activedescendant");
     if (!actors.length) {
@@ -645,6 +651,11 @@ class ChronoTimeline extends HTMLElement {
         this.#pick(actor);
       });
       ui.options.append(option);
+      if (actor.id === highlighted) {
+        this.#pickerActive = i;
+        option.setAttribute("aria-selected", "true");
+        ui.pickerInput.setAttribute("aria-activedescendant", option.id);
+      }
     });
     ui.options.hidden = false;
     ui.pickerInput.setAttribute("aria-expanded", "true");
