@@ -196,3 +196,24 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
         monkeypatch.setattr(store, "MEMO_ENTRIES", 1)
         assert client.get("/api/events?actor=Muttaqi").status_code == 200
         assert set(client.app.state.database.current().conn.chrono_actor_ids) == {"Haniyah"}
+
+
+def test_a_rebuild_of_the_same_data_keeps_every_etag(tmp_path):
+    """Clients' cached answers survive a rebuild that changed nothing; a change is a new build."""
+    from litestar.testing import TestClient
+
+    data = write_data(tmp_path / "data")
+    out = tmp_path / "chrono.db"
+    build(data, out)
+    with TestClient(create_app(out, mount_datasette=False)) as client:
+        first = client.get("/api/events?limit=2")
+        etag = first.headers["etag"]
+        inode = out.stat().st_ino
+        build(data, out)
+        assert out.stat().st_ino != inode  # a new file was swapped in
+        again = client.get("/api/events?limit=2", headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.headers["etag"] == etag
+        (data / "bulk.jsonl").write_text(json.dumps(bulk_event(1)) + "\n")
+        build(data, out)
+        changed = client.get("/api/events?limit=2", headers={"If-None-Match": etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != etag

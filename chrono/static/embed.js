@@ -6,7 +6,7 @@
  * Repeated parameters (?actor=A&actor=B) become the comma-separated list the widget takes.
  */
 
-const SINGLE = ["from", "to", "match", "members", "q", "order", "limit", "theme", "heading-level"];
+const SINGLE = ["from", "to", "match", "members", "q", "order", "limit", "theme", "heading-level", "controls"];
 const REPEATED = ["actor", "type", "status"];
 
 function applyQuery(timeline, query) {
