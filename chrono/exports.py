@@ -111,25 +111,30 @@ def _ics_text(value: str) -> str:
 
 
 def _fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space."""
+    """Lines longer than 75 octets continue on the next line after a space, never inside a
+    character: a cut moves back over UTF-8 continuation bytes (0b10xxxxxx)."""
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line + "\r\n"
-    parts, current = [], b""
-    for ch in line:
-        b = ch.encode("utf-8")
-        if len(current) + len(b) > (75 if not parts else 74):
-            parts.append(current)
-            current = b""
-        current += b
-    parts.append(current)
-    return "\r\n ".join(p.decode("utf-8") for p in parts) + "\r\n"
+    parts, start, room = [], 0, 75
+    while len(data) - start > room:
+        cut = start + room
+        while data[cut] & 0xC0 == 0x80:
+            cut -= 1
+        parts.append(data[start:cut])
+        start, room = cut, 74  # a continuation line starts with its space
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8") + "\r\n"
+
+
+BATCH = 200  # events per streamed chunk: a chunk per event costs more in sends than in writing
 
 
 def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono") -> Iterator[str]:
     """All-day VEVENTs spanning date_start..date_end (DTEND is exclusive, so the day after)."""
     yield "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chrono//chronology export//EN\r\nCALSCALE:GREGORIAN\r\n"
     yield _fold("X-WR-CALNAME:chrono chronology")
+    batch: list[str] = []
     for e in events:
         end = date.fromisoformat(e.date_end) + timedelta(days=1)
         cited = {c.source.id: c.source for c in e.citations}  # a source cited twice is listed once
@@ -155,8 +160,11 @@ def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono") -> I
         if url:
             lines.append(f"URL:{url}")
         lines.append("END:VEVENT")
-        yield "".join(_fold(line) for line in lines)
-    yield "END:VCALENDAR\r\n"
+        batch.extend(_fold(line) for line in lines)
+        if len(batch) >= BATCH * len(lines):
+            yield "".join(batch)
+            batch.clear()
+    yield "".join(batch) + "END:VCALENDAR\r\n"
 
 
 # --- TimelineJS 3 ----------------------------------------------------------------------------
@@ -278,9 +286,13 @@ def timeline_chunks(events: Iterable[EventOut], title: str) -> Iterator[bytes]:
     """A TimelineJS 3 document, streamed slide by slide; `title` says what was selected."""
     head = {"title": {"text": {"headline": html.escape(title), "text": "Sourced chronology of diplomatic contacts (chrono)"}}}
     yield msgspec.json.encode(head)[:-1] + b', "events": ['
+    batch: list[bytes] = []
     for i, e in enumerate(events):
-        yield (b"," if i else b"") + msgspec.json.encode(timeline_slide(e))
-    yield b"]}"
+        batch.append((b"," if i else b"") + msgspec.json.encode(timeline_slide(e)))
+        if len(batch) == BATCH:
+            yield b"".join(batch)
+            batch.clear()
+    yield b"".join(batch) + b"]}"
 
 
 # --- what a selection holds, in words ------------------------------------------------------

@@ -273,3 +273,21 @@ def test_atom_entry_ids_and_dates_survive_a_rebuild(tmp_path):
 def test_atom_feed_refuses_bad_filters_in_words(client):
     r = client.get("/api/events.atom?from=21")
     assert r.status_code == 400 and r.json()["detail"] == "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"
+
+
+@pytest.mark.parametrize("line", [
+    "DESCRIPTION:" + "a" * 300,
+    "DESCRIPTION:" + "’" * 120,  # three octets each: cuts fall inside characters unless moved
+    "SUMMARY:" + "Haniyeh’s call – “completely baseless” 😀 " * 9,
+    "X:" + "é" * 37 + "a",
+    "SHORT:ok",
+])
+def test_ics_folding_keeps_every_character_whole(line):
+    from chrono.exports import _fold
+
+    folded = _fold(line)
+    assert folded.endswith("\r\n")
+    physical = folded[:-2].split("\r\n")
+    assert all(len(p.encode("utf-8")) <= 75 for p in physical)
+    assert all(p.startswith(" ") for p in physical[1:])
+    assert "".join([physical[0], *(p[1:] for p in physical[1:])]) == line
