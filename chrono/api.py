@@ -403,6 +403,10 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
         parameter = m.group(1)
     if parameter is None:
         return problem(400, "Bad request", exc.detail or "the request cannot be read")
+    if parameter in ("event_id", "actor_id"):  # longer than any id: there is no such record
+        asked = request.url.path.rsplit("/", 1)[-1]
+        shown = asked if len(asked) <= 40 else asked[:40] + "…"
+        return problem(404, "Not found", f"no record with id {shown!r}")
     parameter = parameter.rstrip("_") if parameter in ("from_", "type_", "with_") else parameter
     value = _bad_value(request, parameter)
     if value is None:

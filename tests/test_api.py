@@ -147,6 +147,12 @@ def test_actors_list_search_and_detail(client):
     assert client.get("/api/actors/nobody").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/api/events/", "/api/actors/"])
+def test_an_id_longer_than_any_is_not_found(client, path):
+    r = client.get(path + "x" * 201)
+    assert r.status_code == 404 and r.json()["detail"] == f"no record with id '{'x' * 40}…'"
+
+
 @pytest.mark.parametrize("name, actor_id", [
     ("Haniyah", "haniyeh"), ("ismail%20haniyeh", "haniyeh"), ("Tal%C3%ADban", "islamic-emirate"), ("TTP", "ttp"),
 ])
