@@ -151,7 +151,7 @@ def events_ics(
     conn = connection(scope)
     f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    lines = exports.ics_lines(iter_events(conn, f), stamp)
+    lines = exports.ics_lines(iter_events(conn, f), stamp, title=_title(conn, f, from_, to))
     return Stream(lines, media_type="text/calendar")
 
 
@@ -187,9 +187,12 @@ def events_atom(
     selection = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor"))
     following = urlencode([*selection, ("limit", str(limit)), ("cursor", page.next)]) if page.next else None
     next_url = str(url.with_replacements(query=following)) if following else None
-    api_base = str(url.with_replacements(path=url.path.rsplit("/", 1)[0], query=""))
+    # An entry opens the event's page in Datasette when it is mounted, else its JSON.
+    root = url.path.rsplit("/api/", 1)[0]
+    where = "/datasette/chrono/events/{id}" if request.app.state.get("datasette") else "/api/events/{id}"
+    event_url = str(url.with_replacements(path=root + where, query=""))
     feed = exports.atom_feed(
-        events, title=_title(conn, f, from_, to), self_url=str(url), api_base=api_base, next_url=next_url,
+        events, title=_title(conn, f, from_, to), self_url=str(url), event_url=event_url, next_url=next_url,
         feed_id=exports.TAG + "events" + (f"?{urlencode(selection)}" if selection else ""),
     )
     return Response(feed, media_type="application/atom+xml")
@@ -691,7 +694,7 @@ def create_app(
             cache_response_filter=lambda _, status: keeping and status == 200,
         ),
         on_startup=[_freeze_heap],
-        state=State({"database": database}),
+        state=State({"database": database, "datasette": mount_datasette}),
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
         allowed_hosts=allowed_hosts or None,

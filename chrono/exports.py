@@ -130,10 +130,10 @@ def _fold(line: str) -> str:
 BATCH = 200  # events per streamed chunk: a chunk per event costs more in sends than in writing
 
 
-def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono") -> Iterator[str]:
+def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono", title: str = "All events") -> Iterator[str]:
     """All-day VEVENTs spanning date_start..date_end (DTEND is exclusive, so the day after)."""
     yield "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chrono//chronology export//EN\r\nCALSCALE:GREGORIAN\r\n"
-    yield _fold("X-WR-CALNAME:chrono chronology")
+    yield _fold(f"X-WR-CALNAME:{_ics_text(f'chrono: {title}')}")
     batch: list[str] = []
     for e in events:
         end = date.fromisoformat(e.date_end) + timedelta(days=1)
@@ -399,9 +399,10 @@ def _entry_html(e: EventOut) -> str:
 
 
 def atom_feed(
-    events: list[EventOut], *, title: str, feed_id: str, self_url: str, api_base: str, next_url: str | None = None,
+    events: list[EventOut], *, title: str, feed_id: str, self_url: str, event_url: str, next_url: str | None = None,
 ) -> bytes:
-    """One page of events as an Atom feed, in the order given (newest first)."""
+    """One page of events as an Atom feed, in the order given (newest first); each entry links
+    to `event_url` with `{id}` replaced by the event id."""
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "id", feed_id)
     _sub(feed, "title", f"chrono: {title}")
@@ -419,7 +420,7 @@ def atom_feed(
         _sub(entry, "title", e.title)
         _sub(entry, "updated", when)
         _sub(entry, "published", when)
-        _sub(entry, "link", rel="alternate", href=f"{api_base}/events/{e.id}")
+        _sub(entry, "link", rel="alternate", href=event_url.replace("{id}", e.id))
         for url in dict.fromkeys(url for c in e.citations if (url := link(c.source.url))):
             _sub(entry, "link", rel="related", type="text/html", href=url)
         _sub(entry, "category", term=e.type, label=e.type.replace("-", " "))

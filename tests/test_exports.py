@@ -291,3 +291,18 @@ def test_ics_folding_keeps_every_character_whole(line):
     assert all(len(p.encode("utf-8")) <= 75 for p in physical)
     assert all(p.startswith(" ") for p in physical[1:])
     assert "".join([physical[0], *(p[1:] for p in physical[1:])]) == line
+
+
+def test_atom_entries_open_the_events_datasette_page_when_it_is_mounted(api_db):  # noqa: F811
+    import feedparser
+
+    with TestClient(create_app(api_db)) as c:
+        entry = feedparser.parse(c.get("/api/events.atom?q=talks").content).entries[0]
+        assert entry.link == "http://testserver.local/datasette/chrono/events/2024-12-24-talks-in-kabul"
+        page = c.get("/datasette/chrono/events/2024-12-24-talks-in-kabul")
+        assert page.status_code == 200 and "Talks in Kabul" in page.text
+
+
+def test_ics_calendar_is_named_after_the_selection(client):
+    cal = icalendar.Calendar.from_ical(client.get("/api/events.ics?actor=Haniyah&from=2021").content)
+    assert str(cal["X-WR-CALNAME"]) == "chrono: Ismail Haniyeh · from 2021"
