@@ -803,11 +803,10 @@ class ChronoTimeline extends HTMLElement {
     this.#renderCredit();
     this.#syncControls();
     this.#setStatus("Loading events…");
-    const naming = this.#nameActors();
     ui.groups.setAttribute("aria-busy", "true");
     try {
       const page = await this.#fetchPage(null);
-      await naming;
+      await this.#nameActors(); // after the events: a name the API does not know is reported there
       if (generation !== this.#generation) return;
       this.#append(page);
       if (this.#focusAfterLoad === "filter" && !ui.filterbar.hidden) ui.filterNote.focus();
