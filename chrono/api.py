@@ -47,12 +47,12 @@ Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 # --- parameters, described once and shared by every handler that filters events -------------
 
 From = Annotated[str | None, QueryParameter(
-    name="from", max_length=10, description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day).",
-    examples=[], pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    name="from", max_length=10, description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day); empty: no bound.",
+    examples=[], pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
 )]
 To = Annotated[str | None, QueryParameter(
-    name="to", max_length=10, description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day).",
-    pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    name="to", max_length=10, description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day); empty: no bound.",
+    pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
 )]
 Match = Annotated[Literal["overlap", "within"], QueryParameter(
     description="`overlap` (default): the event may fall in the range, its possible days touch it. "

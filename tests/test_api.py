@@ -147,6 +147,13 @@ def test_actors_list_search_and_detail(client):
     assert client.get("/api/actors/nobody").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/api/events", "/api/events.csv", "/api/timeline.json", "/api/contacts"])
+def test_an_empty_date_bound_or_cursor_is_no_bound(client, path):
+    base = "actor=Haniyah" if path == "/api/contacts" else "limit=50" if path == "/api/events" else ""
+    whole, empty = client.get(f"{path}?{base}"), client.get(f"{path}?{base}&from=&to=" + ("&cursor=" if path == "/api/events" else ""))
+    assert empty.status_code == 200 and empty.content == whole.content
+
+
 @pytest.mark.parametrize("path", ["/api/events/", "/api/actors/"])
 def test_an_id_longer_than_any_is_not_found(client, path):
     r = client.get(path + "x" * 201)
