@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import html
 import re
 import shutil
@@ -26,6 +27,13 @@ from tests.conftest import BUNDLED_DATA, EVENTS, write_data
 HOST = "http://testserver"
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: a browser test earlier in the session may hold this
+    thread's event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def fetch(app, *paths: str, method: str = "GET") -> list[httpx.Response]:
     """Requests to an ASGI app with the full path, as a server hands them over."""
 
@@ -33,7 +41,7 @@ def fetch(app, *paths: str, method: str = "GET") -> list[httpx.Response]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=HOST) as client:
             return [await client.request(method, path) for path in paths]
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def get(app, path: str) -> httpx.Response:
@@ -250,7 +258,7 @@ def test_write_sql_is_refused(app, sql):
 def test_connections_refuse_writes_even_past_datasette_checks(small_db):
     database = make_datasette(small_db).get_database("chrono")
     with pytest.raises(sqlite3.OperationalError, match="readonly|query_only"):
-        asyncio.run(database.execute("delete from events"))
+        run_async(database.execute("delete from events"))
 
 
 def test_writable_canned_query_is_refused(small_db, tmp_path):
@@ -439,7 +447,7 @@ def test_standalone_datasette_with_the_metadata_file(small_db, tmp_path):
                  "/chrono/contacts_between.json?actor=haniyeh&other=baradar&_shape=array"]
         return [await ds.client.get(path) for path in paths]
 
-    index, database, events, search, canned = asyncio.run(run())
+    index, database, events, search, canned = run_async(run())
     assert [r.status_code for r in (index, database, events, search, canned)] == [200] * 5
     assert "<chrono-timeline" not in events.text and "/widget.js" not in events.text
     assert '/chrono/events?date_start__startswith=2021"' in events.text  # the year facet
