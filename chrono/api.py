@@ -31,6 +31,7 @@ from litestar.types import Scope
 from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .models import EVENT_TYPES, STATUSES
+from .network import MAX_IDS, Network, network
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventFilter, EventOut, EventPage, NotFound,
     QueryError, actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
@@ -278,6 +279,38 @@ def contacts_csv(
                   headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'})
 
 
+@get("/api/network", sync_to_thread=False, cache=True, tags=["contacts"])
+def network_graph(
+    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap",
+    actor: Annotated[str | None, QueryParameter(max_length=200, description=(
+        "Actor id, name or alias: draw that actor, the actors in contact with it and the contacts among them."))] = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    min_count: Annotated[int, QueryParameter(name="min_count", description=(
+        "Only pairs in contact at least this many times (and the actors they join); 1 or more."))] = 1,
+    group: Annotated[bool, QueryParameter(description=(
+        "If true, draw each member as the organization it belongs to at the time of the event (the outermost one); "
+        "edge counts are then those of /api/contacts with members on."))] = False,
+    ids: Annotated[int | None, QueryParameter(description=(
+        f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default: all); "
+        "`count` still counts every event."))] = None,
+    months: Annotated[bool, QueryParameter(description=(
+        "If true, add `months`: contacts per month of their earliest possible day (of the actor, with `actor`), "
+        "for a time brush."))] = False,
+) -> Network:
+    """Who was in contact with whom: actors as nodes, pairs of parties to contact events as edges.
+
+    An edge counts the contact events (calls, meetings, visits, talks, conferences, ceremonies)
+    in which both actors are parties (initiator, recipient, participant, host, visitor or
+    mediator), by type, with the first and last possible days and the event ids; a node counts
+    the events of its edges. Without `group`, an edge counts what /api/contacts?actor=A&with=B&members=false
+    counts. With `actor` and `members` on, an organization's spokes count its members' contacts,
+    as /api/contacts?actor= lists them.
+    """
+    conn = connection(scope)
+    f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
+    return network(conn, f, min_count=min_count, group=group, ids=ids, months=months)
+
+
 VOCABULARY: dict[str, Any] = {
     "types": [{"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()],
     "statuses": [{"status": s, "meaning": m} for s, m in STATUSES.items()],
@@ -306,6 +339,12 @@ def embed_page() -> Response[bytes]:
     return _static("embed.html", "text/html; charset=utf-8")
 
 
+@get("/network", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
+def network_page() -> Response[bytes]:
+    """The contact network alone, for an iframe on any site, as /embed is for the timeline."""
+    return _static("network.html", "text/html; charset=utf-8")
+
+
 @get("/", sync_to_thread=False, include_in_schema=False, media_type=MediaType.HTML)
 def landing() -> Response[bytes]:
     return _static("index.html", "text/html; charset=utf-8")
@@ -324,6 +363,14 @@ def static_file(name: Annotated[str, PathParameter(description="File name.")]) -
     if "/" in name or name.startswith(".") or suffix not in kinds:
         raise NotFoundException()
     return _static(name, kinds[suffix])
+
+
+@get("/static/vendor/{name:str}", sync_to_thread=False, include_in_schema=False)
+def vendor_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
+    """Third-party ES modules the network view imports, as published (see static/vendor/README.md)."""
+    if "/" in name or name.startswith(".") or not name.endswith(".js"):
+        raise NotFoundException()
+    return _static(f"vendor/{name}", "text/javascript; charset=utf-8")
 
 
 def _static(name: str, media_type: str) -> Response[bytes]:
@@ -461,7 +508,7 @@ def security_headers(route: str, content_type: bytes) -> Headers:
     """nosniff and referrer policy everywhere; on HTML a CSP, and no framing except /embed."""
     if not content_type.startswith(b"text/html"):
         return _PLAIN
-    if route == "/embed":
+    if route in ("/embed", "/network"):
         return _HTML_HEADERS["embed"]
     return _HTML_HEADERS["datasette" if route == DATASETTE_MOUNT else "page"]
 
@@ -486,7 +533,7 @@ def answer_key(request: Request) -> str:
 
 # Parameters that take one value. Litestar would keep the last of several silently, so that
 # `from=2021&from=2024` or `actor=hamas&actor=iran` on /api/contacts answered for one of them.
-_SINGLE = frozenset({"from", "to", "match", "members", "q", "limit", "cursor", "order", "with", "ids"})
+_SINGLE = frozenset({"from", "to", "match", "members", "q", "limit", "cursor", "order", "with", "ids", "min_count", "group", "months"})
 _LISTS_ON = ("/api/events", "/api/timeline")  # where actor, type and status repeat
 
 
@@ -673,8 +720,8 @@ def create_app(
     database.current()  # fail now, not on the first request, if the file is missing
     handlers: list = [
         events_page, event_detail, events_csv, events_ics, timeline, events_atom, actors, actors_csv, actor_detail,
-        contacts, contacts_csv, types,
-        widget_js, embed_js, embed_page, landing, favicon, static_file,
+        contacts, contacts_csv, network_graph, types,
+        widget_js, embed_js, embed_page, network_page, landing, favicon, static_file, vendor_file,
     ]
     if mount_datasette:
         from .publish import mount_datasette as datasette_handler

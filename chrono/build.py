@@ -27,6 +27,7 @@ from . import ingest
 from .ingest import Batch, Rows, iso
 from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml_located
 from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES, STATUSES
+from .network import write_network_pairs
 from .store import FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION
 
 MAX_REPORTED_PROBLEMS = 200
@@ -675,6 +676,8 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         stages.lap("actor events")
         create_member_events(db)
         stages.lap("member events")
+        write_network_pairs(conn, sources)
+        stages.lap("network pairs")
         side = side_build.result()
         stages.lap("waiting for the side build")
         conn.execute("COMMIT")  # a database is attached between transactions
@@ -705,7 +708,7 @@ def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEve
         # Sampled statistics: enough for the planner, a fraction of a full ANALYZE's time.
         conn.execute("PRAGMA analysis_limit = 2000")
         for table in ("events", "event_actors", "actor_events", "member_events", "citations", "actors", "actor_aliases", "memberships",
-                      "organization_members"):
+                      "organization_members", "network_pairs"):
             conn.execute(f"ANALYZE {table}")
         stages.lap("analyze")
         conn.execute("PRAGMA journal_mode = DELETE")

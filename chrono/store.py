@@ -48,7 +48,7 @@ class NotFound(LookupError):
 
 # The tables and keys this code reads; `chrono build` records it in chrono_build. A change
 # to either side of a query (say, a new derived table) bumps it.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class IncompatibleDatabase(Exception):

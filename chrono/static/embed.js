@@ -1,12 +1,13 @@
 /**
- * /embed?actor=…&from=…: copies the page's query-string filters onto its <chrono-timeline>.
+ * /embed?actor=…&from=…: copies the page's query-string filters onto its <chrono-timeline>
+ * (or, on /network, its <chrono-network>).
  *
  * Only the widget's filter and display attributes are copied. `api` is deliberately not:
  * a page on this origin must show this origin's data, not whatever a link points it at.
  * Repeated parameters (?actor=A&actor=B) become the comma-separated list the widget takes.
  */
 
-const SINGLE = ["from", "to", "match", "members", "q", "order", "limit", "theme", "heading-level", "controls"];
+const SINGLE = ["from", "to", "match", "members", "q", "order", "limit", "theme", "heading-level", "controls", "min-count", "group"];
 const REPEATED = ["actor", "type", "status"];
 
 function applyQuery(timeline, query) {
@@ -15,7 +16,7 @@ function applyQuery(timeline, query) {
     if (values.length) timeline.setAttribute(name, values.join(","));
   }
   for (const name of SINGLE) {
-    const value = query.get(name);
+    const value = query.get(name) ?? query.get(name.replace("-", "_"));
     if (value !== null && value.trim()) timeline.setAttribute(name, value.trim());
   }
 }
@@ -33,6 +34,6 @@ function reportHeight() {
   }).observe(document.documentElement);
 }
 
-const timeline = document.querySelector("chrono-timeline");
+const timeline = document.querySelector("chrono-timeline, chrono-network");
 if (timeline) applyQuery(timeline, new URLSearchParams(location.search));
 reportHeight();

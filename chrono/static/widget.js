@@ -884,51 +884,7 @@ class ChronoTimeline extends HTMLElement {
   }
 
   #renderEvent(event) {
-    const status = String(event.status || "");
-    const doubtful = DOUBTFUL.has(status);
-    const item = el("li", `event status-${status.replace(/[^a-z-]/g, "")}${doubtful ? " doubtful" : ""}`);
-    item.dataset.eventId = event.id;
-
-    const when = el("p", "when");
-    const time = el("time", null, dateLabel(event));
-    const datetime = datetimeValue(event);
-    if (datetime) time.setAttribute("datetime", datetime);
-    if (event.date_text) time.title = event.date_text;
-    when.append(time);
-
-    const body = el("div", "body");
-    body.append(el(`h${this.#headingLevel() + 1}`, "title", event.title || event.id));
-
-    const meta = el("p", "meta");
-    const badge = el("span", `badge${doubtful ? " doubtful" : ""}`);
-    badge.append(el("span", "vh", "Status: "), document.createTextNode(capitalise(status || "unknown")));
-    meta.append(badge);
-    if (event.type) meta.append(el("span", "type", humanise(event.type)));
-    const place = [event.location?.place, event.location?.country].filter(Boolean).join(", ");
-    if (place) meta.append(el("span", "place", place));
-    body.append(meta);
-
-    if (event.summary) body.append(el("p", "summary", event.summary));
-    if (Array.isArray(event.actors) && event.actors.length) body.append(this.#renderActors(event.actors));
-    if (Array.isArray(event.citations) && event.citations.length) body.append(renderCitations(event.citations));
-    item.append(when, body);
-    return item;
-  }
-
-  #renderActors(actors) {
-    const list = el("ul", "actors");
-    list.setAttribute("aria-label", "Actors");
-    for (const actor of actors) {
-      const chip = el("button", "chip", actor.name || actor.id);
-      chip.type = "button";
-      chip.title = `Show only events with ${actor.name || actor.id}`;
-      if (actor.role) chip.append(el("span", "role", humanise(actor.role)));
-      chip.addEventListener("click", () => this.#chooseActor(actor));
-      const item = el("li");
-      item.append(chip);
-      list.append(item);
-    }
-    return list;
+    return renderEventCard(event, this.#headingLevel() + 1, (actor) => this.#chooseActor(actor));
   }
 
   /** An actor chip narrows the timeline to that actor, through the actor attribute. */
@@ -1177,6 +1133,59 @@ class LoadError extends Error {
   }
 }
 
+/**
+ * One event as a card: date label, title (a heading of `titleLevel`), status, type, place,
+ * summary, actor chips (each calls `onActor(actor)`) and citations with their quotes.
+ * Shared by <chrono-timeline> and <chrono-network>.
+ */
+export function renderEventCard(event, titleLevel, onActor) {
+  const status = String(event.status || "");
+  const doubtful = DOUBTFUL.has(status);
+  const item = el("li", `event status-${status.replace(/[^a-z-]/g, "")}${doubtful ? " doubtful" : ""}`);
+  item.dataset.eventId = event.id;
+
+  const when = el("p", "when");
+  const time = el("time", null, dateLabel(event));
+  const datetime = datetimeValue(event);
+  if (datetime) time.setAttribute("datetime", datetime);
+  if (event.date_text) time.title = event.date_text;
+  when.append(time);
+
+  const body = el("div", "body");
+  body.append(el(`h${titleLevel}`, "title", event.title || event.id));
+
+  const meta = el("p", "meta");
+  const badge = el("span", `badge${doubtful ? " doubtful" : ""}`);
+  badge.append(el("span", "vh", "Status: "), document.createTextNode(capitalise(status || "unknown")));
+  meta.append(badge);
+  if (event.type) meta.append(el("span", "type", humanise(event.type)));
+  const place = [event.location?.place, event.location?.country].filter(Boolean).join(", ");
+  if (place) meta.append(el("span", "place", place));
+  body.append(meta);
+
+  if (event.summary) body.append(el("p", "summary", event.summary));
+  if (Array.isArray(event.actors) && event.actors.length) body.append(renderActors(event.actors, onActor));
+  if (Array.isArray(event.citations) && event.citations.length) body.append(renderCitations(event.citations));
+  item.append(when, body);
+  return item;
+}
+
+function renderActors(actors, onActor) {
+  const list = el("ul", "actors");
+  list.setAttribute("aria-label", "Actors");
+  for (const actor of actors) {
+    const chip = el("button", "chip", actor.name || actor.id);
+    chip.type = "button";
+    chip.title = `Show only events with ${actor.name || actor.id}`;
+    if (actor.role) chip.append(el("span", "role", humanise(actor.role)));
+    chip.addEventListener("click", () => onActor(actor));
+    const item = el("li");
+    item.append(chip);
+    list.append(item);
+  }
+  return list;
+}
+
 function renderCitations(citations) {
   const details = el("details", "sources");
   const count = citations.length;
@@ -1215,4 +1224,60 @@ function renderCitations(citations) {
 
 if (!customElements.get("chrono-timeline")) customElements.define("chrono-timeline", ChronoTimeline);
 
-export { ChronoTimeline };
+/** The timeline's stylesheet (cards, chips, citations, theme), for other chrono elements. */
+export function timelineSheet() {
+  if (!sharedSheet) {
+    sharedSheet = new CSSStyleSheet();
+    sharedSheet.replaceSync(CSS);
+  }
+  return sharedSheet;
+}
+
+/**
+ * <chrono-network api actor from to match members type status q min-count group theme
+ * heading-level>: who was in contact with whom. Its code (./static/network.js, with the
+ * vendored d3-force) loads when the first such element connects, so a page with only the
+ * timeline never fetches it.
+ */
+class ChronoNetwork extends HTMLElement {
+  static observedAttributes = [
+    "api", "actor", "from", "to", "match", "members", "type", "status", "q", "min-count", "group", "heading-level",
+  ];
+
+  #view = null;
+
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+  }
+
+  connectedCallback() {
+    if (this.#view) {
+      this.#view.schedule();
+      return;
+    }
+    import("./static/network.js").then(
+      (module) => {
+        this.#view ??= new module.NetworkView(this, DEFAULT_API);
+        if (this.isConnected) this.#view.schedule();
+      },
+      () => {
+        const message = el("p", null, "The contact network could not be loaded (its script did not arrive). Reload the page to try again.");
+        message.setAttribute("role", "status");
+        this.shadowRoot.replaceChildren(message);
+      },
+    );
+  }
+
+  disconnectedCallback() {
+    this.#view?.stop();
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue !== newValue && this.isConnected) this.#view?.attributeChanged(name);
+  }
+}
+
+if (!customElements.get("chrono-network")) customElements.define("chrono-network", ChronoNetwork);
+
+export { ChronoTimeline, ChronoNetwork };
