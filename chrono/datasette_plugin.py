@@ -1,6 +1,6 @@
-"""Datasette plugin for the chrono database: timeline widget on the events page, year and month
-facets for ISO date columns, a refusal of anything that could write, and a 400 for a table's
-parameters Datasette cannot read.
+"""Datasette plugin for the chrono database: timeline widget on the events page, links to the
+contact network, year and month facets for ISO date columns, a refusal of anything that could
+write, and a 400 for a table's parameters Datasette cannot read.
 
 Loaded through the `datasette` entry point, so it is active in every Datasette of this
 environment: each hook therefore acts only on a database named `chrono`, except the facets and
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
@@ -19,6 +20,7 @@ from datasette.facets import Facet
 from datasette.views.base import DatasetteError
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from markupsafe import Markup, escape
 
 from .dates import name_key
 
@@ -130,6 +132,31 @@ def widget_context(config: dict, request: Any) -> dict[str, Any] | None:
     if args.get("_sort_desc") in DATE_COLUMNS:
         attrs["order"] = "desc"
     return {"src": src, "attrs": attrs}
+
+
+def network_url(config: dict) -> str | None:
+    """The contact network page beside the configured API (`/api` -> `/network`), or None."""
+    api = config.get("api")
+    if not api or not str(api).rstrip("/").endswith("/api"):
+        return None
+    return str(api).rstrip("/").removesuffix("/api") + "/network"
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """An actor's name links to its contact network, and so does a `network` column (the
+    contacts canned query's: `/network?actor=<id>`), when chrono serves the network page."""
+    if database != DATABASE or not isinstance(value, str):
+        return None
+    page = network_url(datasette.plugin_config("chrono") or {})
+    if page is None:
+        return None
+    if column == "network" and value.startswith("/network?"):
+        return Markup('<a href="{}">network</a>').format(page + value.removeprefix("/network"))
+    if table == "actors" and column == "name" and "id" in row.keys():
+        link = f"{page}?{urlencode({'actor': row['id']})}"
+        return Markup('{} <a href="{}" title="Contact network of {}">(network)</a>').format(value, link, escape(value))
+    return None
 
 
 @hookimpl

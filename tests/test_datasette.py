@@ -115,10 +115,11 @@ DATES = {BARADAR_CALL_ID: ("2021-08", "2021-08-01", "2021-08-31", "month"),
 HANIYEH, BARADAR, MUTTAQI = "Ismail Haniyeh", "Abdul Ghani Baradar", "Amir Khan Muttaqi"
 
 
-def contact(event_id: str, actor: str, other: str, title: str) -> dict:
+def contact(event_id: str, actor: str, other: str, title: str, actor_id: str) -> dict:
     date, start, end, _ = DATES[event_id]
     return {"date": date, "date_start": start, "date_end": end, "actor_name": actor, "other_name": other,
-            "type": "phone-call", "status": "reported", "title": title, "event_id": event_id}
+            "type": "phone-call", "status": "reported", "title": title, "event_id": event_id,
+            "network": f"/network?actor={actor_id}"}
 
 
 def chronology(event_id: str, actor: str, role: str, type_: str, status: str, title: str) -> dict:
@@ -133,8 +134,8 @@ def pair(actor: str, other: str, event_id: str) -> dict:
             "first": date, "first_event": event_id, "last": date, "last_event": event_id}
 
 
-HANIYEH_BARADAR = contact(BARADAR_CALL_ID, HANIYEH, BARADAR, "Haniyeh phones Baradar")
-HANIYEH_MUTTAQI = contact(MUTTAQI_CALL_ID, HANIYEH, MUTTAQI, "Haniyeh phones Muttaqi")
+HANIYEH_BARADAR = contact(BARADAR_CALL_ID, HANIYEH, BARADAR, "Haniyeh phones Baradar", "haniyeh")
+HANIYEH_MUTTAQI = contact(MUTTAQI_CALL_ID, HANIYEH, MUTTAQI, "Haniyeh phones Muttaqi", "haniyeh")
 BARADAR_CALL = chronology(BARADAR_CALL_ID, BARADAR, "recipient", "phone-call", "reported",
                           "Haniyeh phones Baradar")
 MUTTAQI_CALL = chronology(MUTTAQI_CALL_ID, MUTTAQI, "recipient", "phone-call", "reported",

@@ -204,3 +204,14 @@ def test_bad_input_is_a_400_in_words(client, query, parameter, words):
     assert response.status_code == 400
     body = response.json()
     assert body["parameter"] == parameter and words in body["detail"]
+
+
+def test_datasette_links_an_actor_and_the_contacts_query_to_the_network(tmp_path):
+    write_data(tmp_path / "data", actors=NETWORK_ACTORS, events=NETWORK_EVENTS)
+    build(tmp_path / "data", tmp_path / "chrono.db")
+    with TestClient(create_app(tmp_path / "chrono.db")) as c:
+        actor = c.get("/datasette/chrono/actors/muttaqi").text
+        assert '<a href="/network?actor=muttaqi" title="Contact network of Amir Khan Muttaqi">(network)</a>' in actor
+        between = c.get("/datasette/chrono/contacts_between?actor=Muttaqi&other=Qatar").text
+        assert '<a href="/network?actor=muttaqi">network</a>' in between
+        assert c.get("/network?actor=muttaqi").status_code == 200
