@@ -139,9 +139,10 @@ class Network(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     months: list[Month] | None = None
 
 
-def _range_sql(f: EventFilter, kinds: str, facts) -> tuple[str, list]:
-    """Rows of network_pairs of `kinds` (SQL) in the filter's range, type, status and text:
-    one index range per date scale, as the events pages read them (store._arms)."""
+def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = None) -> tuple[str, list]:
+    """Rows of network_pairs of `kind` in the filter's range, type, status and text: one index
+    range per date scale, as the events pages read them (store._arms). With `on` (column
+    "a" or "b", actor id), only the rows of that actor on that side, through its index."""
     tests, params = [], []
     if f.types:
         tests.append(f"p.type IN ({', '.join('?' * len(f.types))})")
@@ -154,10 +155,11 @@ def _range_sql(f: EventFilter, kinds: str, facts) -> tuple[str, list]:
         params.append(f.q)
     lo = f.start.isoformat() if f.start else None
     hi = f.end.isoformat() if f.end else None
+    table = f"network_pairs p INDEXED BY network_pairs_by_{on[0]}" if on else "network_pairs p"
     arms, arm_params = [], []
     for scale, days in facts.scales:
-        clauses = [f"p.kind IN ({kinds})", f"p.date_scale = {int(scale)}"]
-        values: list = []
+        clauses = [f"p.kind = {int(kind)}"] + ([f"p.{on[0]} = ?"] if on else []) + [f"p.date_scale = {int(scale)}"]
+        values: list = [on[1]] if on else []
         if lo:
             if f.within:
                 clauses.append("p.date_start >= ?")
@@ -177,7 +179,21 @@ def _range_sql(f: EventFilter, kinds: str, facts) -> tuple[str, list]:
                 values.append(hi)
         arms.append(" AND ".join(clauses + tests))
         arm_params += values + params
-    return " UNION ALL ".join(f"SELECT * FROM network_pairs p WHERE {arm}" for arm in arms), arm_params
+    return " UNION ALL ".join(f"SELECT * FROM {table} WHERE {arm}" for arm in arms), arm_params
+
+
+def _source(f: EventFilter, kind: int, facts, ego: str | None) -> tuple[str, list]:
+    """The rows of `kind` the filter selects; with `ego`, only those of that actor (on either
+    side, or as the side of a SIDE row)."""
+    if ego is None:
+        return _range_sql(f, kind, facts)
+    sides = ("a",) if kind == SIDE else ("a", "b")
+    parts, params = [], []
+    for side in sides:
+        sql, values = _range_sql(f, kind, facts, (side, ego))
+        parts.append(sql)
+        params += values
+    return " UNION ALL ".join(parts), params
 
 
 def network(
@@ -227,24 +243,15 @@ def network(
     return answer if per_month is None else msgspec.structs.replace(answer, months=per_month)
 
 
-def _ego_clause(kind: int, ego: str | None) -> tuple[str, list]:
-    if ego is None:
-        return "", []
-    return ("WHERE (a = ? OR b = ?)", [ego, ego]) if kind != SIDE else ("WHERE a = ?", [ego])
-
-
 def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None) -> list[tuple[str, int]]:
-    source, params = _range_sql(f, str(kind), facts)
-    where, more = _ego_clause(kind, ego)
-    return conn.execute(f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) {where} GROUP BY 1 ORDER BY 1",
-                        params + more).fetchall()
+    source, params = _source(f, kind, facts, ego)
+    return conn.execute(f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) GROUP BY 1 ORDER BY 1", params).fetchall()
 
 
 def _edges(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None) -> list[tuple]:
     """(a, b, type, count, first, last, event ids as JSON) per pair and type, a < b."""
-    source, params = _range_sql(f, str(kind), facts)
-    where, more = _ego_clause(kind, ego)
-    params += more
+    source, params = _source(f, kind, facts, ego)
+    where = ""
     if among is not None:
         where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         params += [msgspec.json.encode(among).decode()] * 2
