@@ -31,7 +31,7 @@ from litestar.types import Scope
 from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .models import EVENT_TYPES, STATUSES
-from .network import MAX_IDS, Network, network
+from .network import MAX_IDS, MAX_NODES, Network, network
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventFilter, EventOut, EventPage, NotFound,
     QueryError, actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
@@ -293,6 +293,9 @@ def network_graph(
     ids: Annotated[int | None, QueryParameter(description=(
         f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default: all); "
         "`count` still counts every event."))] = None,
+    limit: Annotated[int | None, QueryParameter(description=(
+        f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: its most frequent partners; without `actor`, "
+        "the actors with most events (default: all)."))] = None,
     months: Annotated[bool, QueryParameter(description=(
         "If true, add `months`: contacts per month of their earliest possible day (of the actor, with `actor`), "
         "for a time brush."))] = False,
@@ -308,7 +311,7 @@ def network_graph(
     """
     conn = connection(scope)
     f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
-    return network(conn, f, min_count=min_count, group=group, ids=ids, months=months)
+    return network(conn, f, min_count=min_count, group=group, ids=ids, months=months, limit=limit)
 
 
 VOCABULARY: dict[str, Any] = {

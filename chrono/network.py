@@ -19,7 +19,9 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import NamedTuple
 
 import msgspec
 
@@ -28,16 +30,44 @@ from .store import EventFilter, QueryError, build_facts
 
 DIRECT, GROUPED, SIDE = 0, 1, 2
 MAX_IDS = 100_000
+MAX_NODES = 100_000
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
 
+# `crosses`: 1 when the event's possible days run into another calendar year. The others are
+# also counted per pair and year (network_pair_years) and per actor and month
+# (network_actor_months): a range of whole years reads those instead of every event.
 NETWORK_PAIRS_SCHEMA = (
     """CREATE TABLE network_pairs (
-           kind INTEGER NOT NULL, date_scale INTEGER NOT NULL, date_start TEXT NOT NULL, event_rowid INTEGER NOT NULL,
-           a TEXT NOT NULL REFERENCES actors(id), b TEXT NOT NULL REFERENCES actors(id),
+           kind INTEGER NOT NULL, crosses INTEGER NOT NULL, date_scale INTEGER NOT NULL, date_start TEXT NOT NULL,
+           event_rowid INTEGER NOT NULL, a TEXT NOT NULL REFERENCES actors(id), b TEXT NOT NULL REFERENCES actors(id),
            date_end TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, event_id TEXT NOT NULL,
-           PRIMARY KEY (kind, date_scale, date_start, event_rowid, a, b)) WITHOUT ROWID""",
-    "CREATE INDEX network_pairs_by_a ON network_pairs (kind, a, date_scale, date_start)",
-    "CREATE INDEX network_pairs_by_b ON network_pairs (kind, b, date_scale, date_start)",
+           PRIMARY KEY (kind, crosses, date_scale, date_start, event_rowid, a, b)) WITHOUT ROWID""",
+)
+NETWORK_INDEXES = (
+    "CREATE INDEX network_pairs_by_a ON network_pairs (kind, a, crosses, date_scale, date_start)",
+    "CREATE INDEX network_pairs_by_b ON network_pairs (kind, b, crosses, date_scale, date_start)",
+    """CREATE TABLE network_pair_years (
+           kind INTEGER NOT NULL, year TEXT NOT NULL, a TEXT NOT NULL REFERENCES actors(id),
+           b TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL,
+           types TEXT NOT NULL, event_ids TEXT NOT NULL,
+           PRIMARY KEY (kind, year, a, b)) WITHOUT ROWID""",
+    f"""INSERT INTO network_pair_years
+        SELECT kind, year, a, b, sum(n), min(first), max(last), json_group_object(type, n), json_group_array(json(ids))
+        FROM (SELECT kind, substr(date_start, 1, 4) AS year, a, b, type, count(*) AS n, min(date_start) AS first,
+                     max(date_end) AS last, json_group_array(event_id) AS ids
+              FROM network_pairs WHERE crosses = 0 GROUP BY 1, 2, 3, 4, 5)
+        GROUP BY 1, 2, 3, 4""",
+    "CREATE INDEX network_pair_years_by_a ON network_pair_years (kind, a, year)",
+    "CREATE INDEX network_pair_years_by_b ON network_pair_years (kind, b, year)",
+    """CREATE TABLE network_actor_months (
+           kind INTEGER NOT NULL, actor TEXT NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
+           PRIMARY KEY (kind, actor, month)) WITHOUT ROWID""",
+    f"""INSERT INTO network_actor_months
+        SELECT kind, actor, month, count(*) FROM (
+            SELECT kind, a AS actor, substr(date_start, 1, 7) AS month FROM network_pairs WHERE crosses = 0
+            UNION ALL SELECT kind, b, substr(date_start, 1, 7) FROM network_pairs WHERE crosses = 0 AND kind <> {SIDE}
+            UNION ALL SELECT kind, '', substr(date_start, 1, 7) FROM network_pairs WHERE crosses = 0)
+        GROUP BY 1, 2, 3""",
 )
 
 
@@ -74,9 +104,11 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
         conn.execute(statement)
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
     roles = ", ".join(f"'{r}'" for r in PARTY_ROLES)
+    crosses = "substr(e.date_start, 1, 4) <> substr(e.date_end, 1, 4)"
     conn.execute(
         f"""INSERT INTO network_pairs
-            SELECT {DIRECT}, e.date_scale, e.date_start, e.rowid, x.actor_id, y.actor_id, e.date_end, e.type, e.status, e.id
+            SELECT {DIRECT}, {crosses}, e.date_scale, e.date_start, e.rowid, x.actor_id, y.actor_id, e.date_end, e.type,
+                   e.status, e.id
             FROM events e JOIN event_actors x ON x.event_id = e.id JOIN event_actors y ON y.event_id = e.id
             WHERE e.type IN ({types}) AND x.role IN ({roles}) AND y.role IN ({roles}) AND x.actor_id < y.actor_id"""
     )
@@ -85,7 +117,8 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
         union = " UNION ALL ".join(f"SELECT side_id, other_id, event_id FROM {s}.pairs WHERE pair = 1" for s in sources)
         conn.execute(
             f"""INSERT OR IGNORE INTO network_pairs
-                SELECT {SIDE}, e.date_scale, e.date_start, e.rowid, p.side_id, p.other_id, e.date_end, e.type, e.status, e.id
+                SELECT {SIDE}, {crosses}, e.date_scale, e.date_start, e.rowid, p.side_id, p.other_id, e.date_end, e.type,
+                       e.status, e.id
                 FROM ({union}) p JOIN events e ON e.id = p.event_id"""
         )
     member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
@@ -93,9 +126,15 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
         member_of.setdefault(actor, []).append((org, first, last))
     has_members = {org for orgs in member_of.values() for org, _, _ in orgs}
     if not member_of:  # no memberships: every grouped pair is a direct one
-        conn.execute(f"INSERT INTO network_pairs SELECT {GROUPED}, date_scale, date_start, event_rowid, a, b, date_end, type, "
-                     f"status, event_id FROM network_pairs WHERE kind = {DIRECT}")
-        return
+        conn.execute(f"INSERT INTO network_pairs SELECT {GROUPED}, crosses, date_scale, date_start, event_rowid, a, b, "
+                     f"date_end, type, status, event_id FROM network_pairs WHERE kind = {DIRECT}")
+    else:
+        _write_grouped(conn, member_of, has_members, types, roles)
+    for statement in NETWORK_INDEXES:
+        conn.execute(statement)
+
+
+def _write_grouped(conn: sqlite3.Connection, member_of: dict, has_members: set[str], types: str, roles: str) -> None:
     rows = conn.execute(
         f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
@@ -105,8 +144,8 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
     out = []
     for scale, start, rowid, end, type_, status, event_id, parties in rows:
         for g, h in grouped_pairs(decode(parties), start, end, member_of, has_members):
-            out.append((GROUPED, scale, start, rowid, g, h, end, type_, status, event_id))
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out)
+            out.append((GROUPED, int(start[:4] != end[:4]), scale, start, rowid, g, h, end, type_, status, event_id))
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out)
 
 
 # --- the answer ------------------------------------------------------------------------------
@@ -139,10 +178,11 @@ class Network(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     months: list[Month] | None = None
 
 
-def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = None) -> tuple[str, list]:
-    """Rows of network_pairs of `kind` in the filter's range, type, status and text: one index
-    range per date scale, as the events pages read them (store._arms). With `on` (column
-    "a" or "b", actor id), only the rows of that actor on that side, through its index."""
+def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = None, crosses: str = "0, 1") -> tuple[str, list]:
+    """Rows of network_pairs of `kind` (and `crosses`, SQL) in the filter's range, type, status
+    and text: one index range per date scale, as the events pages read them (store._arms).
+    With `on` (column "a" or "b", actor id), only that actor's rows on that side, through its
+    index."""
     tests, params = [], []
     if f.types:
         tests.append(f"p.type IN ({', '.join('?' * len(f.types))})")
@@ -157,8 +197,11 @@ def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = No
     hi = f.end.isoformat() if f.end else None
     table = f"network_pairs p INDEXED BY network_pairs_by_{on[0]}" if on else "network_pairs p"
     arms, arm_params = [], []
-    for scale, days in facts.scales:
-        clauses = [f"p.kind = {int(kind)}"] + ([f"p.{on[0]} = ?"] if on else []) + [f"p.date_scale = {int(scale)}"]
+    # One arm per value of `crosses`: `crosses IN (0, 1)` before a range on date_start read
+    # rows outside the range in SQLite 3.40 (an early-out of IN on an index's middle column).
+    for cross, (scale, days) in ((c, s) for c in crosses.split(", ") for s in facts.scales):
+        clauses = [f"p.kind = {int(kind)}"] + ([f"p.{on[0]} = ?"] if on else [])
+        clauses += [f"p.crosses = {int(cross)}", f"p.date_scale = {int(scale)}"]
         values: list = [on[1]] if on else []
         if lo:
             if f.within:
@@ -182,38 +225,144 @@ def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = No
     return " UNION ALL ".join(f"SELECT * FROM {table} WHERE {arm}" for arm in arms), arm_params
 
 
-def _source(f: EventFilter, kind: int, facts, ego: str | None) -> tuple[str, list]:
-    """The rows of `kind` the filter selects; with `ego`, only those of that actor (on either
-    side, or as the side of a SIDE row)."""
+class _Plan(NamedTuple):
+    """How a filter's rows are read: whole years from the yearly counts (years, as 'YYYY'),
+    the rest event by event (pieces: a filter and which `crosses` rows it reads)."""
+
+    years: list[str]
+    pieces: list[tuple[EventFilter, str]]
+
+
+def _plan(conn: sqlite3.Connection, f: EventFilter, kind: int) -> _Plan:
+    """Whole calendar years inside the range come from network_pair_years (exact for both
+    matches: an event within a year inside the range is inside the range); events that cross
+    a year boundary, and those of a year the range only cuts, are read one by one. Type,
+    status and text filters are not counted per year: those read every event."""
+    if f.types or f.statuses or f.q:
+        return _Plan([], [(f, "0, 1")])
+    first, last = conn.execute("SELECT min(year), max(year) FROM network_pair_years WHERE kind = ?", (kind,)).fetchone()
+    if first is None:
+        return _Plan([], [(f, "0, 1")])
+    y0 = max(int(first), f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else int(first))
+    y1 = min(int(last), f.end.year - (f.end != date(f.end.year, 12, 31)) if f.end else int(last))
+    whole_from = f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else None
+    whole_to = f.end.year - (f.end != date(f.end.year, 12, 31)) if f.end else None
+    if whole_from is not None and whole_to is not None and whole_from > whole_to:
+        return _Plan([], [(f, "0, 1")])
+    pieces: list[tuple[EventFilter, str]] = [(f, "1")]
+    if f.start and whole_from != f.start.year:  # the year the range starts in, from its start
+        pieces.append((replace(f, end=min(f.end or date.max, date(f.start.year, 12, 31))), "0"))
+    if f.end and whole_to != f.end.year:  # the year it ends in, up to its end
+        pieces.append((replace(f, start=max(f.start or date.min, date(f.end.year, 1, 1))), "0"))
+    return _Plan([f"{y:04d}" for y in range(y0, y1 + 1)], pieces)
+
+
+Row = tuple[str, str, dict[str, int], int, str, str, list[str]]  # a, b, types, count, first, last, event ids
+
+_decode_types = msgspec.json.Decoder(dict[str, int]).decode
+_decode_ids = msgspec.json.Decoder(list[str]).decode
+_decode_id_lists = msgspec.json.Decoder(list[list[str]]).decode
+
+
+def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None) -> list[Row]:
+    """Rows per pair (several per pair: one per year or per type of the events read one by
+    one) of `kind`: all of them, those of `ego`, or those among the actors `among`."""
+    plan = _plan(conn, f, kind)
+    rows: list[Row] = []
+    if plan.years:
+        rows += _year_rows(conn, kind, plan.years, ego, among)
+    for piece, crosses in plan.pieces:
+        for a, b, type_, n, first, last, ids in _event_rows(conn, piece, facts, kind, ego, among, crosses):
+            rows.append((a, b, {type_: n}, n, first, last, _decode_ids(ids)))
+    return rows
+
+
+def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: str | None, among: list[str] | None) -> list[Row]:
+    marks = ", ".join("?" * len(years))
+    if ego is not None:
+        sides = ("a",) if kind == SIDE else ("a", "b")
+        sql = " UNION ALL ".join(
+            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
+            f"WHERE kind = ? AND {side} = ? AND year IN ({marks})" for side in sides)
+        params: list = [v for _ in sides for v in (kind, ego, *years)]
+    elif among is not None and len(among) ** 2 * len(years) <= 400_000:
+        # one probe of the key per year and pair: fewer than the rows of those years
+        ids = msgspec.json.encode(among).decode()
+        sql = (f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
+               "AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))")
+        params = [kind, *years, ids, ids]
+    else:
+        test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
+        sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
+        params = [kind, *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
+    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, [i for part in _decode_id_lists(ids) for i in part])
+            for a, b, types, n, first, last, ids in conn.execute(sql, params)]
+
+
+def _event_source(f: EventFilter, kind: int, facts, ego: str | None, crosses: str) -> tuple[str, list]:
+    """The rows of `kind` the filter selects, event by event; with `ego`, only that actor's
+    (on either side, or as the side of a SIDE row)."""
     if ego is None:
-        return _range_sql(f, kind, facts)
-    sides = ("a",) if kind == SIDE else ("a", "b")
+        return _range_sql(f, kind, facts, None, crosses)
     parts, params = [], []
-    for side in sides:
-        sql, values = _range_sql(f, kind, facts, (side, ego))
+    for side in ("a",) if kind == SIDE else ("a", "b"):
+        sql, values = _range_sql(f, kind, facts, (side, ego), crosses)
         parts.append(sql)
         params += values
     return " UNION ALL ".join(parts), params
 
 
+def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None,
+                crosses: str) -> list[tuple]:
+    """(a, b, type, count, first, last, event ids as JSON) per pair and type, a < b."""
+    source, params = _event_source(f, kind, facts, ego, crosses)
+    where = ""
+    if among is not None:
+        where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
+        params += [msgspec.json.encode(among).decode()] * 2
+    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), json_group_array(event_id)
+              FROM ({source}) {where} GROUP BY 1, 2, 3"""
+    return conn.execute(sql, params).fetchall()
+
+
+def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None) -> list[Month]:
+    """Contacts (rows) per month of their first possible day, of everyone or of `ego`."""
+    plan = _plan(conn, f, kind)
+    counts: dict[str, int] = {}
+    if plan.years:
+        for month, n in conn.execute(
+            "SELECT month, count FROM network_actor_months WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
+            (kind, ego or "", f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
+        ):
+            counts[month] = counts.get(month, 0) + n
+    for piece, crosses in plan.pieces:
+        source, params = _event_source(piece, kind, facts, ego, crosses)
+        for month, n in conn.execute(f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) GROUP BY 1", params):
+            counts[month] = counts.get(month, 0) + n
+    return [Month(month=m, count=n) for m, n in sorted(counts.items())]
+
+
 def network(
     conn: sqlite3.Connection, f: EventFilter, *, min_count: int = 1, group: bool = False, ids: int | None = None,
-    months: bool = False,
+    months: bool = False, limit: int | None = None,
 ) -> Network:
     """Nodes and edges of the contact events `f` selects.
 
     Without an actor: every pair of sides in contact. With one actor: that actor, the sides in
     contact with it, and the contacts among those. `min_count` drops the edges of fewer events
-    (and the nodes left without any); `ids` keeps at most that many event ids per edge, the
-    first in id order (`count` still counts them all). A node's `events` counts the events
-    of its edges before `min_count`. With `months`, the contacts (pairs of sides at an
-    event) per month of their earliest possible day, of all pairs or of the actor's: what a
-    time brush draws.
+    (and the nodes left without any); `limit` keeps the actor and its `limit` most frequent
+    partners, or without an actor the `limit` actors with most events; `ids` keeps at most
+    that many event ids per edge, the first in id order (`count` still counts them all). A
+    node's `events` counts the events of its edges in the answer, before `min_count`. With
+    `months`, the contacts (pairs of sides at an event) per month of their earliest possible
+    day, of all pairs or of the actor's: what a time brush draws.
     """
     if min_count < 1:
         raise QueryError("min_count", "must be 1 or more")
     if ids is not None and not 0 <= ids <= MAX_IDS:
         raise QueryError("ids", f"must be between 0 and {MAX_IDS:,}")
+    if limit is not None and not 1 <= limit <= MAX_NODES:
+        raise QueryError("limit", f"must be between 1 and {MAX_NODES:,}")
     if len(f.actors) > 1:
         raise QueryError("actor", "the network is drawn around one actor at a time: give it once")
     kind = GROUPED if group else DIRECT
@@ -225,61 +374,67 @@ def network(
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
         if months:
-            per_month = [Month(month=m, count=n) for m, n in _months(conn, f, facts, spoke if ego else kind, ego)]
+            per_month = _months(conn, f, facts, spoke if ego else kind, ego)
         if ego is None:
-            rows = _edges(conn, f, facts, kind, None, None)
+            pairs = _merge(_rows(conn, f, facts, kind, None, None))
+            if limit is not None:
+                pairs = _busiest(pairs, limit)
         else:
-            rows = _edges(conn, f, facts, spoke, ego, None)
-            partners = sorted({r[1] if r[0] == ego else r[0] for r in rows})
+            pairs = _merge(_rows(conn, f, facts, spoke, ego, None))
+            partners = {b if a == ego else a: edge[1] for (a, b), edge in pairs.items()}
+            if limit is not None and len(partners) > limit:
+                kept = set(sorted(partners, key=lambda p: (-partners[p], p))[:limit])
+                pairs = {k: v for k, v in pairs.items() if (k[1] if k[0] == ego else k[0]) in kept}
+                partners = {p: partners[p] for p in kept}
             if len(partners) > 1:
-                rows += [r for r in _edges(conn, f, facts, kind, None, partners) if ego not in (r[0], r[1])]
+                among = _merge(_rows(conn, f, facts, kind, None, sorted(partners)))
+                pairs.update((k, v) for k, v in among.items() if ego not in k)
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
             raise QueryError("from", f"the network took longer than {SQL_TIME_LIMIT:g}s to draw; narrow the range or filters") from None
         raise
     finally:
         conn.set_progress_handler(None, 0)
-    answer = _assemble(conn, rows, ego, min_count, ids)
+    answer = _assemble(conn, pairs, ego, min_count, ids)
     return answer if per_month is None else msgspec.structs.replace(answer, months=per_month)
 
 
-def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None) -> list[tuple[str, int]]:
-    source, params = _source(f, kind, facts, ego)
-    return conn.execute(f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) GROUP BY 1 ORDER BY 1", params).fetchall()
-
-
-def _edges(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None) -> list[tuple]:
-    """(a, b, type, count, first, last, event ids as JSON) per pair and type, a < b."""
-    source, params = _source(f, kind, facts, ego)
-    where = ""
-    if among is not None:
-        where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
-        params += [msgspec.json.encode(among).decode()] * 2
-    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), json_group_array(event_id)
-              FROM ({source}) {where} GROUP BY 1, 2, 3"""
-    return conn.execute(sql, params).fetchall()
-
-
-def _assemble(conn: sqlite3.Connection, rows: list[tuple], ego: str | None, min_count: int, ids: int | None) -> Network:
-    decode = msgspec.json.Decoder(list[str]).decode
+def _merge(rows: list[Row]) -> dict[tuple[str, str], list]:
+    """Rows of a pair summed: pair -> [types, count, first, last, event ids]."""
     pairs: dict[tuple[str, str], list] = {}
-    for a, b, type_, n, first, last, event_ids in rows:
+    for a, b, types, n, first, last, event_ids in rows:
         pair = pairs.get((a, b))
         if pair is None:
-            pairs[(a, b)] = [n, first, last, {type_: n}, decode(event_ids)]
+            pairs[(a, b)] = [dict(types), n, first, last, event_ids]
         else:
-            pair[0] += n
-            pair[1], pair[2] = min(pair[1], first), max(pair[2], last)
-            pair[3][type_] = pair[3].get(type_, 0) + n
-            pair[4] += decode(event_ids)
+            for type_, m in types.items():
+                pair[0][type_] = pair[0].get(type_, 0) + m
+            pair[1] += n
+            pair[2], pair[3] = min(pair[2], first), max(pair[3], last)
+            pair[4] = pair[4] + event_ids
+    return pairs
+
+
+def _busiest(pairs: dict[tuple[str, str], list], limit: int) -> dict[tuple[str, str], list]:
+    """The pairs among the `limit` actors with the most events."""
+    events: dict[str, set[str]] = {}
+    for (a, b), edge in pairs.items():
+        events.setdefault(a, set()).update(edge[4])
+        events.setdefault(b, set()).update(edge[4])
+    kept = set(sorted(events, key=lambda x: (-len(events[x]), x))[:limit])
+    return {k: v for k, v in pairs.items() if k[0] in kept and k[1] in kept}
+
+
+def _assemble(conn: sqlite3.Connection, pairs: dict[tuple[str, str], list], ego: str | None, min_count: int,
+              ids: int | None) -> Network:
     node_events: dict[str, set[str]] = {}
-    for (a, b), (_, _, _, _, event_ids) in pairs.items():
-        node_events.setdefault(a, set()).update(event_ids)
-        node_events.setdefault(b, set()).update(event_ids)
+    for (a, b), edge in pairs.items():
+        node_events.setdefault(a, set()).update(edge[4])
+        node_events.setdefault(b, set()).update(edge[4])
     edges = []
-    for (a, b), (n, first, last, types, event_ids) in sorted(pairs.items()):
+    for (a, b), (types, n, first, last, event_ids) in sorted(pairs.items()):
         if n >= min_count:
-            event_ids.sort()
+            event_ids = sorted(event_ids)
             edges.append(Edge(source=a, target=b, count=n, first=first, last=last,
                               types=dict(sorted(types.items())), event_ids=event_ids if ids is None else event_ids[:ids]))
     shown = {e.source for e in edges} | {e.target for e in edges} | ({ego} if ego else set())

@@ -43,12 +43,30 @@ NETWORK_EVENTS = EVENTS + [
 ]
 
 
+def _client(tmp_path_factory, events: list[dict]):
+    folder: Path = tmp_path_factory.mktemp("network")
+    write_data(folder / "data", actors=NETWORK_ACTORS, events=events)
+    build(folder / "data", folder / "chrono.db")
+    return TestClient(create_app(folder / "chrono.db", mount_datasette=False))
+
+
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    folder: Path = tmp_path_factory.mktemp("network")
-    write_data(folder / "data", actors=NETWORK_ACTORS, events=NETWORK_EVENTS)
-    build(folder / "data", folder / "chrono.db")
-    with TestClient(create_app(folder / "chrono.db", mount_datasette=False)) as c:
+    with _client(tmp_path_factory, NETWORK_EVENTS) as c:
+        yield c
+
+
+# Events whose possible days run into the next year, and one of a season.
+CROSSING_EVENTS = NETWORK_EVENTS + [
+    _event("2021-12-winter-talks", "2021-12/2022-01", "talks", [("pakistan", "participant"), ("muttaqi", "participant")]),
+    _event("2022-winter-visit", "2022-24", "visit", [("qatar", "visitor"), ("islamic-emirate", "host"), ("stanikzai", "participant")]),
+    _event("2023-12-30-call", "2023-12-30/2024-01-02", "phone-call", [("iran", "initiator"), ("muttaqi", "recipient")]),
+]
+
+
+@pytest.fixture(scope="module")
+def crossing_client(tmp_path_factory):
+    with _client(tmp_path_factory, CROSSING_EVENTS) as c:
         yield c
 
 
@@ -215,3 +233,30 @@ def test_datasette_links_an_actor_and_the_contacts_query_to_the_network(tmp_path
         between = c.get("/datasette/chrono/contacts_between?actor=Muttaqi&other=Qatar").text
         assert '<a href="/network?actor=muttaqi">network</a>' in between
         assert c.get("/network?actor=muttaqi").status_code == 200
+
+
+ALL_CONTACT_TYPES = "&".join(f"type={t}" for t in ("phone-call", "meeting", "visit", "talks", "conference", "ceremony"))
+
+
+@pytest.mark.parametrize("actor", ["", "&actor=muttaqi", "&actor=islamic-emirate", "&actor=islamic-emirate&members=false"])
+@pytest.mark.parametrize("group", ["", "&group=true"])
+@pytest.mark.parametrize("match", ["", "&match=within"])
+@pytest.mark.parametrize("span", ["", "from=2022&to=2022", "from=2021&to=2024", "from=2021-10-05&to=2022-12-31", "from=2022-01-10&to=2024",
+                                  "from=2021-08&to=2022-02", "to=2022-06", "from=2022-02"])
+def test_whole_years_read_from_yearly_counts_give_what_every_event_gives(crossing_client, span, match, group, actor):
+    """A type filter reads every event one by one; all contact types select the same events."""
+    query = f"{span}{match}{group}{actor}&months=true"
+    assert get(crossing_client, query) == get(crossing_client, f"{query}&{ALL_CONTACT_TYPES}")
+
+
+def test_limit_keeps_the_actor_and_its_most_frequent_partners(client):
+    full = get(client, "actor=muttaqi&members=false")
+    answer = get(client, "actor=muttaqi&members=false&limit=2")
+    spokes = sorted(((e["count"], e["target"] if e["source"] == "muttaqi" else e["source"]) for e in full["edges"]
+                     if "muttaqi" in (e["source"], e["target"])), key=lambda c: (-c[0], c[1]))
+    kept = {"muttaqi", *(p for _, p in spokes[:2])}
+    assert {n["id"] for n in answer["nodes"]} == kept
+    assert pairs(answer) == {k: v for k, v in pairs(full).items() if set(k.split("|")) <= kept}
+    busiest = get(client, "limit=3")
+    assert len(busiest["nodes"]) == 3 and "muttaqi" in {n["id"] for n in busiest["nodes"]}
+    assert client.get("/api/network?limit=0").json()["parameter"] == "limit"
