@@ -81,7 +81,7 @@ def test_embedded_cross_origin_by_one_script_tag_under_a_strict_csp(page, app, h
     """)
     page.goto(network_page(host, app, "csp.html", csp=CSP_TEMPLATE.format(api=app.origin)))
     wait_ready(page)
-    answer = api(app, "ids=200")
+    answer = api(app, "ids=200&limit=150")
     assert drawn(page) == expected(answer) and answer["edges"]
     # drawn with the element's own styles: coloured by kind, not the SVG default black
     fill = page.locator("chrono-network svg.graph [data-actor-id] circle").first.evaluate("c => getComputedStyle(c).fill")
@@ -234,3 +234,11 @@ def test_screenshots_at_phone_and_desktop_widths(browser, app, host, tmp_path, w
         assert no_horizontal_overflow(pg)
     context.close()
     assert errors == []
+
+
+def test_limit_attribute_draws_the_busiest_actors_and_says_so(page, app, host):
+    page.goto(network_page(host, app, "limit.html", 'limit="3"'))
+    wait_ready(page)
+    assert drawn(page) == expected(api(app, "limit=3"))
+    assert len(drawn(page)[0]) == 3
+    assert "limit attribute shows more" in page.locator("chrono-network .status").inner_text()

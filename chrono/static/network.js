@@ -28,6 +28,7 @@ const IDS_PER_EDGE = 200; // event ids asked per edge: enough to list, small eno
 const CARDS_PER_STEP = 10;
 const LABELLED = 14; // the busiest nodes carry a visible name
 const FILTERS = ["from", "to", "match", "members", "type", "status", "q"];
+const DEFAULT_LIMIT = 150; // actors drawn (besides the one in the centre): a picture one can read
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -171,7 +172,7 @@ export class NetworkView {
 
   attributeChanged(name) {
     if (name === "actor") this.#centre = null;
-    if (FILTERS.includes(name) || name === "api" || name === "actor" || name === "group") {
+    if (FILTERS.includes(name) || ["api", "actor", "group", "limit"].includes(name)) {
       this.#needMonths = true;
       this.#span = null;
     }
@@ -307,9 +308,15 @@ export class NetworkView {
     if (minCount) url.searchParams.set("min_count", minCount);
     const group = this.#host.getAttribute("group");
     if (group !== null && group.trim() !== "false") url.searchParams.set("group", "true");
+    url.searchParams.set("limit", String(this.#limit()));
     url.searchParams.set("ids", String(IDS_PER_EDGE));
     if (withMonths) url.searchParams.set("months", "true");
     return url;
+  }
+
+  #limit() {
+    const n = parseInt(this.#attr("limit"), 10);
+    return Number.isFinite(n) && n >= 1 ? n : DEFAULT_LIMIT;
   }
 
   async #fetchJson(url, what) {
@@ -475,7 +482,12 @@ export class NetworkView {
 
     const period = this.#span ? `${monthLabel(this.#months[this.#span[0]])} – ${monthLabel(this.#months[this.#span[1]])}` : null;
     if (!edges.length && !nodes.length) this.#setStatus(`No contacts match these filters${period ? ` in ${period}` : ""}.`, "empty-state");
-    else this.#setStatus(`${plural(nodes.length, "actor", "actors")}, ${plural(edges.length, "pair", "pairs")} in contact${period ? `, ${period}` : ""}.`);
+    else {
+      const centred = Boolean(this.#centre || this.#attr("actor"));
+      const cut = nodes.length >= this.#limit() + (centred ? 1 : 0)
+        ? ` (${centred ? "the most frequent partners" : "the actors with most contacts"}; the limit attribute shows more)` : "";
+      this.#setStatus(`${plural(nodes.length, "actor", "actors")}, ${plural(edges.length, "pair", "pairs")} in contact${period ? `, ${period}` : ""}${cut}.`);
+    }
     ui.graph.setAttribute("aria-label", `Contact network: ${plural(nodes.length, "actor", "actors")}, ${plural(edges.length, "pair", "pairs")}. Arrow keys move between them; Enter chooses.`);
 
     const layout = this.#layout(nodes, edges);

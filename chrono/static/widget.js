@@ -1234,14 +1234,14 @@ export function timelineSheet() {
 }
 
 /**
- * <chrono-network api actor from to match members type status q min-count group theme
- * heading-level>: who was in contact with whom. Its code (./static/network.js, with the
+ * <chrono-network api actor from to match members type status q min-count group limit
+ * theme heading-level>: who was in contact with whom. Its code (./static/network.js, with the
  * vendored d3-force) loads when the first such element connects, so a page with only the
  * timeline never fetches it.
  */
 class ChronoNetwork extends HTMLElement {
   static observedAttributes = [
-    "api", "actor", "from", "to", "match", "members", "type", "status", "q", "min-count", "group", "heading-level",
+    "api", "actor", "from", "to", "match", "members", "type", "status", "q", "min-count", "group", "limit", "heading-level",
   ];
 
   #view = null;
