@@ -241,4 +241,4 @@ def test_limit_attribute_draws_the_busiest_actors_and_says_so(page, app, host):
     wait_ready(page)
     assert drawn(page) == expected(api(app, "limit=3"))
     assert len(drawn(page)[0]) == 3
-    assert "limit attribute shows more" in page.locator("chrono-network .status").inner_text()
+    assert "limit attribute shows more" in page.locator("chrono-network .status").first.inner_text()
