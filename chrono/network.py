@@ -51,10 +51,11 @@ NETWORK_INDEXES = (
            b TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL,
            types TEXT NOT NULL, event_ids TEXT NOT NULL,
            PRIMARY KEY (kind, year, a, b)) WITHOUT ROWID""",
+    # event_ids: the ids joined with commas (slugs hold none): split, not parsed, per request
     f"""INSERT INTO network_pair_years
-        SELECT kind, year, a, b, sum(n), min(first), max(last), json_group_object(type, n), json_group_array(json(ids))
+        SELECT kind, year, a, b, sum(n), min(first), max(last), json_group_object(type, n), group_concat(ids, ',')
         FROM (SELECT kind, substr(date_start, 1, 4) AS year, a, b, type, count(*) AS n, min(date_start) AS first,
-                     max(date_end) AS last, json_group_array(event_id) AS ids
+                     max(date_end) AS last, group_concat(event_id, ',') AS ids
               FROM network_pairs WHERE crosses = 0 GROUP BY 1, 2, 3, 4, 5)
         GROUP BY 1, 2, 3, 4""",
     "CREATE INDEX network_pair_years_by_a ON network_pair_years (kind, a, year)",
@@ -240,7 +241,7 @@ def _plan(conn: sqlite3.Connection, f: EventFilter, kind: int) -> _Plan:
     status and text filters are not counted per year: those read every event."""
     if f.types or f.statuses or f.q:
         return _Plan([], [(f, "0, 1")])
-    first, last = conn.execute("SELECT min(year), max(year) FROM network_pair_years WHERE kind = ?", (kind,)).fetchone()
+    first, last = _years(conn, kind)
     if first is None:
         return _Plan([], [(f, "0, 1")])
     y0 = max(int(first), f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else int(first))
@@ -257,11 +258,18 @@ def _plan(conn: sqlite3.Connection, f: EventFilter, kind: int) -> _Plan:
     return _Plan([f"{y:04d}" for y in range(y0, y1 + 1)], pieces)
 
 
+def _years(conn: sqlite3.Connection, kind: int) -> tuple[str | None, str | None]:
+    """The first and last year counted. Two subqueries: min() and max() in one statement
+    would read every row of the kind instead of both ends of the key."""
+    return conn.execute(
+        "SELECT (SELECT min(year) FROM network_pair_years WHERE kind = ?), (SELECT max(year) FROM network_pair_years WHERE kind = ?)",
+        (kind, kind),
+    ).fetchone()
+
+
 Row = tuple[str, str, dict[str, int], int, str, str, list[str]]  # a, b, types, count, first, last, event ids
 
 _decode_types = msgspec.json.Decoder(dict[str, int]).decode
-_decode_ids = msgspec.json.Decoder(list[str]).decode
-_decode_id_lists = msgspec.json.Decoder(list[list[str]]).decode
 
 
 def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None) -> list[Row]:
@@ -273,7 +281,7 @@ def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str |
         rows += _year_rows(conn, kind, plan.years, ego, among)
     for piece, crosses in plan.pieces:
         for a, b, type_, n, first, last, ids in _event_rows(conn, piece, facts, kind, ego, among, crosses):
-            rows.append((a, b, {type_: n}, n, first, last, _decode_ids(ids)))
+            rows.append((a, b, {type_: n}, n, first, last, ids.split(",")))
     return rows
 
 
@@ -295,7 +303,7 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: str |
         test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
         params = [kind, *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
-    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, [i for part in _decode_id_lists(ids) for i in part])
+    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
             for a, b, types, n, first, last, ids in conn.execute(sql, params)]
 
 
@@ -314,13 +322,13 @@ def _event_source(f: EventFilter, kind: int, facts, ego: str | None, crosses: st
 
 def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None,
                 crosses: str) -> list[tuple]:
-    """(a, b, type, count, first, last, event ids as JSON) per pair and type, a < b."""
+    """(a, b, type, count, first, last, event ids joined with commas) per pair and type, a < b."""
     source, params = _event_source(f, kind, facts, ego, crosses)
     where = ""
     if among is not None:
         where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         params += [msgspec.json.encode(among).decode()] * 2
-    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), json_group_array(event_id)
+    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), group_concat(event_id, ',')
               FROM ({source}) {where} GROUP BY 1, 2, 3"""
     return conn.execute(sql, params).fetchall()
 
@@ -405,13 +413,13 @@ def _merge(rows: list[Row]) -> dict[tuple[str, str], list]:
     for a, b, types, n, first, last, event_ids in rows:
         pair = pairs.get((a, b))
         if pair is None:
-            pairs[(a, b)] = [dict(types), n, first, last, event_ids]
+            pairs[(a, b)] = [types, n, first, last, event_ids]  # each row's own dict and list: updated in place
         else:
             for type_, m in types.items():
                 pair[0][type_] = pair[0].get(type_, 0) + m
             pair[1] += n
             pair[2], pair[3] = min(pair[2], first), max(pair[3], last)
-            pair[4] = pair[4] + event_ids
+            pair[4] += event_ids
     return pairs
 
 
