@@ -31,6 +31,7 @@ from .store import EventFilter, QueryError, build_facts
 DIRECT, GROUPED, SIDE = 0, 1, 2
 MAX_IDS = 100_000
 MAX_NODES = 100_000
+LITERAL_IN = 1000  # up to this many actors, a list of them is written into the SQL as parameters
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
 
 # `crosses`: 1 when the event's possible days run into another calendar year. The others are
@@ -293,12 +294,14 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: str |
             f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
             f"WHERE kind = ? AND {side} = ? AND year IN ({marks})" for side in sides)
         params: list = [v for _ in sides for v in (kind, ego, *years)]
-    elif among is not None and len(among) ** 2 * len(years) <= 400_000:
-        # one probe of the key per year and pair: fewer than the rows of those years
-        ids = msgspec.json.encode(among).decode()
+    elif among is not None and len(among) <= LITERAL_IN:
+        # a key range per year and actor: fewer rows than those years hold. Literal lists,
+        # not json_each(): SQLite reads the rows of each `a` and tests `b` against a list it
+        # sorted once (three times faster)
+        among_marks = ", ".join("?" * len(among))
         sql = (f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
-               "AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))")
-        params = [kind, *years, ids, ids]
+               f"AND a IN ({among_marks}) AND b IN ({among_marks})")
+        params = [kind, *years, *among, *among]
     else:
         test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
@@ -325,7 +328,11 @@ def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego:
     """(a, b, type, count, first, last, event ids joined with commas) per pair and type, a < b."""
     source, params = _event_source(f, kind, facts, ego, crosses)
     where = ""
-    if among is not None:
+    if among is not None and len(among) <= LITERAL_IN:
+        marks = ", ".join("?" * len(among))
+        where = f"WHERE a IN ({marks}) AND b IN ({marks})"
+        params += [*among, *among]
+    elif among is not None:
         where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         params += [msgspec.json.encode(among).decode()] * 2
     sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), group_concat(event_id, ',')
