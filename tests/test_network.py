@@ -23,9 +23,10 @@ NETWORK_ACTORS = ACTORS + [
 ]
 
 
-def _event(id_: str, date: str, type_: str, actors: list[tuple[str, str]], status: str = "reported", title: str | None = None) -> dict:
+def _event(id_: str, date: str, type_: str, actors: list[tuple[str, str]], status: str = "reported", title: str | None = None,
+           date_text: str | None = None) -> dict:
     return {
-        "id": id_, "date": date, "date_text": date, "date_basis": "stated", "title": title or id_, "summary": f"About {id_}.",
+        "id": id_, "date": date, "date_text": date_text or date, "date_basis": "stated", "title": title or id_, "summary": f"About {id_}.",
         "type": type_, "status": status, "actors": [{"id": a, "role": r} for a, r in actors],
         "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}],
     }
@@ -59,7 +60,8 @@ CROSSING_EVENTS = NETWORK_EVENTS + [
     # The dead at a funeral is its subject, never a contact of the mourners.
     _event("2022-02-funeral", "2022-02", "ceremony", [("haniyeh", "subject"), ("muttaqi", "participant"), ("iran", "host")]),
     _event("2021-12-winter-talks", "2021-12/2022-01", "talks", [("pakistan", "participant"), ("muttaqi", "participant")]),
-    _event("2022-winter-visit", "2022-24", "visit", [("qatar", "visitor"), ("islamic-emirate", "host"), ("stanikzai", "participant")]),
+    _event("2022-winter-visit", "2022-24", "visit", [("qatar", "visitor"), ("islamic-emirate", "host"), ("stanikzai", "participant")],
+           date_text="in the winter of 2022"),
     _event("2023-12-30-call", "2023-12-30/2024-01-02", "phone-call", [("iran", "initiator"), ("muttaqi", "recipient")]),
 ]
 
