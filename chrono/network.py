@@ -137,17 +137,20 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
 
 
 def _write_grouped(conn: sqlite3.Connection, member_of: dict, has_members: set[str], types: str, roles: str) -> None:
-    rows = conn.execute(
+    """The GROUPED rows, streamed from the events into the table: memory stays flat however
+    many events there are."""
+    rows = conn.cursor().execute(
         f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
             WHERE e.type IN ({types}) AND ea.role IN ({roles}) GROUP BY e.rowid HAVING count(*) > 1"""
     )
     decode = msgspec.json.Decoder(list[str]).decode
-    out = []
-    for scale, start, rowid, end, type_, status, event_id, parties in rows:
-        for g, h in grouped_pairs(decode(parties), start, end, member_of, has_members):
-            out.append((GROUPED, int(start[:4] != end[:4]), scale, start, rowid, g, h, end, type_, status, event_id))
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", out)
+    grouped = (
+        (GROUPED, int(start[:4] != end[:4]), scale, start, rowid, g, h, end, type_, status, event_id)
+        for scale, start, rowid, end, type_, status, event_id, parties in rows
+        for g, h in grouped_pairs(decode(parties), start, end, member_of, has_members)
+    )
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grouped)
 
 
 # --- the answer ------------------------------------------------------------------------------
