@@ -180,6 +180,7 @@ class Month(msgspec.Struct, frozen=True, kw_only=True):
 class Network(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     nodes: list[Node]
     edges: list[Edge]
+    actor: str | None = None  # the id the `actor` parameter resolved to: the centre
     months: list[Month] | None = None
 
 
@@ -463,4 +464,4 @@ def _assemble(conn: sqlite3.Connection, pairs: dict[tuple[str, str], list], ego:
             (msgspec.json.encode(sorted(shown)).decode(),),
         ):
             nodes.append(Node(id=actor_id, name=name, kind=kind, events=len(node_events.get(actor_id, ()))))
-    return Network(nodes=nodes, edges=edges)
+    return Network(nodes=nodes, edges=edges, actor=ego)

@@ -206,6 +206,7 @@ def test_network_page_for_iframes_takes_filters_from_its_query(page, app, host):
     frame = page.frames[1]
     frame.wait_for_function(READY)
     assert drawn(frame) == expected(api(app, "actor=Muttaqi"))
+    assert frame.locator("chrono-network svg.graph .centre").get_attribute("data-actor-id") == "muttaqi"  # named by an alias
     assert frame.locator("chrono-network").get_attribute("api") is None
 
 

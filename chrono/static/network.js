@@ -557,8 +557,7 @@ export class NetworkView {
   }
 
   #attrActorId() {
-    const actor = this.#attr("actor");
-    return this.#data.nodes.find((n) => n.id === actor || n.name === actor)?.id ?? null;
+    return typeof this.#data.actor === "string" ? this.#data.actor : null;
   }
 
   /** Positions from d3-force, run to rest before anything is drawn, fitted to the picture. */
