@@ -13,9 +13,8 @@
  */
 
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY } from "./vendor/d3-force.js";
-import { renderEventCard, timelineSheet } from "../widget.js";
+import { el, renderEventCard, svg, timelineSheet } from "../widget.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const KINDS = {
   person: "Person", state: "State", government: "Government", "government-body": "Government body",
   organization: "Organization", "armed-group": "Armed group", media: "Media",
@@ -29,19 +28,6 @@ const CARDS_PER_STEP = 10;
 const LABELLED = 14; // the busiest nodes carry a visible name
 const FILTERS = ["from", "to", "match", "members", "type", "status", "q"];
 const DEFAULT_LIMIT = 150; // actors drawn (besides the one in the centre): a picture one can read
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = text;
-  return node;
-}
-
-function svg(tag, attributes) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
-  return node;
-}
 
 function plural(n, one, many) {
   return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;

@@ -170,14 +170,14 @@ function yearOf(event) {
 
 // --- small DOM helpers: text only, never HTML -------------------------------------------------
 
-function el(tag, className, text) {
+export function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
   if (text !== undefined && text !== null) node.textContent = text;
   return node;
 }
 
-function svg(tag, attributes) {
+export function svg(tag, attributes) {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
   return node;
