@@ -28,13 +28,13 @@ async def app(scope, receive, send):
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
-    conn = database.current().conn
     params = parse_qs(scope["query_string"].decode())
 
     def first(name):
         return params[name][0] if name in params else None
 
-    page = list_events(conn, make_filter(conn, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")))
+    with database.current().lease() as conn:  # on the loop, as chrono's cheap pages are
+        page = list_events(conn, make_filter(conn, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")))
     body = encode(page)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

@@ -8,15 +8,16 @@ from __future__ import annotations
 import functools
 import gc
 import logging
+import os
 import re
 import sqlite3
 import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, unquote_plus, urlencode
 
 import msgspec
-
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.config.response_cache import ResponseCacheConfig
@@ -30,17 +31,19 @@ from litestar.types import Scope
 
 from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
+from .capacity import RETRY_AFTER, Busy, Capacity
 from .models import EVENT_TYPES, STATUSES
 from .network import MAX_IDS, MAX_NODES, Network, network
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventFilter, EventOut, EventPage, NotFound,
-    QueryError, actor_names, contact_records, get_actor, get_event, iter_actors, iter_events, list_actors, list_contacts,
-    list_events, make_filter, resolve_actor,
+    OverBudget, QueryError, Rebuilt, Snapshot, TooLarge, actor_names, contact_records, contacts_are_live, get_actor,
+    get_event, is_wide_text, iter_actors, iter_events, list_actors, list_contacts, list_events, make_filter, resolve_actor,
 )
 
 log = logging.getLogger("chrono")
 STATIC = Path(__file__).parent / "static"
 PROBLEM = "application/problem+json"
+T = TypeVar("T")
 
 EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
 Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
@@ -86,9 +89,11 @@ def _filter(conn: sqlite3.Connection, from_, to, match, actor, members, type_, s
 
 
 # --- handlers --------------------------------------------------------------------------------
+# Handlers that read the database are coroutines that hand the reading to the pool
+# (capacity.Capacity): the event loop only parses requests and writes answers.
 
-@get("/api/events", sync_to_thread=False, cache=True, tags=["events"])
-def events_page(
+@get("/api/events", cache=True, tags=["events"])
+async def events_page(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: Limit = 50, cursor: Cursor = None, order: Order = "asc",
@@ -97,15 +102,21 @@ def events_page(
 
     Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
     """
-    conn = connection(scope)
-    return list_events(conn, _filter(conn, from_, to, match, actor, members, type_, status, q),
-                       limit=limit, cursor=cursor, order=order)
+
+    def work(conn: sqlite3.Connection) -> EventPage:
+        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+        if is_wide_text(conn, f):
+            with capacity(scope).heavy("wide full-text searches"):
+                return list_events(conn, f, limit=limit, cursor=cursor, order=order)
+        return list_events(conn, f, limit=limit, cursor=cursor, order=order)
+
+    return await read(scope, work)
 
 
-@get("/api/events/{event_id:str}", sync_to_thread=False, cache=True, tags=["events"])
-def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
+@get("/api/events/{event_id:str}", cache=True, tags=["events"])
+async def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
     """One event with its actors and citations."""
-    return get_event(connection(scope), event_id)
+    return await read(scope, lambda conn: get_event(conn, event_id))
 
 
 # An export holds every matching event: `limit` and `cursor` are refused rather than ignored.
@@ -124,8 +135,8 @@ def _title(conn: sqlite3.Connection, f: EventFilter, from_: str | None, to: str 
     return exports.selection_title(actor_names(conn, f.actors), from_, to, f.types, f.statuses, f.q)
 
 
-@get("/api/events.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
-def events_csv(
+@get("/api/events.csv", tags=["exports"], media_type="text/csv")
+async def events_csv(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
     limit: NoLimit = None, cursor: NoCursor = None,
@@ -134,30 +145,33 @@ def events_csv(
     with '; ' in the same order; quotes, stances, source ids and source URLs one line per citation,
     in the same order. Every field is quoted text (CAMEO codes keep their leading zero)."""
     _whole(limit, cursor)
-    conn = connection(scope)
-    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-    rows = exports.csv_rows(iter_events(conn, f, order))
-    return Stream(rows, media_type="text/csv",
+
+    def produce(conn: sqlite3.Connection):
+        return exports.csv_rows(iter_events(conn, _filter(conn, from_, to, match, actor, members, type_, status, q), order))
+
+    return Stream(await export(scope, produce), media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
 
-@get("/api/events.ics", sync_to_thread=False, tags=["exports"], media_type="text/calendar")
-def events_ics(
+@get("/api/events.ics", tags=["exports"], media_type="text/calendar")
+async def events_ics(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
     _whole(limit, cursor)
-    conn = connection(scope)
-    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    lines = exports.ics_lines(iter_events(conn, f), stamp, title=_title(conn, f, from_, to))
-    return Stream(lines, media_type="text/calendar")
+
+    def produce(conn: sqlite3.Connection):
+        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+        return exports.ics_lines(iter_events(conn, f), stamp, title=_title(conn, f, from_, to))
+
+    return Stream(await export(scope, produce), media_type="text/calendar")
 
 
-@get("/api/timeline.json", sync_to_thread=False, tags=["exports"], media_type=MediaType.JSON)
-def timeline(
+@get("/api/timeline.json", tags=["exports"], media_type=MediaType.JSON)
+async def timeline(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: NoLimit = None, cursor: NoCursor = None,
@@ -165,14 +179,16 @@ def timeline(
     """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id;
     the headline says what was selected)."""
     _whole(limit, cursor)
-    conn = connection(scope)
-    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-    chunks = exports.timeline_chunks(iter_events(conn, f), _title(conn, f, from_, to))
-    return Stream(chunks, media_type=MediaType.JSON)
+
+    def produce(conn: sqlite3.Connection):
+        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+        return exports.timeline_chunks(iter_events(conn, f), _title(conn, f, from_, to))
+
+    return Stream(await export(scope, produce), media_type=MediaType.JSON)
 
 
-@get("/api/events.atom", sync_to_thread=False, tags=["exports"], media_type="application/atom+xml")
-def events_atom(
+@get("/api/events.atom", tags=["exports"], media_type="application/atom+xml")
+async def events_atom(
     request: Request, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: Limit = 50, cursor: Cursor = None,
@@ -180,9 +196,12 @@ def events_atom(
     """The newest matching events as an Atom 1.0 feed, newest first. Entry ids are tag: URIs made
     from the event ids, the same across rebuilds; each entry holds the date as precise as its
     source, the status, the parties and the quotes with links. A `next` link pages on."""
-    conn = connection(request.scope)
-    f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-    page = list_events(conn, f, limit=limit, cursor=cursor, order="desc")
+
+    def work(conn: sqlite3.Connection) -> tuple[EventPage, str]:
+        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+        return list_events(conn, f, limit=limit, cursor=cursor, order="desc"), _title(conn, f, from_, to)
+
+    page, title = await read(request.scope, work)
     events = [msgspec.json.decode(raw, type=EventOut) if isinstance(raw, msgspec.Raw) else raw for raw in page.events]
     url = request.url
     selection = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor"))
@@ -193,7 +212,7 @@ def events_atom(
     where = "/datasette/chrono/events/{id}" if request.app.state.get("datasette") else "/api/events/{id}"
     event_url = str(url.with_replacements(path=root + where, query=""))
     feed = exports.atom_feed(
-        events, title=_title(conn, f, from_, to), self_url=str(url), event_url=event_url, next_url=next_url,
+        events, title=title, self_url=str(url), event_url=event_url, next_url=next_url,
         feed_id=exports.TAG + "events" + (f"?{urlencode(selection)}" if selection else ""),
     )
     return Response(feed, media_type="application/atom+xml")
@@ -202,21 +221,20 @@ def events_atom(
 ActorQ = Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")]
 
 
-@get("/api/actors", sync_to_thread=False, cache=True, tags=["actors"])
-def actors(
+@get("/api/actors", cache=True, tags=["actors"])
+async def actors(
     scope: Scope, q: ActorQ = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
 ) -> ActorList:
     """Actors (people, organizations, states) with their aliases and event counts."""
-    return list_actors(connection(scope), q, limit)
+    return await read(scope, lambda conn: list_actors(conn, q, limit))
 
 
-@get("/api/actors.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
-def actors_csv(scope: Scope, q: ActorQ = None) -> Stream:
+@get("/api/actors.csv", tags=["exports"], media_type="text/csv")
+async def actors_csv(scope: Scope, q: ActorQ = None) -> Stream:
     """Every actor (or those whose name or an alias holds `q`) as CSV: id, name, kind, aliases
     (joined with '; '), event count."""
-    rows = exports.actors_csv(iter_actors(connection(scope), q))
-    return Stream(rows, media_type="text/csv",
+    return Stream(await export(scope, lambda conn: exports.actors_csv(iter_actors(conn, q))), media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-actors.csv"'})
 
 
@@ -224,25 +242,28 @@ class ActorElsewhere(Exception):
     """An actor asked for by a name or alias: the answer is at its id."""
 
 
-@get("/api/actors/{actor_id:str}", sync_to_thread=False, cache=True, tags=["actors"])
-def actor_detail(
+@get("/api/actors/{actor_id:str}", cache=True, tags=["actors"])
+async def actor_detail(
     scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id; a name or alias redirects to the id.", max_length=200)],
 ) -> ActorDetail:
     """One actor: aliases, memberships with roles and dates, members, counts. Asked for by a name
     or an alias (case- and accent-insensitive), it redirects (302) to the actor's id."""
-    conn = connection(scope)
-    try:
-        return get_actor(conn, actor_id)
-    except NotFound:
+
+    def work(conn: sqlite3.Connection) -> ActorDetail:
         try:
-            found = resolve_actor(conn, actor_id)
-        except QueryError:
-            raise NotFound(actor_id) from None
-        raise ActorElsewhere(found) from None
+            return get_actor(conn, actor_id)
+        except NotFound:
+            try:
+                found = resolve_actor(conn, actor_id)
+            except QueryError:
+                raise NotFound(actor_id) from None
+            raise ActorElsewhere(found) from None
+
+    return await read(scope, work)
 
 
-@get("/api/contacts", sync_to_thread=False, cache=True, tags=["contacts"])
-def contacts(
+@get("/api/contacts", cache=True, tags=["contacts"])
+async def contacts(
     scope: Scope,
     actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
     with_: Annotated[str | None, QueryParameter(
@@ -261,11 +282,18 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     An organization speaks through its members: with `members` on, the contacts of its members
     during their membership count as the organization's (on both sides when `with` is given).
     """
-    return list_contacts(connection(scope), actor, with_, from_, to, members, limit, ids)
+
+    def work(conn: sqlite3.Connection) -> ContactList:
+        if contacts_are_live(conn, actor, with_, from_, to, members):
+            with capacity(scope).heavy("live contact counts"):
+                return list_contacts(conn, actor, with_, from_, to, members, limit, ids)
+        return list_contacts(conn, actor, with_, from_, to, members, limit, ids)
+
+    return await read(scope, work)
 
 
-@get("/api/contacts.csv", sync_to_thread=False, tags=["exports"], media_type="text/csv")
-def contacts_csv(
+@get("/api/contacts.csv", tags=["exports"], media_type="text/csv")
+async def contacts_csv(
     scope: Scope,
     actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
     with_: Annotated[str | None, QueryParameter(
@@ -274,13 +302,20 @@ def contacts_csv(
 ) -> Stream:
     """The actor's contacts as CSV, one row per partner, the most frequent first: both actors'
     ids and names, count, first and last day, event ids (joined with '; ')."""
-    found = list_contacts(connection(scope), actor, with_, from_, to, members)
+
+    def work(conn: sqlite3.Connection) -> ContactList:
+        if contacts_are_live(conn, actor, with_, from_, to, members):
+            with capacity(scope).heavy("live contact counts"):
+                return list_contacts(conn, actor, with_, from_, to, members)
+        return list_contacts(conn, actor, with_, from_, to, members)
+
+    found = await read(scope, work)
     return Stream(exports.contacts_csv(contact_records(found)), media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'})
 
 
-@get("/api/network", sync_to_thread=False, cache=True, tags=["contacts"])
-def network_graph(
+@get("/api/network", cache=True, tags=["contacts"])
+async def network_graph(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap",
     actor: Annotated[str | None, QueryParameter(max_length=200, description=(
         "Actor id, name or alias: draw that actor, the actors in contact with it and the contacts among them."))] = None,
@@ -309,9 +344,12 @@ def network_graph(
     counts. With `actor` and `members` on, an organization's spokes count its members' contacts,
     as /api/contacts?actor= lists them.
     """
-    conn = connection(scope)
-    f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
-    return network(conn, f, min_count=min_count, group=group, ids=ids, months=months, limit=limit)
+
+    def work(conn: sqlite3.Connection) -> Network:
+        f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
+        return network(conn, f, min_count=min_count, group=group, ids=ids, months=months, limit=limit)
+
+    return await read(scope, work)
 
 
 VOCABULARY: dict[str, Any] = {
@@ -472,6 +510,23 @@ def on_http(_: Request, exc: HTTPException) -> Response:
     return problem(exc.status_code, exc.detail or "Error", exc.detail or "", **(exc.headers or {}))
 
 
+def on_busy(_: Request, exc: Busy) -> Response:
+    return problem(503, "Busy", exc.what, **{"Retry-After": str(exc.retry_after)})
+
+
+def on_over_budget(_: Request, exc: OverBudget) -> Response:
+    return problem(503, "Over budget", f"{exc}; narrow the filters (a shorter date range, an actor, a rarer word)",
+                   **{"Retry-After": str(RETRY_AFTER)})
+
+
+def on_too_large(_: Request, exc: TooLarge) -> Response:
+    return problem(400, "Answer too large", f"{exc}; narrow the filters")
+
+
+def on_rebuilt(_: Request, exc: Rebuilt) -> Response:
+    return problem(503, "Rebuilt", "the chronology was rebuilt while this request started; ask again", **{"Retry-After": "1"})
+
+
 def on_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s", request.url)
     return problem(500, "Internal error", "the server failed to answer; this is a bug")
@@ -523,9 +578,22 @@ def build_headers(build_id: str) -> Headers:
             (b"cache-control", b"public, max-age=60"))
 
 
-def connection(scope: Scope) -> sqlite3.Connection:
+def snapshot(scope: Scope) -> Snapshot:
     """The build this request reads, fixed by the edge middleware before any handler runs."""
-    return scope["state"][SNAPSHOT_KEY].conn
+    return scope["state"][SNAPSHOT_KEY]
+
+
+def capacity(scope: Scope) -> Capacity:
+    return scope["litestar_app"].state.capacity
+
+
+async def read(scope: Scope, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`work(conn)` in the database pool, on a connection of this request's build."""
+    return await capacity(scope).read(snapshot(scope), work)
+
+
+async def export(scope: Scope, produce: Callable[[sqlite3.Connection], Iterator[str | bytes]]) -> AsyncIterator[bytes]:
+    return await capacity(scope).stream(snapshot(scope), produce, "exports")
 
 
 def answer_key(request: Request) -> str:
@@ -744,7 +812,7 @@ def create_app(
             cache_response_filter=lambda _, status: keeping and status == 200,
         ),
         on_startup=[_freeze_heap],
-        state=State({"database": database, "datasette": mount_datasette}),
+        state=State({"database": database, "datasette": mount_datasette, "capacity": Capacity()}),
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
         allowed_hosts=allowed_hosts or None,
@@ -756,6 +824,10 @@ def create_app(
             NotFoundException: on_not_found,
             ValidationException: on_validation,
             HTTPException: on_http,
+            Busy: on_busy,
+            OverBudget: on_over_budget,
+            TooLarge: on_too_large,
+            Rebuilt: on_rebuilt,
             Exception: on_error,
         },
         openapi_config=OpenAPIConfig(
@@ -766,3 +838,28 @@ def create_app(
         middleware=middleware,
         debug=debug,
     )
+
+
+# --- several worker processes ------------------------------------------------------------------
+
+SETTINGS_ENV = "CHRONO_SERVE_SETTINGS"
+
+
+class ServeSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What `chrono serve` hands each worker process, through the environment (SETTINGS_ENV)."""
+
+    db: str
+    allowed_hosts: list[str] | None = None
+    rate_limit: tuple[str, int] | None = None
+    cache_mb: float = DEFAULT_CACHE_MB
+
+    def to_json(self) -> str:
+        return msgspec.json.encode(self).decode()
+
+
+def app_from_environment() -> Litestar:
+    """The app of one worker of `chrono serve --workers N`: each worker process calls this
+    factory and opens its own connections to the file; each sees a rebuild on its next request."""
+    settings = msgspec.json.decode(os.environ[SETTINGS_ENV], type=ServeSettings)
+    return create_app(Path(settings.db), allowed_hosts=settings.allowed_hosts, rate_limit=settings.rate_limit,
+                      cache_mb=settings.cache_mb)

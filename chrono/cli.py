@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -98,31 +99,57 @@ def verify(corpus: Path, data: Path) -> None:
               help="Requests per client address, e.g. 600/minute (default: no limit).")
 @click.option("--cache-mb", type=click.FloatRange(min=0), default=DEFAULT_CACHE_MB, show_default=True, envvar="CHRONO_CACHE_MB",
               help="Memory for answers replayed to repeated /api URLs until the next build (0: off).")
+@click.option("--workers", default="1", show_default=True, metavar="N|auto", envvar="CHRONO_WORKERS",
+              help="Processes serving the one port (auto: one per core), each with its own connections.")
 def serve(host: str, port: int, db_path: Path, data: Path | None, allowed_hosts: tuple[str, ...], rate_limit: str | None,
-          cache_mb: float) -> None:
+          cache_mb: float, workers: str) -> None:
     """Build the chronology if missing or stale, then serve the API, widget and Datasette.
 
-    One process, one port: /api, /schema, /widget.js, /embed, / and /datasette.
+    One port: /api, /schema, /widget.js, /embed, / and /datasette, from one process or
+    from --workers N; a rebuild (`chrono build` into the same file) reaches every worker.
 
-        chrono serve --port 8000
+        chrono serve --port 8000 --workers auto
     """
     import uvicorn
 
-    from .api import create_app
+    from .api import SETTINGS_ENV, ServeSettings, app_from_environment, create_app
 
+    count = _parse_workers(workers)
     data = data or db_path.parent
     if (data / "events.yml").exists() and (not db_path.exists() or is_stale(data, db_path)):
         click.echo(f"building {db_path} from {data} …")
         _build_or_exit(data, db_path)
     elif not db_path.exists():
         raise click.UsageError(f"{db_path} does not exist and {data} holds no events.yml to build it from")
-    limit = _parse_rate(rate_limit) if rate_limit else None
+    settings = ServeSettings(db=str(db_path.resolve()), allowed_hosts=list(allowed_hosts) or None,
+                             rate_limit=_parse_rate(rate_limit) if rate_limit else None, cache_mb=cache_mb)
     try:
-        app = create_app(db_path, allowed_hosts=list(allowed_hosts) or None, rate_limit=limit, cache_mb=cache_mb)
+        app = create_app(Path(settings.db), allowed_hosts=settings.allowed_hosts, rate_limit=settings.rate_limit,
+                         cache_mb=cache_mb)
     except IncompatibleDatabase as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"serving {db_path} on http://{host}:{port}/ (API /api, Datasette /datasette, widget /widget.js)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    processes = f"{count} processes" if count > 1 else "one process"
+    click.echo(f"serving {db_path} on http://{host}:{port}/ from {processes} (API /api, Datasette /datasette, widget /widget.js)")
+    # Past the grace period, streams still running are cut: a SIGTERM ends the server.
+    options = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+               "timeout_graceful_shutdown": SHUTDOWN_GRACE_SECONDS}
+    if count == 1:
+        uvicorn.run(app, **options)
+        return
+    del app  # each worker makes its own, with its own connections, from the settings
+    os.environ[SETTINGS_ENV] = settings.to_json()
+    uvicorn.run(f"{app_from_environment.__module__}:{app_from_environment.__name__}", factory=True, workers=count, **options)
+
+
+SHUTDOWN_GRACE_SECONDS = 5
+
+
+def _parse_workers(text: str) -> int:
+    if text == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise click.BadParameter("a number of processes from 1 to 64, or auto (one per core)", param_hint="--workers")
+    return int(text)
 
 
 def _parse_rate(text: str) -> tuple[str, int]:

@@ -9,6 +9,10 @@ the 400s, which are generic.
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,10 +23,12 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.views.base import DatasetteError
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.views.base import DatasetteError
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from .dates import name_key
+from .store import MAX_VALUE_BYTES, bound_connection
 
 DATABASE = "chrono"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -71,12 +77,15 @@ def bad_parameter(exception: Exception, args: Any) -> str | None:
 
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
-    """A client's mistake in a table's parameters is a 400 in words, never a 500."""
-    message = bad_parameter(exception, request.args)
+    """A client's mistake in a table's parameters, or a query that builds values past the
+    limits (prepare_connection), is a 400 in words, never a 500."""
+    title, message = "Bad parameter", bad_parameter(exception, request.args)
+    if message is None:
+        title, message = "Too large", too_large(exception)
     if message is None:
         return None
     return datasette_errors.handle_exception(
-        datasette=datasette, request=request, exception=DatasetteError(message, title="Bad parameter", status=400))
+        datasette=datasette, request=request, exception=DatasetteError(message, title=title, status=400))
 
 
 @hookimpl
@@ -95,6 +104,71 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if database == DATABASE:
         conn.execute("PRAGMA query_only = 1")
         conn.create_function("chrono_name_key", 1, sql_name_key, deterministic=True)
+        # Anyone may send SQL: no value may grow past a few MB (zeroblob, printf widths,
+        # replace and hex chains), SQLite's heap is capped, and so are the rows' bytes.
+        bound_connection(conn)
+        conn.row_factory = bounded_rows
+        for name in ("printf", "format"):
+            conn.create_function(name, -1, bounded_printf, deterministic=True)
+
+
+# SQLite's printf pads `%.Nc` one character at a time inside a single step, where no time
+# limit can stop it: `printf('%.*c', 2000000000, 'x')` kept a thread for 16 s before giving
+# NULL (the value would pass the length limit). Any width or precision past the limit gets
+# that NULL at once; the rest is SQLite's own printf.
+_SPEC = re.compile(r"%[-+ 0#,!]*(\*|\d+)?(?:\.(\*|\d+))?(?:ll|l)?([a-zA-Z%])")
+_PLAIN = threading.local()
+
+
+def bounded_printf(fmt: Any = None, *args: Any) -> Any:
+    if isinstance(fmt, str):
+        values = iter(args)
+        for width, precision, kind in _SPEC.findall(fmt):
+            for part in (width, precision):
+                size = _number(next(values, 0)) if part == "*" else int(part or 0)
+                if abs(size) > MAX_VALUE_BYTES:
+                    return None
+            if kind != "%":
+                next(values, None)
+    plain = getattr(_PLAIN, "conn", None)
+    if plain is None:
+        plain = _PLAIN.conn = sqlite3.connect(":memory:")
+        bound_connection(plain)
+    return plain.execute(f"SELECT printf({', '.join('?' * (len(args) + 1))})", (fmt, *args)).fetchone()[0]
+
+
+def _number(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+# Bytes of text and blobs one query may hand to Python: Datasette keeps up to
+# max_returned_rows rows (1000) of a query, and some of its queries keep every row.
+MAX_ANSWER_BYTES = 32 << 20
+_spent: weakref.WeakKeyDictionary[sqlite3.Cursor, int] = weakref.WeakKeyDictionary()
+
+
+def bounded_rows(cursor: sqlite3.Cursor, row: tuple) -> sqlite3.Row:
+    """Datasette's row type, counting the bytes each query has read so far: past
+    MAX_ANSWER_BYTES the query ends with an error Datasette shows as a 400."""
+    size = sum(len(v) for v in row if isinstance(v, (str, bytes)))
+    if size:
+        spent = _spent.get(cursor, 0) + size
+        if spent > MAX_ANSWER_BYTES:
+            raise sqlite3.OperationalError(
+                f"the answer would hold more than {MAX_ANSWER_BYTES >> 20} MB: ask for fewer rows or smaller values")
+        _spent[cursor] = spent
+    return sqlite3.Row(cursor, row)
+
+
+def too_large(exception: Exception) -> str | None:
+    """What grew past the limits above, when that is why a query failed; else None."""
+    if isinstance(exception, MemoryError) or (isinstance(exception, sqlite3.DataError) and "too big" in str(exception)):
+        return (f"the query builds a value or an answer larger than a query may ({exception or 'out of memory'}); "
+                f"values are limited to {MAX_VALUE_BYTES >> 20} MB")
+    return None
 
 
 @hookimpl

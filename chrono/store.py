@@ -314,17 +314,18 @@ def check_fts_query(q: str) -> str:
 # probe accepts, the real index accepts too, whatever rows a page query happens to reach.
 FTS_COLUMNS = "title, summary, quotes"
 FTS_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
-_FTS_PROBE = sqlite3.connect(":memory:", check_same_thread=False)
-_FTS_PROBE.execute(f"CREATE VIRTUAL TABLE events_fts USING fts5({FTS_COLUMNS}, {FTS_TOKENIZER})")
-_FTS_PROBE_LOCK = threading.Lock()
+_FTS_PROBES = threading.local()  # an empty index per thread: no connection is shared
 
 
 def _fts_syntax_error(q: str) -> str | None:
-    with _FTS_PROBE_LOCK:
-        try:
-            _FTS_PROBE.execute("SELECT rowid FROM events_fts WHERE events_fts MATCH ?", (q,)).fetchall()
-        except sqlite3.OperationalError as exc:
-            return str(exc)
+    probe = getattr(_FTS_PROBES, "conn", None)
+    if probe is None:
+        probe = _FTS_PROBES.conn = sqlite3.connect(":memory:")
+        probe.execute(f"CREATE VIRTUAL TABLE events_fts USING fts5({FTS_COLUMNS}, {FTS_TOKENIZER})")
+    try:
+        probe.execute("SELECT rowid FROM events_fts WHERE events_fts MATCH ?", (q,)).fetchall()
+    except sqlite3.OperationalError as exc:
+        return str(exc)
     return None
 
 
@@ -687,6 +688,34 @@ def _doc_frequency(conn: sqlite3.Connection, q: str) -> int | None:
     return min(counts) if counts else None
 
 
+# Full text is "wide" past this many index entries: reading them may take far longer than a
+# page, so such a search takes one of the server's few slots for expensive work.
+WIDE_TEXT = 20_000
+_TERM = re.compile(r"(\w+)(\*?)", re.UNICODE)
+
+
+def is_wide_text(conn: sqlite3.Connection, f: EventFilter) -> bool:
+    """A full-text search that may read much more of the index than the page it answers:
+    a prefix, or common words under other filters (a plain common word alone reads the
+    index in date order and stops at the page's end)."""
+    if not f.q:
+        return False
+    entries = 0
+    for word, prefix in _TERM.findall(f.q):
+        if word in _OPERATORS:
+            continue
+        term = fold(word)
+        if prefix:
+            row = conn.execute("SELECT coalesce(sum(doc), 0) FROM events_fts_vocab WHERE term >= ? AND term < ?",
+                               (term, term + "\U0010ffff")).fetchone()
+            entries += WIDE_TEXT if row[0] > WIDE_TEXT else row[0]
+            continue
+        row = conn.execute("SELECT doc FROM events_fts_vocab WHERE term = ?", (term,)).fetchone()
+        entries += row[0] if row else 0
+    narrowed = bool(f.types or f.statuses or f.actors or f.start or f.end)
+    return entries >= WIDE_TEXT and (narrowed or "*" in f.q)
+
+
 def choose_drive(conn: sqlite3.Connection, f: EventFilter) -> tuple[EventFilter, str]:
     """The cheapest way into the events: the rarest actor, or the full-text index when its
     rarest word is rarer still. Returns the filter with the driving actor first."""
@@ -718,26 +747,17 @@ def _page_docs(conn: sqlite3.Connection, f: EventFilter, order: str, after: _Cur
     return [row[0] for row in _run(conn, sql, params)]
 
 
-SQL_TIME_LIMIT = 1.0  # seconds; a query running longer is interrupted
-PROGRESS_STEPS = 10_000  # SQLite VM steps between deadline checks
-
-
 def _run(conn: sqlite3.Connection, sql: str, params: dict) -> list[tuple]:
-    """Run a page query under the SQL time limit, turning SQLite's complaints into QueryErrors."""
-    deadline = time.monotonic() + SQL_TIME_LIMIT
-    conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+    """Run a page query, turning a full-text syntax error into a QueryError. Its time is
+    bounded by the connection's lease (an interruption passes through as it is)."""
     try:
         return conn.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
         message = str(exc)
-        if "interrupted" in message:
-            raise QueryError("q", f"the query took longer than {SQL_TIME_LIMIT:g}s; narrow the filters") from None
-        if "events_fts MATCH" in sql:
+        if "events_fts MATCH" in sql and "interrupted" not in message and "too big" not in message:
             # The only text that reaches SQL as syntax is the full-text query.
             raise QueryError("q", f"full-text syntax error ({message})") from None
         raise
-    finally:
-        conn.set_progress_handler(None, 0)
 
 
 _decode_event = msgspec.json.Decoder(EventOut).decode
@@ -940,7 +960,7 @@ def list_contacts(
     actor_id = resolve_actor(conn, actor, "actor")
     other_id = resolve_actor(conn, other, "with") if other is not None else None
     f = make_filter(conn, from_=from_, to=to)
-    if members and not (f.start or f.end) and (other_id is None or not _has_members(conn, other_id)):
+    if not _counted_live(conn, other_id, f, members):
         return _stored_contacts(conn, actor_id, other_id, limit, ids)
     _, rng_params = _range("ea", f)
     side_params = [actor_id, *rng_params, actor_id, int(members), *rng_params]
@@ -980,6 +1000,21 @@ def list_contacts(
                 event_ids=sorted(msgspec.json.decode(r[5]))[:ids])
         for r in rows
     ])
+
+
+def contacts_are_live(
+    conn: sqlite3.Connection, actor: str, other: str | None = None, from_: str | None = None, to: str | None = None,
+    members: bool = True,
+) -> bool:
+    """Whether list_contacts with these arguments counts contacts live (a date range, members
+    off, or `other` an organization with members) rather than reading what the build counted."""
+    resolve_actor(conn, actor, "actor")
+    other_id = resolve_actor(conn, other, "with") if other is not None else None
+    return _counted_live(conn, other_id, make_filter(conn, from_=from_, to=to), members)
+
+
+def _counted_live(conn: sqlite3.Connection, other_id: str | None, f: EventFilter, members: bool) -> bool:
+    return not members or bool(f.start or f.end) or (other_id is not None and _has_members(conn, other_id))
 
 
 def _has_members(conn: sqlite3.Connection, actor_id: str) -> bool:
@@ -1071,54 +1106,49 @@ def _first_ids(contact: bytes, n: int) -> bytes:
 
 # --- the database file -----------------------------------------------------------------------
 
-@dataclass
-class Snapshot:
-    """One build of the database, open read-only, with the identity HTTP caching uses."""
+class OverBudget(Exception):
+    """The request's database work ran past its time budget and was interrupted."""
 
-    path: Path
-    conn: sqlite3.Connection
-    build_id: str
-    input_hash: str
-    inode: tuple[int, int, int]
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query needed more than {seconds:g} s of database time")
+        self.seconds = seconds
 
 
-@dataclass
-class Database:
-    """Hands out the current build; when `chrono build` swaps a new file in, the next request
-    opens it, while requests already running finish on the connection they hold."""
-
-    path: Path
-    _snapshot: Snapshot | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def current(self) -> Snapshot:
-        st = os.stat(self.path)
-        key = (st.st_ino, st.st_size, st.st_mtime_ns)
-        snap = self._snapshot
-        if snap is not None and snap.inode == key:
-            return snap
-        with self._lock:
-            if self._snapshot is None or self._snapshot.inode != key:
-                self._snapshot = self._open(key)
-            return self._snapshot
-
-    def _open(self, key: tuple[int, int, int]) -> Snapshot:
-        conn = open_readonly(self.path)
-        try:
-            info = dict(conn.execute("SELECT key, value FROM chrono_build").fetchall())
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise IncompatibleDatabase(f"{self.path} is not a chrono database ({exc}); build one with `chrono build`") from None
-        version = info.get("schema_version")
-        if version != str(SCHEMA_VERSION):
-            conn.close()
-            raise IncompatibleDatabase(
-                f"{self.path} was built for schema {version or 'unknown'}, this chrono reads schema {SCHEMA_VERSION}; "
-                "rebuild it with `chrono build`")
-        return Snapshot(self.path, conn, info.get("build_id", "unknown"), info.get("input_hash", "unknown"), key)
+class TooLarge(Exception):
+    """A value or an answer would grow past what a connection may hold."""
 
 
-# How many actor spellings (and actors' "has members") a connection remembers, and how long a
+class Rebuilt(Exception):
+    """The build a request started on was replaced before it could read it; ask again."""
+
+
+# What one request may spend. A statement is interrupted once its lease's deadline passes
+# (checked every PROGRESS_STEPS SQLite steps), so every statement is bounded, not only the
+# page query: the actor lookups, the live contact counts, each chunk of an export.
+REQUEST_SECONDS = 1.0
+PROGRESS_STEPS = 1_000
+# No string or blob, stored or computed, may grow past this (SQLITE_LIMIT_LENGTH), nor a row
+# hold more columns (the widest table has 19): a row of values built by anyone's SQL stays
+# under 160 MB. The largest stored value, a busy pair's contacts at a million events, is
+# about 1 MB.
+MAX_VALUE_BYTES = 4 << 20
+MAX_COLUMNS = 40
+# SQLite's own heap, process-wide (page caches, sorters, values being built): past the soft
+# limit its caches give pages back, past the hard one an allocation fails (an error, not a
+# process at 12 GB). Python's copies of the rows are bounded per answer apart.
+HEAP_SOFT_BYTES = 192 << 20
+HEAP_HARD_BYTES = 384 << 20
+
+
+def bound_connection(conn: sqlite3.Connection) -> None:
+    """The limits every connection to a chronology gets, chrono's and Datasette's."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+    conn.execute(f"PRAGMA soft_heap_limit = {HEAP_SOFT_BYTES}")
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_HARD_BYTES}")
+
+
+# How many actor spellings (and actors' "has members") a build remembers, and how long a
 # remembered spelling may be. Its build never changes, so neither can an answer; the bounds
 # keep clients sending endless variants of a name from growing the server's memory (what is
 # not remembered is looked up, as before).
@@ -1132,8 +1162,14 @@ def _remember(memo: dict | None, key: str, value: object) -> None:
 
 
 class ChronoConnection(sqlite3.Connection):
-    """A read-only connection that remembers what its build told the query planner, and the
-    actors it has resolved: a name read once is not folded and looked up on every request."""
+    """A read-only connection that stops at its holder's deadline, and shares with the other
+    connections to its build what that build told the query planner and the actors already
+    resolved: a name read once is not folded and looked up on every request.
+
+    Its progress handler is Python, so it needs the GIL while SQLite holds the connection's
+    mutex: two threads on one such connection can each hold what the other waits for, and
+    the process freezes. Hence leases (Snapshot.lease): one holder at a time, always.
+    """
 
     chrono_facts: BuildFacts | None = None
     chrono_alias_keys: list[tuple[str, str]] | None = None
@@ -1142,29 +1178,185 @@ class ChronoConnection(sqlite3.Connection):
         super().__init__(*args, **kwargs)
         self.chrono_actor_ids: dict[str, str] = {}
         self.chrono_has_members: dict[str, bool] = {}
+        self.chrono_deadline = float("inf")
+        self.chrono_steps = float("inf")  # SQLite steps its holder may still take
+        self.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
+
+    def _past_deadline(self) -> bool:
+        self.chrono_steps -= PROGRESS_STEPS
+        return self.chrono_steps < 0 or time.monotonic() > self.chrono_deadline
 
 
 # Pages are read through a memory map of the file: a page SQLite's own cache no longer holds
 # costs neither a read() call nor a copy. A stream of distinct page queries ran 20 % faster
 # in process (330-350 against 410-430 µs a request at a million events); a repeated one the
 # same. SQLite caps the map at its compile-time limit (2 GB in Debian's build) and reads
-# the pages past it as before: at a million events, the indexes and derived tables (laying
-# the file out so that more of the hot pages fall inside made no difference under uvicorn;
-# see the README). The mapped pages are the OS page cache, shared and
-# reclaimable, not the process's own memory.
+# the pages past it as before: at a million events, the indexes and derived tables. The
+# mapped pages are the OS page cache, shared and reclaimable, not the process's own memory.
 MMAP_BYTES = 1 << 40
-# SQLite's page cache, for the pages past the map's cap (at a million events: the indexes, the
-# full-text index and the last fifth of the documents). 64 MB against the default 2 MB: the
-# mixed load of distinct page queries 9 % faster under uvicorn; 512 MB no faster than 64.
-CACHE_KIB = 65536
+# SQLite's page cache per connection, for the pages past the map's cap (at a million events:
+# the indexes, the full-text index and the last fifth of the documents). A server holds a
+# connection per database thread and per running export: 32 MB each, within the heap limits.
+CACHE_KIB = 32768
 
 
-def open_readonly(path: Path) -> sqlite3.Connection:
+def open_readonly(path: Path) -> ChronoConnection:
     """Immutable: the file is never written in place (rebuilds rename a new file over it),
     so neither SQLite's checks nor its memory map ever see it change."""
     uri = f"file:{Path(path).resolve()}?mode=ro&immutable=1"
+    # check_same_thread off: a lease may pass from one thread to the next (an export's
+    # chunks), never be held by two at once.
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection)
     conn.execute("PRAGMA query_only = ON")
     conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    return conn
+    bound_connection(conn)
+    return conn  # type: ignore[return-value]
+
+
+def _build_info(conn: sqlite3.Connection, path: Path) -> dict[str, str]:
+    try:
+        info = dict(conn.execute("SELECT key, value FROM chrono_build").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise IncompatibleDatabase(f"{path} is not a chrono database ({exc}); build one with `chrono build`") from None
+    version = info.get("schema_version")
+    if version != str(SCHEMA_VERSION):
+        raise IncompatibleDatabase(
+            f"{path} was built for schema {version or 'unknown'}, this chrono reads schema {SCHEMA_VERSION}; "
+            "rebuild it with `chrono build`")
+    return info
+
+
+# Idle connections a build keeps for the next requests; more are opened when more run at
+# once (the thread pool and the export cap bound that), and closed when given back.
+IDLE_CONNECTIONS = 8
+
+
+class Snapshot:
+    """One build of the database, with the identity HTTP caching uses, and its connections.
+
+    Work takes a connection with `lease()` and gives it back when done: a connection has
+    one holder at a time, so no two threads ever use it at once. A build replaced by a
+    newer one closes its connections as they come back.
+    """
+
+    def __init__(self, path: Path, inode: tuple[int, int, int]) -> None:
+        self.path, self.inode = path, inode
+        first = open_readonly(path)
+        try:
+            info = _build_info(first, path)
+        except IncompatibleDatabase:
+            first.close()
+            raise
+        self.build_id: str = info.get("build_id", "unknown")
+        self.input_hash: str = info.get("input_hash", "unknown")
+        self.actor_ids: dict[str, str] = {}
+        self.has_members: dict[str, bool] = {}
+        self.facts: BuildFacts | None = None
+        self._idle: list[ChronoConnection] = []
+        self._lock = threading.Lock()
+        self.retired = False
+        self._adopt(first)
+        self._idle.append(first)
+
+    def _adopt(self, conn: ChronoConnection) -> None:
+        conn.chrono_actor_ids, conn.chrono_has_members = self.actor_ids, self.has_members
+        conn.chrono_facts = self.facts
+
+    def _take(self) -> ChronoConnection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = open_readonly(self.path)
+        try:
+            # The path may name a newer build by now: only the same build may answer.
+            if _build_info(conn, self.path).get("build_id", "unknown") != self.build_id:
+                raise Rebuilt(str(self.path))
+        except (IncompatibleDatabase, Rebuilt):
+            conn.close()
+            raise Rebuilt(str(self.path)) from None
+        self._adopt(conn)
+        return conn
+
+    def _give_back(self, conn: ChronoConnection) -> None:
+        conn.chrono_deadline = conn.chrono_steps = float("inf")
+        if self.facts is None:
+            self.facts = conn.chrono_facts
+        with self._lock:
+            if not self.retired and len(self._idle) < IDLE_CONNECTIONS:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def lease(self, seconds: float | None = None, steps: float = float("inf")) -> Lease:
+        """A connection of this build, for one holder, whose statements stop `seconds` from
+        now (default REQUEST_SECONDS) or after about `steps` steps of SQLite's program."""
+        return Lease(self, REQUEST_SECONDS if seconds is None else seconds, steps=steps)
+
+    def retire(self) -> None:
+        """A newer build serves from now on: connections given back are closed. The idle
+        ones stay for requests that started on this build and have yet to read; they close
+        with the snapshot once nothing holds it."""
+        with self._lock:
+            self.retired = True
+
+
+class Lease:
+    """A connection held by one piece of work (`with snapshot.lease() as conn:`), with its
+    deadline; SQLite's interruption at the deadline surfaces as OverBudget, a value past
+    MAX_VALUE_BYTES or SQLite's heap limit as TooLarge. `extend(seconds)` moves the deadline
+    to `seconds` from now (an export, chunk by chunk), never past `until`."""
+
+    def __init__(self, snapshot: Snapshot, seconds: float, until: float | None = None, steps: float = float("inf")) -> None:
+        self.snapshot, self.seconds, self.steps = snapshot, seconds, steps
+        self.conn: ChronoConnection | None = None
+        self.until = until
+
+    def __enter__(self) -> ChronoConnection:
+        self.conn = self.snapshot._take()
+        self.conn.chrono_deadline = time.monotonic() + self.seconds
+        self.conn.chrono_steps = self.steps
+        return self.conn
+
+    def __exit__(self, kind, exc, tb) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            self.snapshot._give_back(conn)
+        if exc is not None:
+            raise_budget_errors(exc, self.seconds)
+
+
+def raise_budget_errors(exc: BaseException, seconds: float) -> None:
+    """Raise OverBudget or TooLarge for SQLite's ways of saying so; anything else passes."""
+    if isinstance(exc, MemoryError):
+        raise TooLarge("the answer needs more memory than a request may take") from None
+    if isinstance(exc, sqlite3.Error):
+        message = str(exc)
+        if "interrupted" in message:
+            raise OverBudget(seconds) from None
+        if "too big" in message or "out of memory" in message:
+            raise TooLarge("a value in the answer would grow past the size a request may build") from None
+
+
+@dataclass
+class Database:
+    """Hands out the current build; when `chrono build` swaps a new file in, the next request
+    takes it, while requests already running finish on the build they started with."""
+
+    path: Path
+    _snapshot: Snapshot | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def current(self) -> Snapshot:
+        st = os.stat(self.path)
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        snap = self._snapshot
+        if snap is not None and snap.inode == key:
+            return snap
+        with self._lock:
+            old = self._snapshot
+            if old is None or old.inode != key:
+                self._snapshot = Snapshot(self.path, key)
+                if old is not None:
+                    old.retire()
+            return self._snapshot  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from chrono import store
+from chrono import capacity, store
 from chrono.api import create_app
 from chrono.store import QueryError, decode_cursor, encode_cursor, parse_bound
 
@@ -90,11 +90,17 @@ def test_request_bodies_are_refused(client):
     assert client.app.request_max_body_size == 16_384
 
 
-def test_sql_time_limit_interrupts_slow_queries(client, monkeypatch):
-    monkeypatch.setattr(store, "SQL_TIME_LIMIT", -1.0)
+def test_time_budget_interrupts_slow_queries_with_a_503(bundled_db, monkeypatch):
+    monkeypatch.setattr(store, "REQUEST_SECONDS", -1.0)
+    monkeypatch.setattr(capacity, "CHUNK_SECONDS", -1.0)
+    monkeypatch.setattr(capacity, "INLINE_STEPS", 0)  # every request goes on to the pool
     monkeypatch.setattr(store, "PROGRESS_STEPS", 1)
-    r = client.get("/api/events?q=Taliban")
-    assert r.status_code == 400 and "took longer than" in r.json()["detail"]
+    with TestClient(create_app(bundled_db, mount_datasette=False, cache_mb=0)) as client:
+        for path in ("/api/events?q=Taliban", "/api/contacts?actor=haniyeh&from=2021", "/api/events.csv"):
+            r = client.get(path)
+            assert r.status_code == 503, path
+            assert r.json()["detail"].startswith("the query needed more than -1 s of database time; narrow"), path
+            assert r.headers["retry-after"].isdigit(), path
 
 
 def test_html_pages_carry_security_headers(client):

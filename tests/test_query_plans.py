@@ -59,6 +59,7 @@ FILTERS = {
     "type": EventFilter(types=("phone-call",)),
     "type-range": EventFilter(types=("phone-call",), start=date(2021, 1, 1), end=date(2021, 12, 31)),
     "status": EventFilter(statuses=("denied",)),
+    "type-status": EventFilter(types=("phone-call",), statuses=("denied",)),
     "fulltext": EventFilter(q="haniyeh"),
     "fulltext-range": EventFilter(q="haniyeh", start=date(2021, 1, 1), end=date(2021, 12, 31)),
     "fulltext-within": EventFilter(q="haniyeh", start=date(2021, 1, 1), end=date(2021, 12, 31), within=True),
@@ -88,6 +89,14 @@ def test_event_queries_avoid_full_scans(big_db, name, order):
             if f.start and not f.within:
                 # An overlap range bounds each scan from below as well as from above.
                 assert "date_start>?" in text.replace(" ", "") or "rowid>?" in text, text
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_one_type_and_one_status_page_straight_off_their_index(big_db, order):
+    conn = open_readonly(big_db)
+    sql, params = events_sql(FILTERS["type-status"], order, None, 51, facts=build_facts(conn))
+    text = plan(conn, sql, params)
+    assert "INDEX events_by_type_status (type=? AND status=?)" in text and "TEMP B-TREE" not in text, text
 
 
 @pytest.mark.parametrize("name", [n for n, d in DRIVES.items() if len(d) > 1])

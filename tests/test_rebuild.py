@@ -51,7 +51,8 @@ def test_served_database_is_read_through_a_memory_map(tmp_path):
     out = tmp_path / "chrono.db"
     build(write_data(tmp_path / "data"), out)
     snapshot = create_app(out, mount_datasette=False).state.database.current()
-    assert snapshot.conn.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    with snapshot.lease() as conn:
+        assert conn.execute("PRAGMA mmap_size").fetchone()[0] > 0
 
 
 def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
@@ -174,10 +175,10 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
 
     with TestClient(create_app(out, mount_datasette=False, cache_mb=0)) as client:
         assert actors_of(client) >= {"haniyeh"}
-        conn = client.app.state.database.current().conn
-        assert conn.chrono_actor_ids == {"Haniyah": "haniyeh"}
+        snapshot = client.app.state.database.current()
+        assert snapshot.actor_ids == {"Haniyah": "haniyeh"}
         assert client.get("/api/events?actor=Nobody%20Known").status_code == 400
-        assert "Nobody Known" not in conn.chrono_actor_ids
+        assert "Nobody Known" not in snapshot.actor_ids
 
         moved = copy.deepcopy(ACTORS)
         for actor in moved:
@@ -192,10 +193,10 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
 
         padded = "Haniyah" + " " * 300  # folds to the same name, but too long to keep
         assert client.get(f"/api/events?actor={padded}").status_code == 200
-        assert padded not in client.app.state.database.current().conn.chrono_actor_ids
+        assert padded not in client.app.state.database.current().actor_ids
         monkeypatch.setattr(store, "MEMO_ENTRIES", 1)
         assert client.get("/api/events?actor=Muttaqi").status_code == 200
-        assert set(client.app.state.database.current().conn.chrono_actor_ids) == {"Haniyah"}
+        assert set(client.app.state.database.current().actor_ids) == {"Haniyah"}
 
 
 def test_a_rebuild_of_the_same_data_keeps_every_etag(tmp_path):
