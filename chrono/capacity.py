@@ -176,13 +176,21 @@ class Capacity:
             raise
 
         async def rest() -> AsyncIterator[bytes]:
+            ended = False
             try:
                 block = first
                 while block:
                     yield block
                     block = await self.run(pull)
+                ended = True
             finally:
-                self._pool.submit(finish)
+                # A stream read to its end has no pull running: its slot is free before the
+                # client sees the end, so a client asking for the next export finds it free.
+                # A cancelled one may still have a thread on the connection.
+                if ended:
+                    finish()
+                else:
+                    self._pool.submit(finish)
 
         return rest()
 
