@@ -59,9 +59,10 @@ def test_quickstart_commands_are_the_ones_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash .ci/run" in README
     assert "bash scripts/setup && .venv/bin/chrono serve" in README
-    assert "bash scripts/test" in ci
+    assert "bash scripts/setup" in ci and "bash scripts/setup" in (ROOT / "scripts" / "test").read_text()
     assert "requirements.lock" in (ROOT / "scripts" / "setup").read_text()
     assert ".venv/bin/python -m pytest -q" in (ROOT / "scripts" / "test").read_text()
+    assert ".venv/bin/python -m pytest -q" in ci
     assert "apt-get install" in ci and "chromium" in ci
 
 
