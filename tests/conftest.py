@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import uvicorn
 import yaml
 
 from chrono.build import build
@@ -143,3 +147,33 @@ def generated_db(tmp_path_factory) -> Path:
     generate(folder / "data", 20_000)
     build(folder / "data", folder / "chrono.db")
     return folder / "chrono.db"
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """An ASGI app under a real uvicorn in a background thread, for tests that need sockets."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

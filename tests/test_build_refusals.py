@@ -19,7 +19,7 @@ from chrono.api import create_app
 from chrono.build import build
 from chrono.cli import cli
 from tests.conftest import BUNDLED_DATA, EVENTS, write_data
-from tests.test_serve import free_port
+from tests.conftest import free_port
 
 EMPTY = "no events: the build would publish an empty chronology (add events, or build with --allow-empty to publish one with none)"
 

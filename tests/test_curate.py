@@ -18,7 +18,7 @@ from litestar.testing import TestClient
 from chrono.build import empty_problem, read_build_info
 from chrono.curate import create_app, host_name
 from chrono.load import DataError
-from tests.conftest import EVENTS, write_data
+from tests.conftest import EVENTS, free_port, write_data
 
 HOST = "testserver.local"
 OWN = {"Origin": f"http://{HOST}"}
@@ -337,12 +337,6 @@ def test_serve_never_mounts_the_workbench(small_db):
     with TestClient(create_api(small_db, mount_datasette=False)) as c:
         assert c.get("/curate").status_code == 404
         assert c.post("/curate/api/events", json=new_event()).status_code in (404, 405)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_two_accepts_at_once_leave_a_valid_file_with_both(folder):

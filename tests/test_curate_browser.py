@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ import yaml
 from playwright.sync_api import expect
 
 from chrono.curate import create_app
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, EVENTS, write_data
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, EVENTS, LiveServer, write_data
 from tests.test_curate import ARTICLE, HEADER, PAGE
 
 pytestmark = pytest.mark.browser
@@ -41,27 +38,9 @@ def browser():
         b.close()
 
 
-class LiveCurate:
+class LiveCurate(LiveServer):
     def __init__(self, data: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(create_app(data), host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveCurate:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(create_app(data))
 
 
 @pytest.fixture

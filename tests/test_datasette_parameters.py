@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.publish import METADATA, make_datasette
-from tests.test_serve import free_port
+from tests.conftest import free_port
 
 BAD_SORTS = [
     ("_sort=no_such_column", "Cannot sort table by no_such_column"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -11,13 +10,7 @@ import time
 
 import httpx
 
-from tests.conftest import BUNDLED_DATA
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import BUNDLED_DATA, free_port
 
 
 def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):

@@ -9,10 +9,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import socket
 import struct
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,11 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from chrono.api import create_app
 from chrono.build import build
-from tests.conftest import ACTORS, EVENTS, SOURCES, write_data
+from tests.conftest import ACTORS, EVENTS, SOURCES, LiveServer, free_port, write_data
 from tests.test_links import plant_url
 
 pytestmark = pytest.mark.browser
@@ -107,34 +104,11 @@ XSS_EVENTS = [
 
 # --- servers ---------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveApp:
+class LiveApp(LiveServer):
     """The real app under uvicorn in a background thread."""
 
     def __init__(self, db: Path) -> None:
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(db, mount_datasette=False), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveApp:
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(create_app(db, mount_datasette=False))
 
     def get_json(self, path: str, params: list[tuple[str, str]] | None = None) -> tuple[int, dict]:
         url = f"{self.origin}{path}"
