@@ -171,9 +171,26 @@ class Capacity:
 
         try:
             first = await self.run(begin)
+        except Exception:
+            # The thread is done with the connection (a bad parameter, a budget): the slot
+            # is free before the client reads the 4xx, so its next request finds it free.
+            finish()
+            raise
         except BaseException:
+            # Cancelled while a thread may still work on the connection.
             self._pool.submit(finish)
             raise
+
+        if len(first) < CHUNK_BYTES:
+            # The whole export fits its first chunk (_pull stops early only at CHUNK_BYTES):
+            # the slot is free before the client sees the headers.
+            finish()
+
+            async def whole() -> AsyncIterator[bytes]:
+                if first:
+                    yield first
+
+            return whole()
 
         async def rest() -> AsyncIterator[bytes]:
             ended = False

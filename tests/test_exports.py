@@ -314,3 +314,27 @@ def test_exports_asked_one_after_another_never_find_the_server_busy(client):
     statuses = [client.get(path).status_code
                 for _ in range(15) for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json")]
     assert statuses == [200] * 45
+
+
+def test_refused_exports_give_their_slot_back_before_the_refusal_is_read(client):
+    """A bad parameter is a 400 every time, never a 503 because earlier refusals still held
+    the export slots."""
+    paths = ("/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/events.atom")
+    statuses = [client.get(f"{path}?from=2021-02-30").status_code for _ in range(10) for path in paths]
+    assert statuses == [400] * 40
+
+
+def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(api_db):  # noqa: F811
+    """A small export is whole before its headers are sent: a client that reads only the
+    status and hangs up (a link checker) finds the slot free on its next request."""
+    import urllib.request
+
+    from tests.conftest import LiveServer
+
+    with LiveServer(create_app(api_db, mount_datasette=False)) as server:
+        statuses = []
+        for _ in range(10):
+            for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/events.atom"):
+                with urllib.request.urlopen(server.origin + path, timeout=30) as r:
+                    statuses.append(r.status)
+        assert statuses == [200] * 40

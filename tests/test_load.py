@@ -293,3 +293,50 @@ def test_a_connection_is_never_held_by_two_threads_at_once(generated_db):
     done = subprocess.run([sys.executable, "-c", READERS, str(generated_db)], cwd=ROOT, capture_output=True,
                           text=True, timeout=HANG)
     assert (done.returncode, done.stdout.strip()) == (0, "0"), done.stderr
+
+
+def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db):
+    """Refused (a bad parameter) or whole in its first chunk, an export has given its slot
+    back by the time its answer exists: even with every pool thread busy, the next export
+    finds a slot."""
+    import asyncio
+    import threading
+
+    from chrono.capacity import Busy, Capacity
+    from chrono.store import Database
+
+    capacity = Capacity(threads=1, heavy=1)
+    snapshot = Database(bundled_db).current()
+    gate = threading.Event()
+
+    def refused(conn):
+        capacity._pool.submit(gate.wait, 30)  # the only thread is busy once this returns
+        raise ValueError("from: not a real calendar date")
+
+    def small(conn):
+        capacity._pool.submit(gate.wait, 30)
+        yield "id,date\n"
+
+    async def ask(produce):
+        try:
+            return b"".join([chunk async for chunk in await capacity.stream(snapshot, produce, "exports")])
+        except (ValueError, Busy) as exc:
+            return type(exc).__name__
+
+    async def main():
+        try:
+            first = await ask(refused)
+            # The pool's thread now waits on the gate: a slot still held would be given
+            # back only after it, so the next export would be told the server is busy.
+            assert capacity._heavy.acquire(blocking=False), "the refused export kept its slot"
+            capacity._heavy.release()
+            gate.set()
+            gate.clear()
+            second = await ask(small)
+            assert capacity._heavy.acquire(blocking=False), "the finished export kept its slot"
+            capacity._heavy.release()
+            return first, second
+        finally:
+            gate.set()
+
+    assert asyncio.run(main()) == ("ValueError", b"id,date\n")
