@@ -307,14 +307,14 @@ def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db
 
     capacity = Capacity(threads=1, heavy=1)
     snapshot = Database(bundled_db).current()
-    gate = threading.Event()
+    gates = [threading.Event(), threading.Event()]
 
     def refused(conn):
-        capacity._pool.submit(gate.wait, 30)  # the only thread is busy once this returns
+        capacity._pool.submit(gates[0].wait, 30)  # the only thread is busy once this returns
         raise ValueError("from: not a real calendar date")
 
     def small(conn):
-        capacity._pool.submit(gate.wait, 30)
+        capacity._pool.submit(gates[1].wait, 30)
         yield "id,date\n"
 
     async def ask(produce):
@@ -330,13 +330,13 @@ def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db
             # back only after it, so the next export would be told the server is busy.
             assert capacity._heavy.acquire(blocking=False), "the refused export kept its slot"
             capacity._heavy.release()
-            gate.set()
-            gate.clear()
+            gates[0].set()
             second = await ask(small)
             assert capacity._heavy.acquire(blocking=False), "the finished export kept its slot"
             capacity._heavy.release()
             return first, second
         finally:
-            gate.set()
+            for gate in gates:
+                gate.set()
 
     assert asyncio.run(main()) == ("ValueError", b"id,date\n")
