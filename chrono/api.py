@@ -32,10 +32,10 @@ from litestar.types import Scope
 from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .capacity import RETRY_AFTER, Busy, Capacity
-from .models import EVENT_TYPES, STATUSES
+from .models import EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage
 from .network import MAX_IDS, MAX_NODES, Network, network
 from .store import (
-    MAX_CONTACTS, MAX_LIMIT, ActorDetail, ActorList, ContactList, Database, EventFilter, EventOut, EventPage, NotFound,
+    MAX_CONTACTS, MAX_LIMIT, Database, EventFilter, NotFound,
     OverBudget, QueryError, Rebuilt, Snapshot, TooLarge, actor_names, contact_records, contacts_are_live, get_actor,
     get_event, is_wide_text, iter_actors, iter_events, list_actors, list_contacts, list_events, make_filter, resolve_actor,
 )

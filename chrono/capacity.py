@@ -21,7 +21,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .store import MMAP_BYTES, ChronoConnection, Lease, OverBudget, Snapshot, raise_budget_errors
+from .schema import EXPORTING, SERVING, apply_profile
+from .store import ChronoConnection, Lease, OverBudget, Snapshot, raise_budget_errors
 
 T = TypeVar("T")
 
@@ -162,7 +163,7 @@ class Capacity:
                 # An export reads every matching document once: through read() and the
                 # connection's bounded cache rather than the memory map, whose pages would
                 # stay in the server's RSS (the whole file, at a million events 2 GB).
-                conn.execute("PRAGMA mmap_size = 0")
+                apply_profile(conn, EXPORTING)
                 chunks = produce(conn)
             except Exception as exc:
                 raise_budget_errors(exc, CHUNK_SECONDS)
@@ -239,7 +240,7 @@ def _end(lease: Lease, slot: Slot) -> None:
     try:
         if lease.conn is not None:
             lease.conn.chrono_deadline = float("inf")
-            lease.conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+            apply_profile(lease.conn, SERVING)  # the memory map back, for the next holder
             lease.__exit__(None, None, None)
     finally:
         slot.release()

@@ -28,7 +28,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from .dates import name_key
-from .store import MAX_VALUE_BYTES, bound_connection
+from .schema import DATASETTE, MAX_VALUE_BYTES, apply_profile, bound_connection
 
 DATABASE = "chrono"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -102,7 +102,7 @@ def sql_name_key(value: Any) -> str | None:
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if database == DATABASE:
-        conn.execute("PRAGMA query_only = 1")
+        apply_profile(conn, DATASETTE)
         conn.create_function("chrono_name_key", 1, sql_name_key, deterministic=True)
         # Anyone may send SQL: no value may grow past a few MB (zeroblob, printf widths,
         # replace and hex chains), SQLite's heap is capped, and so are the rows' bytes.

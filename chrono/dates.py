@@ -206,3 +206,116 @@ def name_key(name: str) -> str:
     """How an actor's name or alias is looked up: folded, typographic punctuation as typed on a
     keyboard, whitespace runs as one space, so "Amir al-Mu'minin" finds "Amir al-Mu’minin"."""
     return " ".join(fold(name).translate(TYPOGRAPHIC).split())
+
+
+# --- labels ----------------------------------------------------------------------------------
+# An event's date in words, exactly as precise as its EDTF date. The build writes it once
+# (events.display_date, and the API's event JSON); the widget shows it as it is.
+
+_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# EDTF "sub-year groupings": 21-24 seasons (independent of hemisphere), 25-28 northern
+# seasons, 33-36 quarters, 40-41 semesters. Rarer ones are labelled from their day bounds.
+_SUBYEARS = {
+    21: "spring", 22: "summer", 23: "autumn", 24: "winter",
+    25: "spring", 26: "summer", 27: "autumn", 28: "winter",
+    33: "Q1", 34: "Q2", 35: "Q3", 36: "Q4", 40: "H1", 41: "H2",
+}
+_WINTERS = {24, 28}  # run from December into the next year
+_LABEL_PART = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_ISO_DAY = re.compile(r"(-?\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    kind: str  # day | month | group | year | decade | century
+    year: int
+    month: int = 0  # the month, or the sub-year group's code
+    day: int = 0
+
+
+def _label_part(text: str) -> _Part | None:
+    core = re.sub(r"[?~%]", "", text)
+    if m := _LABEL_PART.fullmatch(core):
+        year = int(m.group(1))
+        if m.group(3):
+            return _Part("day", year, int(m.group(2)), int(m.group(3)))
+        if m.group(2):
+            n = int(m.group(2))
+            if 1 <= n <= 12:
+                return _Part("month", year, n)
+            return _Part("group", year, n) if n in _SUBYEARS else None
+        return _Part("year", year)
+    if m := re.fullmatch(r"(\d{3})X", core, re.ASCII):
+        return _Part("decade", int(m.group(1)) * 10)
+    if m := re.fullmatch(r"(\d{2})XX", core, re.ASCII):
+        return _Part("century", int(m.group(1)) * 100)
+    return None
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _format_part(p: _Part) -> str:
+    if p.kind == "day":
+        return f"{p.day} {_SHORT_MONTHS[p.month - 1]} {p.year}"
+    if p.kind == "month":
+        return f"{_SHORT_MONTHS[p.month - 1]} {p.year}"
+    if p.kind == "group":
+        season = _SUBYEARS[p.month]
+        return f"{season} {p.year}–{str(p.year + 1)[-2:]}" if p.month in _WINTERS else f"{season} {p.year}"
+    if p.kind == "decade":
+        return f"{p.year}s"
+    if p.kind == "century":
+        return f"{_ordinal(p.year // 100 + 1)} century"
+    return str(p.year)
+
+
+def _format_span(a: _Part, b: _Part) -> str:
+    """'22–23 May 2024', 'May–Jun 2024', '2019–2021', else both ends in full."""
+    if a.kind == b.kind == "day" and a.year == b.year:
+        if a.month == b.month:
+            return _format_part(a) if a.day == b.day else f"{a.day}–{b.day} {_SHORT_MONTHS[a.month - 1]} {a.year}"
+        return f"{a.day} {_SHORT_MONTHS[a.month - 1]} – {b.day} {_SHORT_MONTHS[b.month - 1]} {a.year}"
+    if a.kind == b.kind == "month" and a.year == b.year:
+        return f"{_SHORT_MONTHS[a.month - 1]}–{_SHORT_MONTHS[b.month - 1]} {a.year}"
+    if a.kind == b.kind == "year":
+        return f"{a.year}–{b.year}"
+    return f"{_format_part(a)} – {_format_part(b)}"
+
+
+def _bounds_label(start: str, end: str) -> str:
+    """A label from the day bounds alone, for EDTF forms not spelt out above."""
+    ma, mb = _ISO_DAY.fullmatch(start), _ISO_DAY.fullmatch(end)
+    if not ma or not mb:
+        return start
+    a = _Part("day", int(ma.group(1)), int(ma.group(2)), int(ma.group(3)))
+    b = _Part("day", int(mb.group(1)), int(mb.group(2)), int(mb.group(3)))
+    whole_months = a.day == 1 and 1 <= b.month <= 12 and b.day == calendar.monthrange(b.year, b.month)[1]
+    if whole_months and a.month == 1 and b.month == 12:
+        return str(a.year) if a.year == b.year else f"{a.year}–{b.year}"
+    if whole_months:
+        ma_, mb_ = _Part("month", a.year, a.month), _Part("month", b.year, b.month)
+        return _format_part(ma_) if (a.year, a.month) == (b.year, b.month) else _format_span(ma_, mb_)
+    return _format_span(a, b)
+
+
+def display_date(edtf: str, start: str, end: str, qualifier: str | None = None,
+                 approximate: bool = False, uncertain: bool = False) -> str:
+    """The date in words, as the timeline shows it: '23 May 2024', 'Aug 2021', 'early Oct 2021',
+    'summer 2009', '22–23 May 2024', 'c. Oct 2023', '2019?'. `start` and `end` are the ISO day
+    bounds, used for forms that have no shorter spelling (open intervals, rare groupings)."""
+    parts = edtf.split("/")
+    parsed = [_label_part(p) for p in parts] if len(parts) <= 2 else [None]
+    if all(parsed):
+        label = _format_span(parsed[0], parsed[1]) if len(parsed) == 2 else _format_part(parsed[0])  # type: ignore[arg-type]
+    else:
+        label = _bounds_label(start, end)
+    if qualifier:
+        label = f"{qualifier} {label}"
+    if approximate:
+        label = f"c. {label}"
+    if uncertain:
+        label = f"{label}?"
+    return label

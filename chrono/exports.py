@@ -17,7 +17,7 @@ import msgspec
 
 from .dates import normalise
 from .models import PARTY_ROLES, STATUSES, is_http_url
-from .store import ActorSummary, Contact, EventOut
+from .models import ActorSummary, Contact, EventOut
 
 
 def link(url: str | None) -> str | None:

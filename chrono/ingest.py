@@ -26,25 +26,19 @@ import msgspec
 from . import dates
 from .load import Catalogue, CheckedEvent, Problem, stream_jsonl
 from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES
-from .store import CitationOut, EventActorOut, EventOut, LocationOut, SourceRef
+from .models import CitationOut, EventActorOut, EventOut, LocationOut, SourceRef
+from .schema import BUILD_WORKER, apply_profile
 
 BATCH_EVENTS = 2000
 # Stage n numbers its rows from n << STAGE_BITS (the build's own stage is 0, worker i's is
 # i + 1): a staged row's rowid says which stage holds it.
 STAGE_BITS = 40
-# The build's intermediate files (stages, date order, side build) use pages of this size.
-# A staged API document is about 1.4 KB: a 4 KB page holds two and leaves a third of itself
-# empty, a 16 KB page holds eleven; at a million events the build is 8-10 % faster. The
-# published database keeps SQLite's 4 KB pages: with 16 KB ones, queries whose rows lie far
-# apart (a rare word's 50 documents on 50 pages) copy four times as much per page read, and
-# a mix of distinct page queries ran 35 % slower (measured).
-STAGE_PAGE_SIZE = 16384
 # Below this size a file is validated in the building process: starting workers costs more.
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 STAGE_COLUMNS = (
     "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, quotes"
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale, display_date, quotes"
 )
 ACTOR_COLUMNS = "event_id, actor_id, role, date_start, date_end, date_scale"
 CITATION_COLUMNS = "event_id, source_id, quote, stance"
@@ -117,7 +111,7 @@ class Writer:
 
     def write(self, batch: Batch) -> None:
         t, cur = self.tables, self.conn.cursor()
-        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 22)})", batch.events)
+        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 23)})", batch.events)
         cur.executemany(f"INSERT INTO {t.docs} (json) VALUES (?)", batch.docs)
         cur.executemany(f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors)
         cur.executemany(f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations)
@@ -159,7 +153,8 @@ class Rows:
         self.contact = set(CONTACT_TYPES)
         self.names = {a.id: a.name for a in catalogue.actors.values()}
         self.sources = {
-            s.id: SourceRef(id=s.id, title=s.title, outlet=s.outlet, published=s.published, url=s.url)
+            s.id: SourceRef(id=s.id, title=s.title, outlet=s.outlet, published=s.published,
+                            display_published=dates.display_date(s.published, s.published, ""), url=s.url)
             for s, _ in catalogue.sources.values()
         }
         self.encode = msgspec.json.Encoder().encode
@@ -168,12 +163,13 @@ class Rows:
         e, when = checked.event, checked.when
         start, end = when.start.isoformat(), when.end.isoformat()
         scale = date_scale(when.start, when.end)
+        label = dates.display_date(e.date, start, end, e.qualifier, when.approximate, when.uncertain)
         batch.events.append((
             src, line, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
             e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,
-            e.location.country, e.notes, scale, " ".join(c.quote for c in e.citations),
+            e.location.country, e.notes, scale, label, " ".join(c.quote for c in e.citations),
         ))
-        batch.docs.append((self.document(checked, start, end),))
+        batch.docs.append((self.document(checked, start, end, label),))
         batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
         batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
         if e.type in self.contact:
@@ -181,11 +177,12 @@ class Rows:
             if len(parties) > 1:
                 self._pairs(e.id, parties, start, end, batch.pairs)
 
-    def document(self, checked: CheckedEvent, start: str, end: str) -> str:
+    def document(self, checked: CheckedEvent, start: str, end: str, label: str) -> str:
         """The event as /api/events serves it: stored once, passed through on every request."""
         e, when = checked.event, checked.when
         return self.encode(EventOut(
             id=e.id, date=e.date, date_text=e.date_text, date_start=start, date_end=end, precision=when.precision,
+            display_date=label,
             qualifier=e.qualifier, approximate=when.approximate, uncertain=when.uncertain, date_basis=e.date_basis,
             title=e.title, summary=e.summary, type=e.type, cameo=EVENT_TYPES[e.type][0], status=e.status,
             location=LocationOut(place=e.location.place, country=e.location.country),
@@ -323,8 +320,7 @@ def _worker(build: int, pieces: list[Piece], catalogue: Catalogue, file: Path, a
     _die_with(build)
     try:
         conn = sqlite3.connect(file, isolation_level=None)
-        for pragma in (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000"):
-            conn.execute(f"PRAGMA {pragma}")
+        apply_profile(conn, BUILD_WORKER)
         conn.execute("BEGIN")
         create_stage(conn, WORKER_TABLES, children=True, after_rowid=after_rowid)
         problems = stage(pieces, catalogue, Writer(conn, WORKER_TABLES), max_problems)

@@ -161,3 +161,121 @@ class Event(Base, kw_only=True):
     actors: Annotated[list[EventActor], Meta(min_length=1)]
     citations: Annotated[list[Citation], Meta(min_length=1)]
     notes: str | None = None
+
+
+# --- response records: what the API answers ----------------------------------------------
+
+class Record(msgspec.Struct, frozen=True, kw_only=True):
+    """Response records: immutable, encoded by msgspec straight to JSON."""
+
+
+class SourceRef(Record):
+    id: str
+    title: str
+    outlet: str | None
+    published: str
+    display_published: str  # `published` in words (dates.display_date)
+    url: str | None
+
+
+class CitationOut(Record):
+    source: SourceRef
+    quote: str
+    stance: str
+
+
+class ActorRef(Record):
+    id: str
+    name: str
+
+
+class EventActorOut(Record):
+    id: str
+    name: str
+    role: str
+
+
+class LocationOut(Record):
+    place: str | None
+    country: str | None
+
+
+class EventOut(Record):
+    id: str
+    date: str
+    date_text: str
+    date_start: str
+    date_end: str
+    precision: str
+    display_date: str  # the date in words, as precise as `date` (dates.display_date)
+    qualifier: str | None
+    approximate: bool
+    uncertain: bool
+    date_basis: str
+    title: str
+    summary: str
+    type: str
+    cameo: str
+    status: str
+    location: LocationOut
+    actors: list[EventActorOut]
+    citations: list[CitationOut]
+    notes: str | None = None
+
+
+class EventPage(Record):
+    events: list[EventOut]
+    next: str | None
+
+
+class MembershipOut(Record):
+    organization: ActorRef
+    role: str
+    start: str | None
+    end: str | None
+
+
+class MemberOut(Record):
+    actor: ActorRef
+    role: str
+    start: str | None
+    end: str | None
+
+
+class ActorSummary(Record):
+    id: str
+    name: str
+    kind: str
+    aliases: list[str]
+    event_count: int
+
+
+class ActorDetail(Record):
+    id: str
+    name: str
+    kind: str
+    aliases: list[str]
+    notes: str | None
+    memberships: list[MembershipOut]
+    members: list[MemberOut]
+    event_count: int
+    contact_count: int
+    first_event: str | None
+    last_event: str | None
+
+
+class ActorList(Record):
+    actors: list[ActorSummary]
+
+
+class Contact(Record):
+    actor: ActorRef
+    other: ActorRef
+    count: int
+    first: str
+    last: str
+    event_ids: list[str]
+
+
+class ContactList(Record):
+    contacts: list[Contact]

@@ -7,7 +7,6 @@ datasette_metadata.yml` serves the same database and metadata alone.
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from litestar.handlers import ASGIRouteHandler
 
 from . import datasette_plugin
 from .datasette_plugin import DATABASE
+from .schema import FileIdentity, file_identity
 
 Scope = MutableMapping[str, Any]
 Send = Callable[[Any], Awaitable[None]]
@@ -114,12 +114,11 @@ class _Served:
         self.app = ds.app()
         self.identity = self._identity()
 
-    def _identity(self) -> tuple[int, int, int] | None:
+    def _identity(self) -> FileIdentity | None:
         try:
-            st = os.stat(self.db_path)
+            return file_identity(self.db_path)
         except OSError:
             return None
-        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def _reload_if_replaced(self) -> None:
         identity = self._identity()

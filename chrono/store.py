@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import os
 import re
 import sqlite3
 import threading
@@ -23,7 +22,14 @@ from typing import NamedTuple
 import msgspec
 
 from .dates import fold, month_range, name_key, year_range
-from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES
+from .models import (
+    CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES, ActorDetail, ActorList, ActorRef, ActorSummary, Contact, ContactList,
+    EventOut, EventPage, MemberOut, MembershipOut,
+)
+from .schema import (
+    FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION, SERVING, FileIdentity, apply_profile, bound_connection,
+    file_identity,
+)
 
 MAX_LIMIT = 500
 MAX_CONTACTS = 10_000
@@ -46,129 +52,8 @@ class NotFound(LookupError):
     """No record with that id."""
 
 
-# The tables and keys this code reads; `chrono build` records it in chrono_build. A change
-# to either side of a query (say, a new derived table) bumps it.
-SCHEMA_VERSION = 7
-
-
 class IncompatibleDatabase(Exception):
     """A file this code cannot serve: not a chrono database, or built for another schema."""
-
-
-# --- response records ------------------------------------------------------------------------
-
-class Record(msgspec.Struct, frozen=True, kw_only=True):
-    """Response records: immutable, encoded by msgspec straight to JSON."""
-
-
-class SourceRef(Record):
-    id: str
-    title: str
-    outlet: str | None
-    published: str
-    url: str | None
-
-
-class CitationOut(Record):
-    source: SourceRef
-    quote: str
-    stance: str
-
-
-class ActorRef(Record):
-    id: str
-    name: str
-
-
-class EventActorOut(Record):
-    id: str
-    name: str
-    role: str
-
-
-class LocationOut(Record):
-    place: str | None
-    country: str | None
-
-
-class EventOut(Record):
-    id: str
-    date: str
-    date_text: str
-    date_start: str
-    date_end: str
-    precision: str
-    qualifier: str | None
-    approximate: bool
-    uncertain: bool
-    date_basis: str
-    title: str
-    summary: str
-    type: str
-    cameo: str
-    status: str
-    location: LocationOut
-    actors: list[EventActorOut]
-    citations: list[CitationOut]
-    notes: str | None = None
-
-
-class EventPage(Record):
-    events: list[EventOut]
-    next: str | None
-
-
-class MembershipOut(Record):
-    organization: ActorRef
-    role: str
-    start: str | None
-    end: str | None
-
-
-class MemberOut(Record):
-    actor: ActorRef
-    role: str
-    start: str | None
-    end: str | None
-
-
-class ActorSummary(Record):
-    id: str
-    name: str
-    kind: str
-    aliases: list[str]
-    event_count: int
-
-
-class ActorDetail(Record):
-    id: str
-    name: str
-    kind: str
-    aliases: list[str]
-    notes: str | None
-    memberships: list[MembershipOut]
-    members: list[MemberOut]
-    event_count: int
-    contact_count: int
-    first_event: str | None
-    last_event: str | None
-
-
-class ActorList(Record):
-    actors: list[ActorSummary]
-
-
-class Contact(Record):
-    actor: ActorRef
-    other: ActorRef
-    count: int
-    first: str
-    last: str
-    event_ids: list[str]
-
-
-class ContactList(Record):
-    contacts: list[Contact]
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -309,11 +194,6 @@ def check_fts_query(q: str) -> str:
     return query
 
 
-# The full-text index's columns and tokenizer: the build's index (build.FTS_SCHEMA) and the
-# probe below share them. FTS5 parses a query before it reads anything, so a query the empty
-# probe accepts, the real index accepts too, whatever rows a page query happens to reach.
-FTS_COLUMNS = "title, summary, quotes"
-FTS_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
 _FTS_PROBES = threading.local()  # an empty index per thread: no connection is shared
 
 
@@ -1127,27 +1007,6 @@ class Rebuilt(Exception):
 # page query: the actor lookups, the live contact counts, each chunk of an export.
 REQUEST_SECONDS = 1.0
 PROGRESS_STEPS = 1_000
-# No string or blob, stored or computed, may grow past this (SQLITE_LIMIT_LENGTH), nor a row
-# hold more columns (the widest table has 19): a row of values built by anyone's SQL stays
-# under 160 MB. The largest stored value, a busy pair's contacts at a million events, is
-# about 1 MB.
-MAX_VALUE_BYTES = 4 << 20
-MAX_COLUMNS = 40
-# SQLite's own heap, process-wide (page caches, sorters, values being built): past the soft
-# limit its caches give pages back, past the hard one an allocation fails (an error, not a
-# process at 12 GB). Python's copies of the rows are bounded per answer apart.
-HEAP_SOFT_BYTES = 192 << 20
-HEAP_HARD_BYTES = 384 << 20
-
-
-def bound_connection(conn: sqlite3.Connection) -> None:
-    """The limits every connection to a chronology gets, chrono's and Datasette's."""
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
-    conn.execute(f"PRAGMA soft_heap_limit = {HEAP_SOFT_BYTES}")
-    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_HARD_BYTES}")
-
-
 # How many actor spellings (and actors' "has members") a build remembers, and how long a
 # remembered spelling may be. Its build never changes, so neither can an answer; the bounds
 # keep clients sending endless variants of a name from growing the server's memory (what is
@@ -1187,19 +1046,6 @@ class ChronoConnection(sqlite3.Connection):
         return self.chrono_steps < 0 or time.monotonic() > self.chrono_deadline
 
 
-# Pages are read through a memory map of the file: a page SQLite's own cache no longer holds
-# costs neither a read() call nor a copy. A stream of distinct page queries ran 20 % faster
-# in process (330-350 against 410-430 µs a request at a million events); a repeated one the
-# same. SQLite caps the map at its compile-time limit (2 GB in Debian's build) and reads
-# the pages past it as before: at a million events, the indexes and derived tables. The
-# mapped pages are the OS page cache, shared and reclaimable, not the process's own memory.
-MMAP_BYTES = 1 << 40
-# SQLite's page cache per connection, for the pages past the map's cap (at a million events:
-# the indexes, the full-text index and the last fifth of the documents). A server holds a
-# connection per database thread and per running export: 32 MB each, within the heap limits.
-CACHE_KIB = 32768
-
-
 def open_readonly(path: Path) -> ChronoConnection:
     """Immutable: the file is never written in place (rebuilds rename a new file over it),
     so neither SQLite's checks nor its memory map ever see it change."""
@@ -1207,9 +1053,7 @@ def open_readonly(path: Path) -> ChronoConnection:
     # check_same_thread off: a lease may pass from one thread to the next (an export's
     # chunks), never be held by two at once.
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection)
-    conn.execute("PRAGMA query_only = ON")
-    conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    apply_profile(conn, SERVING)
     bound_connection(conn)
     return conn  # type: ignore[return-value]
 
@@ -1240,7 +1084,7 @@ class Snapshot:
     newer one closes its connections as they come back.
     """
 
-    def __init__(self, path: Path, inode: tuple[int, int, int]) -> None:
+    def __init__(self, path: Path, inode: FileIdentity) -> None:
         self.path, self.inode = path, inode
         first = open_readonly(path)
         try:
@@ -1348,8 +1192,7 @@ class Database:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def current(self) -> Snapshot:
-        st = os.stat(self.path)
-        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        key = file_identity(self.path)
         snap = self._snapshot
         if snap is not None and snap.inode == key:
             return snap

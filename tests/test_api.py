@@ -62,14 +62,15 @@ def test_events_in_date_order_with_full_records(client):
     first = body["events"][0]
     assert first == {
         "id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021",
-        "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month", "qualifier": None,
-        "approximate": False, "uncertain": False, "date_basis": "stated", "title": "Haniyeh phones Baradar",
+        "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month", "display_date": "Aug 2021",
+        "qualifier": None, "approximate": False, "uncertain": False, "date_basis": "stated", "title": "Haniyeh phones Baradar",
         "summary": "Hamas leader called the Taliban deputy leader.", "type": "phone-call", "cameo": "041",
         "status": "reported", "location": {"place": None, "country": None},
         "actors": [{"id": "haniyeh", "name": "Ismail Haniyeh", "role": "initiator"},
                    {"id": "baradar", "name": "Abdul Ghani Baradar", "role": "recipient"}],
         "citations": [{"source": {"id": "review-2024", "title": "A year of contacts", "outlet": "Review",
-                                  "published": "2024-11/2024-12", "url": None},
+                                  "published": "2024-11/2024-12",
+                                  "display_published": "Nov–Dec 2024", "url": None},
                        "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}],
         "notes": None,
     }

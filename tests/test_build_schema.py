@@ -10,7 +10,7 @@ import sqlite_utils
 
 from chrono import build as build_module
 from chrono.build import build, build_id, is_stale, read_build_info
-from chrono.ingest import STAGE_PAGE_SIZE
+from chrono.schema import STAGE_PAGE_SIZE
 
 
 def test_tables_and_views_of_the_contract(small_db):

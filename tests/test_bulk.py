@@ -9,7 +9,7 @@ import tracemalloc
 import sqlite_utils
 from click.testing import CliRunner
 
-from chrono import ingest
+from chrono import ingest, schema
 from chrono.build import build
 from chrono.cli import cli
 from chrono.load import load_catalogue
@@ -117,7 +117,7 @@ def test_workers_validate_pieces_of_a_file_like_one_process(data_dir, tmp_path):
     assert _staged(files) == _staged([tmp_path / "one.db"])
     first_rowids = [sqlite3.connect(f).execute("SELECT min(rowid) FROM events").fetchone()[0] for f in files]
     assert len(set(first_rowids)) == 3 and min(first_rowids) > 1  # stages never share a rowid
-    assert {sqlite3.connect(f).execute("PRAGMA page_size").fetchone()[0] for f in files} == {ingest.STAGE_PAGE_SIZE}
+    assert {sqlite3.connect(f).execute("PRAGMA page_size").fetchone()[0] for f in files} == {schema.STAGE_PAGE_SIZE}
     assert problems == one_problems
     events, _ = _staged(files)
     assert len(events) == 3001  # the duplicate is a valid event until the build compares ids

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chrono.dates import DateError, DateRange, normalise, to_edtf
+from chrono.dates import DateError, DateRange, display_date, normalise, to_edtf
 from chrono.extract.grammar import resolve, resolve_both_ways
 
 
@@ -177,3 +177,32 @@ def test_resolve_never_narrower_for_wider_anchor(anchor_day, phrase):
     wide = resolve(phrase, DateRange(anchor_day, anchor_day + timedelta(days=20)))
     assert narrow is not None and wide is not None
     assert wide.covers(narrow)
+
+
+@pytest.mark.parametrize("edtf, qualifier, label", [
+    ("2024-05-23", None, "23 May 2024"),
+    ("2021-08", None, "Aug 2021"),
+    ("2021-10", "early", "early Oct 2021"),
+    ("2021", "late", "late 2021"),
+    ("2009-22", None, "summer 2009"),
+    ("2021-24", None, "winter 2021–22"),
+    ("2021-23", None, "autumn 2021"),
+    ("202X", None, "2020s"),
+    ("19XX", None, "20th century"),
+    ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
+    ("2024-05-30/2024-06-02", None, "30 May – 2 Jun 2024"),
+    ("2021-08/2021-11", None, "Aug–Nov 2021"),
+    ("2019/2021", None, "2019–2021"),
+    ("2021/2021-11-05", None, "2021 – 5 Nov 2021"),
+    ("2023-10~", None, "c. Oct 2023"),
+    ("2019?", None, "2019?"),
+    ("2021-08-15%", None, "c. 15 Aug 2021?"),
+])
+def test_display_date_is_exactly_as_precise_as_the_date(edtf, qualifier, label):
+    n = normalise(edtf, qualifier)
+    assert display_date(edtf, n.start.isoformat(), n.end.isoformat(), qualifier, n.approximate, n.uncertain) == label
+
+
+def test_display_date_of_a_bare_published_date_needs_no_bounds():
+    assert [display_date(d, d, "") for d in ("2024-12-28", "2024-11/2024-12", "2024-12~")] == [
+        "28 Dec 2024", "Nov–Dec 2024", "Dec 2024"]

@@ -200,11 +200,11 @@ def test_timeline_escapes_text_as_html(client, tmp_path):
 def test_display_date_follows_precision(edtf, qualifier, label):
     from chrono.dates import normalise
     from chrono.exports import display_date
-    from chrono.store import EventOut, LocationOut
+    from chrono.models import EventOut, LocationOut
 
     n = normalise(edtf, qualifier)
     e = EventOut(id="x", date=edtf, date_text="", date_start=n.start.isoformat(), date_end=n.end.isoformat(),
-                 precision=n.precision, qualifier=qualifier, approximate=n.approximate, uncertain=n.uncertain,
+                 precision=n.precision, display_date="", qualifier=qualifier, approximate=n.approximate, uncertain=n.uncertain,
                  date_basis="stated", title="", summary="", type="meeting", cameo="040", status="reported",
                  location=LocationOut(place=None, country=None), actors=[], citations=[])
     assert display_date(e) == label

@@ -36,14 +36,6 @@ const LIST_FILTERS = new Set(["actor", "type", "status"]); // sent as repeated p
 const DEFAULT_LIMIT = "20";
 const DOUBTFUL = new Set(["disputed", "denied", "unverified", "false"]);
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-// EDTF "sub-year groupings": 21-24 seasons (independent of hemisphere), 25-28 northern
-// seasons, 33-36 quarters, 40-41 semesters. Rarer ones fall back to day bounds.
-const SUBYEARS = {
-  21: "spring", 22: "summer", 23: "autumn", 24: "winter",
-  25: "spring", 26: "summer", 27: "autumn", 28: "winter",
-  33: "Q1", 34: "Q2", 35: "Q3", 36: "Q4", 40: "H1", 41: "H2",
-};
-const WINTERS = new Set([24, 28]); // run from December into the next year
 const SVG = "http://www.w3.org/2000/svg";
 const CONTROLS = ["search", "actor"];
 const PICKER_OPTIONS = 8; // actors offered at once by the type-ahead
@@ -54,42 +46,13 @@ const PICKER_DELAY = 150; // ms of typing pause before the actors are asked for
 const DEFAULT_API = new URL("/api", import.meta.url).href;
 
 // --- date labels ------------------------------------------------------------------------------
-
-/** One EDTF date (no interval) as {kind, year, month, day, group}, or null if it is rarer. */
-function parseEdtfPart(text) {
-  const core = text.replace(/[?~%]/g, "");
-  let m = /^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(core);
-  if (m) {
-    const year = Number(m[1]);
-    if (m[3]) return { kind: "day", year, month: Number(m[2]), day: Number(m[3]) };
-    if (m[2]) {
-      const n = Number(m[2]);
-      if (n >= 1 && n <= 12) return { kind: "month", year, month: n };
-      return n in SUBYEARS ? { kind: "group", year, group: n } : null;
-    }
-    return { kind: "year", year };
-  }
-  if ((m = /^(\d{3})X$/.exec(core))) return { kind: "decade", year: Number(m[1]) * 10 };
-  if ((m = /^(\d{2})XX$/.exec(core))) return { kind: "century", year: Number(m[1]) * 100 };
-  return null;
-}
-
-function ordinal(n) {
-  const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th");
-  return `${n}${suffix}`;
-}
+// Each event's date in words comes with it (`display_date`, written by the build); only the
+// range a page of events covers is put in words here, from its day bounds.
 
 function formatPart(p) {
   switch (p.kind) {
     case "day": return `${p.day} ${MONTHS[p.month - 1]} ${p.year}`;
     case "month": return `${MONTHS[p.month - 1]} ${p.year}`;
-    case "group":
-      return WINTERS.has(p.group)
-        ? `${SUBYEARS[p.group]} ${p.year}–${String(p.year + 1).slice(-2)}`
-        : `${SUBYEARS[p.group]} ${p.year}`;
-    case "decade": return `${p.year}s`;
-    case "century": return `${ordinal(p.year / 100 + 1)} century`;
     default: return String(p.year);
   }
 }
@@ -116,7 +79,7 @@ function lastDayOfMonth(year, month) {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** A label from the day bounds alone, for EDTF forms this module does not spell out. */
+/** The days from startIso to endIso in words: "2021", "Aug–Nov 2021", "3 Aug – 5 Sep 2024". */
 function boundsLabel(startIso, endIso) {
   const a = parseIsoDay(startIso);
   const b = parseIsoDay(endIso);
@@ -133,23 +96,9 @@ function boundsLabel(startIso, endIso) {
   return formatSpan(a, b);
 }
 
-/**
- * The event's date in words, exactly as precise as its EDTF date: "23 May 2024", "Aug 2021",
- * "early Oct 2021", "summer 2009", "22–23 May 2024", "c. Oct 2023", "2019?".
- */
-export function dateLabel(event) {
-  const parts = String(event.date || "").split("/");
-  const parsed = parts.length <= 2 ? parts.map(parseEdtfPart) : [null];
-  let label;
-  if (parsed.every(Boolean)) {
-    label = parsed.length === 2 ? formatSpan(parsed[0], parsed[1]) : formatPart(parsed[0]);
-  } else {
-    label = boundsLabel(event.date_start, event.date_end);
-  }
-  if (event.qualifier) label = `${event.qualifier} ${label}`;
-  if (event.approximate) label = `c. ${label}`;
-  if (event.uncertain) label = `${label}?`;
-  return label;
+/** The event's date in words, as the API gives it. */
+function dateText(event) {
+  return String(event.display_date || event.date || "");
 }
 
 /** A machine-readable <time datetime> value, only where HTML has one (a day, month or year). */
@@ -1014,7 +963,7 @@ class ChronoTimeline extends HTMLElement {
         y: GAP + p.lane * (LANE + GAP), height: LANE, rx: 2,
       });
       const tip = svg("title");
-      tip.textContent = `${dateLabel(p.event)}: ${p.event.title || p.event.id}`;
+      tip.textContent = `${dateText(p.event)}: ${p.event.title || p.event.id}`;
       mark.append(tip);
       axis.append(mark);
     }
@@ -1145,7 +1094,7 @@ export function renderEventCard(event, titleLevel, onActor) {
   item.dataset.eventId = event.id;
 
   const when = el("p", "when");
-  const time = el("time", null, dateLabel(event));
+  const time = el("time", null, dateText(event));
   const datetime = datetimeValue(event);
   if (datetime) time.setAttribute("datetime", datetime);
   if (event.date_text) time.title = event.date_text;
@@ -1203,7 +1152,7 @@ function renderCitations(citations) {
       title.rel = "noopener noreferrer";
     }
     line.append(title);
-    const published = source.published ? dateLabel({ date: source.published, date_start: source.published }) : null;
+    const published = source.display_published || source.published || null;
     const about = [source.outlet, published].filter(Boolean).join(", ");
     if (about) line.append(` — ${about}`);
     if (citation.stance) {
