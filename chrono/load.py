@@ -11,7 +11,7 @@ import codecs
 import dataclasses
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -406,8 +406,10 @@ def load_catalogue(data: Path) -> tuple[Catalogue, list[Problem]]:
 _decode_event = msgspec.json.Decoder(Event).decode
 
 
-def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
-    """Bulk events, one JSON object a line, checked as they stream past, with their line numbers.
+def read_jsonl(path: Path, decode: Callable[[bytes], Any] = msgspec.json.decode, start: int = 0,
+               end: int | None = None) -> Iterator[tuple[int, Any]]:
+    """(line number, `decode(line)`) for each non-blank line of a JSONL file, or (line number,
+    Problem) for a line that is not UTF-8, not JSON, or (for a typed `decode`) not the record.
 
     `start` and `end` select a byte range that begins at a line start (see ingest.cut); lines
     are still numbered from the top of the file.
@@ -427,23 +429,28 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
             if number == 1:
                 line = without_bom(line)
             try:
-                event = _decode_event(check_utf8(line))
+                yield number, decode(check_utf8(line))
             except UnicodeDecodeError as exc:
                 yield number, Problem(file, f"line {number}", "", not_utf8(exc))
-                continue
             except msgspec.ValidationError as exc:
                 rid = _jsonl_id(line) or f"line {number}"
                 yield number, _validation_problem(exc, file, f"event {rid} (line {number})")
-                continue
             except msgspec.DecodeError as exc:
                 yield number, Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
-                continue
-            result, problems = check_event(event, catalogue, file)
-            if result:
-                yield number, result
-            else:
-                for problem in problems:
-                    yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field, problem.message)
+
+
+def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
+    """Bulk events, one JSON object a line, checked as they stream past, with their line numbers."""
+    for number, event in read_jsonl(path, _decode_event, start, end):
+        if isinstance(event, Problem):
+            yield number, event
+            continue
+        result, problems = check_event(event, catalogue, str(path))
+        if result:
+            yield number, result
+        else:
+            for problem in problems:
+                yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field, problem.message)
 
 
 def _lines_before(f: BinaryIO, offset: int, block: int = 1 << 22) -> int:

@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from . import dates
 from .extract import ExtractError, read_date_phrase
-from .load import Problem, check_utf8, load_catalogue, not_utf8, read_yaml, without_bom
+from .load import Problem, load_catalogue, not_utf8, read_jsonl, read_yaml
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
 
@@ -84,18 +82,11 @@ def _records(data: Path, problems: list[Problem]) -> Iterator[tuple[str, Any]]:
     for raw in records:
         yield str(data / "events.yml"), raw
     for path in sorted(data.glob("*.jsonl")):
-        with path.open("rb") as lines:
-            for number, line in enumerate(lines, 1):
-                if number == 1:
-                    line = without_bom(line)
-                if not line.strip():
-                    continue
-                try:
-                    yield str(path), msgspec.json.decode(check_utf8(line))
-                except UnicodeDecodeError as exc:
-                    problems.append(Problem(str(path), f"line {number}", "", not_utf8(exc)))
-                except msgspec.DecodeError as exc:
-                    problems.append(Problem(str(path), f"line {number}", "", f"not valid JSON ({exc})"))
+        for _, record in read_jsonl(path):
+            if isinstance(record, Problem):
+                problems.append(record)
+            else:
+                yield str(path), record
 
 
 def verify(data: Path, corpus: Path) -> VerifyReport:
