@@ -389,7 +389,6 @@ def open_output(ctx: BuildContext) -> None:
     apply_profile(conn, BUILD_WRITE)
     for name in ("stage", "scratch"):
         apply_profile(conn, BUILD_STAGE, name)
-    conn.execute("PRAGMA threads = 2")
     conn.execute("BEGIN")
     create_tables(ctx.db)
     ingest.create_stage(conn, ingest.BUILD_TABLES, children=False)

@@ -14,13 +14,10 @@ import json
 import os
 import sqlite3
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 from litestar import Litestar, MediaType, Request, Response, asgi, get, post
 from litestar.connection import ASGIConnection
@@ -32,6 +29,7 @@ from litestar.response import Redirect
 
 from . import dates
 from .build import build, input_files, read_build_info
+from .extract.pages import Article, PageError, fetch, read_html
 from .load import DataError, Problem, load_catalogue
 from .models import ACTOR_KINDS, EVENT_TYPES, PARTY_ROLES, ROLES, STATUSES
 from .yamledit import EditError, append_record, append_to_list
@@ -130,56 +128,26 @@ def _sync_folder(folder: Path) -> None:
 
 # --- reading articles --------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class Article:
-    text: str
-    title: str | None = None
-    outlet: str | None = None
-    author: str | None = None
-    published: str | None = None
-    url: str | None = None
+# What the workbench says when a page cannot be read (extract.pages words it for the command line).
+_PAGE_PROBLEMS = {
+    "scheme": ("url", "give an http:// or https:// address"),
+    "status": ("url", "the page answered {detail}"),
+    "unreachable": ("url", "the address did not answer ({detail})"),
+    "too-large": ("url", "the page is larger than {detail}"),
+}
 
 
-def read_page(html: str, url: str | None = None) -> Article:
-    """The main text and metadata of an HTML page, as trafilatura and htmldate read them.
-
-    The date is the one the page states (its metadata, or a date printed with the article);
-    htmldate's guesses from loose text are not used, so an undated page gives no date."""
-    import htmldate
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False, favor_precision=True)
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text:
-        raise CurateError("no article text could be read from this page", 422, "html")
-    found = htmldate.find_date(html, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
-    return Article(
-        text=text,
-        title=getattr(doc, "title", None) or None,
-        outlet=getattr(doc, "sitename", None) or None,
-        author=getattr(doc, "author", None) or None,
-        published=found or None,
-        url=getattr(doc, "url", None) or url,
-    )
-
-
-def fetch_page(url: str) -> str:
-    """The HTML at an http(s) URL, with a timeout and a size limit."""
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise CurateError("give an http:// or https:// address", 422, "url")
-    request = urllib.request.Request(url, headers={"User-Agent": "chrono-curate", "Accept": "text/html"})
+def read_page(html: str | None = None, url: str | None = None) -> Article:
+    """The article in an HTML page given as text, or fetched from `url` (extract.pages reads
+    both); a CurateError naming the field otherwise."""
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
-            body = response.read(MAX_PAGE_BYTES + 1)
-            charset = response.headers.get_content_charset() or "utf-8"
-    except urllib.error.HTTPError as exc:
-        raise CurateError(f"the page answered {exc.code} {exc.reason}", 422, "url") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise CurateError(f"the address did not answer ({reason})", 422, "url") from None
-    if len(body) > MAX_PAGE_BYTES:
-        raise CurateError(f"the page is larger than {MAX_PAGE_BYTES // (1024 * 1024)} MB", 422, "url")
-    return body.decode(charset, errors="replace")
+        page = html if html is not None else fetch(url or "", timeout=FETCH_TIMEOUT, limit=MAX_PAGE_BYTES)
+        return read_html(page, url)
+    except PageError as exc:
+        if exc.kind not in _PAGE_PROBLEMS:
+            raise CurateError(str(exc), 422, "html") from None
+        field, words = _PAGE_PROBLEMS[exc.kind]
+        raise CurateError(words.format(detail=exc.detail), 422, field) from None
 
 
 def _headline(text: str) -> str | None:
@@ -334,7 +302,7 @@ def extract_candidates(request: Request, data: JSONBody[dict[str, Any]]) -> dict
     folder, _ = _state(request)
     published = _published_or_none(data.get("published"))
     if url := (data.get("url") or "").strip():
-        article = read_page(fetch_page(url), url)
+        article = read_page(url=url)
     elif html := data.get("html") or "":
         if not html.strip():
             raise CurateError("the page is empty", 422, "html")

@@ -277,9 +277,11 @@ STAGE_PAGE_SIZE = 16384
 
 # A file being written once, from scratch, by one connection: a failed build deletes it, so
 # no journal and no syncs (the finished file is fsynced before it is renamed into place).
-BUILD_WRITE = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "secure_delete = OFF")
-# A build's intermediate file: the same, with larger pages.
-BUILD_STAGE = (f"page_size = {STAGE_PAGE_SIZE}", *BUILD_WRITE)
+_SCRATCH = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "secure_delete = OFF")
+# The build's connection and its output; SQLite may sort (indexes, ORDER BY) on two threads.
+BUILD_WRITE = (*_SCRATCH, "threads = 2")
+# A build's intermediate file attached to that connection: larger pages.
+BUILD_STAGE = (f"page_size = {STAGE_PAGE_SIZE}", *_SCRATCH)
 # The side build's own file (full text, contact pairs), on its own connection and thread.
 BUILD_SIDE = (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -500000")
 # A validation worker's stage file, one per worker process.

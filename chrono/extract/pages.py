@@ -20,7 +20,13 @@ _HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|m
 
 
 class PageError(ExtractError):
-    """A page that cannot be fetched, or holds no article or no date to read."""
+    """A page that cannot be fetched, or holds no article or no date to read. `kind` says
+    which (scheme, status, unreachable, too-large, no-text) and `detail` gives the particulars
+    (the status line, the network's reason), for callers that word it their own way."""
+
+    def __init__(self, message: str, kind: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.kind, self.detail = kind, detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,8 @@ class Article:
     published: str | None = None
     published_from: str | None = None
     url: str | None = None
+    outlet: str | None = None  # the site's name, as the page states it
+    author: str | None = None
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -43,31 +51,36 @@ def looks_like_html(data: bytes) -> bool:
 def fetch(url: str, timeout: float = FETCH_TIMEOUT, limit: int = MAX_PAGE_BYTES) -> bytes:
     """The body of an http(s) URL, at most `limit` bytes; a clear PageError otherwise."""
     if not re.match(r"https?://", url, re.IGNORECASE):
-        raise PageError(f"{url}: only http:// and https:// addresses can be fetched")
+        raise PageError(f"{url}: only http:// and https:// addresses can be fetched", "scheme")
     request = urllib.request.Request(url, headers={"User-Agent": "chrono-extract", "Accept": "text/html, text/plain"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
-        raise PageError(f"{url} answered {exc.code} {exc.reason}") from None
+        raise PageError(f"{url} answered {exc.code} {exc.reason}", "status", f"{exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise PageError(f"{url} did not answer ({reason})") from None
+        raise PageError(f"{url} did not answer ({reason})", "unreachable", str(reason)) from None
     if len(body) > limit:
-        raise PageError(f"{url} is larger than {limit // (1024 * 1024)} MB: not an article page")
+        raise PageError(f"{url} is larger than {limit // (1024 * 1024)} MB: not an article page", "too-large",
+                        f"{limit // (1024 * 1024)} MB")
     return body
 
 
 def read_html(html: bytes | str, url: str | None = None) -> Article:
-    """The main text, title and publication date of an HTML page. The date comes only from the
-    page's markup (metadata, time elements, the address), never guessed from dates in the text."""
+    """The main text, title, site name, author and publication date of an HTML page. The date
+    comes only from the page's markup (metadata, time elements, the address), never guessed
+    from dates in the text."""
     import htmldate
     import trafilatura
 
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
     if not text or len(text.split()) < MIN_ARTICLE_WORDS or not re.search(r"[.!?]", text):
-        raise PageError("no article text found (a page of links, a paywall or a script-only page?)")
+        raise PageError("no article text found (a page of links, a paywall or a script-only page?)", "no-text")
     metadata = trafilatura.extract_metadata(html, default_url=url, extensive=False)
     title = metadata.title if metadata is not None else None
+    outlet = (metadata.sitename or None) if metadata is not None else None
+    author = (metadata.author or None) if metadata is not None else None
+    url = url or ((metadata.url or None) if metadata is not None else None)  # a saved page's own address
     published = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
-    return Article(text, title, published, "page" if published else None, url)
+    return Article(text, title, published, "page" if published else None, url, outlet=outlet, author=author)
