@@ -29,9 +29,10 @@ from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, loa
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 from .network import write_network_pairs
 from .schema import (
-    ANALYZED_TABLES, BUILD_READ, BUILD_SIDE, BUILD_STAGE, BUILD_WRITE, CONTACT_PAIRS_SCHEMA, EVENT_COLUMNS, FTS_SCHEMA,
-    FTS_SHADOWS, FTS_SOURCE_VIEW, FTS_VOCABULARY, PUBLISHED, SCHEMA_VERSION, apply_profile, create_actor_events,
-    create_actor_stats, create_indexes, create_member_events, create_tables, create_views,
+    ANALYZED_TABLES, BUILD_READ, BUILD_SIDE, BUILD_STAGE, BUILD_WRITE, CONTACT_PAIRS_SCHEMA,
+    EVENT_COLUMNS, FTS_SCHEMA, FTS_SHADOWS, FTS_SOURCE_VIEW, FTS_VOCABULARY, PUBLISHED,
+    SCHEMA_VERSION, apply_profile, create_actor_events, create_actor_stats, create_indexes,
+    create_member_events, create_tables, create_views,
 )
 
 MAX_REPORTED_PROBLEMS = 200
@@ -122,8 +123,8 @@ def copy_search(conn: sqlite3.Connection) -> None:
     """The full-text index filled beside (attached as `side`), under the chronology's events.
 
     The index keeps no copy of the text: its content is the events_fts_source view
-    (schema.FTS_SOURCE_VIEW). FTS5 keeps an index in ordinary tables of a documented format; the same
-    SQLite library wrote them, so they are copied as they are, over the empty index a
+    (schema.FTS_SOURCE_VIEW). FTS5 keeps an index in ordinary tables of a documented format;
+    the same SQLite library wrote them, so they are copied as they are, over the empty index a
     CREATE VIRTUAL TABLE starts with.
     """
     conn.execute(FTS_SOURCE_VIEW)
@@ -405,7 +406,8 @@ def write_catalogue(ctx: BuildContext) -> None:
     conn.executemany(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.id, s.title, s.outlet, s.author, s.published, iso(d, "start"), iso(d, "end"), s.url, s.archive, s.notes)
+            (s.id, s.title, s.outlet, s.author, s.published, iso(d, "start"), iso(d, "end"), s.url,
+             s.archive, s.notes)
             for s, d in catalogue.sources.values()
         ],
     )
@@ -417,16 +419,19 @@ def write_catalogue(ctx: BuildContext) -> None:
     for a in catalogue.actors.values():
         for alias in [a.id, a.name, *a.aliases]:
             aliases.setdefault(dates.name_key(alias), (alias.strip(), a.id))
-    conn.executemany("INSERT INTO actor_aliases VALUES (?, ?, ?)", [(k, v[0], v[1]) for k, v in aliases.items()])
+    conn.executemany("INSERT INTO actor_aliases VALUES (?, ?, ?)",
+                     [(k, alias, actor_id) for k, (alias, actor_id) in aliases.items()])
     conn.executemany(
-        "INSERT INTO memberships (actor_id, organization_id, role, start, end, start_date, end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO memberships (actor_id, organization_id, role, start, end, start_date, "
+        "end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (actor_id, m.organization, m.role, m.start, m.end, iso(start, "start"), iso(end, "end"))
             for actor_id, j, start, end in catalogue.memberships
             for m in [catalogue.actors[actor_id].memberships[j]]
         ],
     )
-    conn.executemany("INSERT INTO organization_members VALUES (?, ?, ?, ?, ?)", ingest.organization_members(catalogue))
+    conn.executemany("INSERT INTO organization_members VALUES (?, ?, ?, ?, ?)",
+                     ingest.organization_members(catalogue))
 
 
 def stage_events(ctx: BuildContext) -> None:
@@ -448,7 +453,10 @@ def stage_events(ctx: BuildContext) -> None:
         ctx.stage_files[f"piece{i}"] = file
     # hashlib and SQLite both release the GIL: hashing beside the SQL steps costs no wall
     # time. The thread starts after validation, whose worker processes are forked.
-    ctx.hasher = threading.Thread(target=lambda: setattr(ctx, "input_hash", input_hash(ctx.data)), daemon=True)
+    def digest() -> None:
+        ctx.input_hash = input_hash(ctx.data)
+
+    ctx.hasher = threading.Thread(target=digest, daemon=True)
     ctx.hasher.start()
     if problems:
         if len(problems) <= MAX_REPORTED_PROBLEMS:
@@ -465,7 +473,8 @@ def order_events(ctx: BuildContext) -> None:
     conn.execute("ATTACH DATABASE ? AS ordering", (str(order_file),))
     apply_profile(conn, BUILD_STAGE, "ordering")
     conn.execute(
-        f"""CREATE TABLE ordering.event_order AS SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
+        f"""CREATE TABLE ordering.event_order AS
+            SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
             ORDER BY date_start, date_end, id"""
     )
     ctx.side_build = SideBuild(_side_file(ctx.tmp, "side"), ctx.stage_files, order_file,
@@ -487,7 +496,8 @@ def order_events(ctx: BuildContext) -> None:
     # read, not assembled, per request.
     picks, joins = _staged(conn, sources, "docs", ["json"])
     conn.execute(
-        f"INSERT INTO events_json (event_rowid, json) SELECT o.rowid, {picks} FROM ordering.event_order o {joins} ORDER BY o.rowid"
+        f"""INSERT INTO events_json (event_rowid, json)
+            SELECT o.rowid, {picks} FROM ordering.event_order o {joins} ORDER BY o.rowid"""
     )
 
 
@@ -512,12 +522,16 @@ def record_build(ctx: BuildContext) -> None:
     assert ctx.hasher is not None
     ctx.hasher.join()
     data_hash = ctx.input_hash or input_hash(ctx.data)
-    report = ctx.report = BuildReport(out=ctx.tmp, build_id=build_id(conn, data_hash), input_hash=data_hash)
-    report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("sources", "actors", "events", "citations")}
+    report = ctx.report = BuildReport(out=ctx.tmp, build_id=build_id(conn, data_hash),
+                                      input_hash=data_hash)
+    report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+                     for t in ("sources", "actors", "events", "citations")}
     scales = {str(s): int(days) for s, days in conn.execute(
-        "SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1 FROM events GROUP BY date_scale")}
+        """SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1
+           FROM events GROUP BY date_scale""")}
     meta = {
-        "build_id": report.build_id, "input_hash": report.input_hash, "schema_version": str(SCHEMA_VERSION),
+        "build_id": report.build_id, "input_hash": report.input_hash,
+        "schema_version": str(SCHEMA_VERSION),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "date_scales": json.dumps(scales),
         **{f"count_{k}": str(v) for k, v in report.counts.items()},
@@ -563,9 +577,11 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
-def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent], events_file: str) -> BuildReport:
+def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent],
+           events_file: str) -> BuildReport:
     """Run the steps into `tmp`, timing each."""
-    ctx = BuildContext(tmp, data, catalogue, checked, events_file, sqlite3.connect(tmp, isolation_level=None))
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    ctx = BuildContext(tmp, data, catalogue, checked, events_file, conn)
     stages: dict[str, float] = {}
     try:
         for name, step in STEPS:

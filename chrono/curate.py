@@ -141,7 +141,7 @@ def read_page(html: str | None = None, url: str | None = None) -> Article:
     """The article in an HTML page given as text, or fetched from `url` (extract.pages reads
     both); a CurateError naming the field otherwise."""
     try:
-        page = html if html is not None else fetch(url or "", timeout=FETCH_TIMEOUT, limit=MAX_PAGE_BYTES)
+        page = html if html is not None else fetch(url or "", FETCH_TIMEOUT, MAX_PAGE_BYTES)
         return read_html(page, url)
     except PageError as exc:
         if exc.kind not in _PAGE_PROBLEMS:

@@ -264,7 +264,9 @@ def _format_part(p: _Part) -> str:
         return f"{_SHORT_MONTHS[p.month - 1]} {p.year}"
     if p.kind == "group":
         season = _SUBYEARS[p.month]
-        return f"{season} {p.year}–{str(p.year + 1)[-2:]}" if p.month in _WINTERS else f"{season} {p.year}"
+        if p.month in _WINTERS:
+            return f"{season} {p.year}–{str(p.year + 1)[-2:]}"
+        return f"{season} {p.year}"
     if p.kind == "decade":
         return f"{p.year}s"
     if p.kind == "century":
@@ -275,9 +277,10 @@ def _format_part(p: _Part) -> str:
 def _format_span(a: _Part, b: _Part) -> str:
     """'22–23 May 2024', 'May–Jun 2024', '2019–2021', else both ends in full."""
     if a.kind == b.kind == "day" and a.year == b.year:
+        month_a, month_b = _SHORT_MONTHS[a.month - 1], _SHORT_MONTHS[b.month - 1]
         if a.month == b.month:
-            return _format_part(a) if a.day == b.day else f"{a.day}–{b.day} {_SHORT_MONTHS[a.month - 1]} {a.year}"
-        return f"{a.day} {_SHORT_MONTHS[a.month - 1]} – {b.day} {_SHORT_MONTHS[b.month - 1]} {a.year}"
+            return _format_part(a) if a.day == b.day else f"{a.day}–{b.day} {month_a} {a.year}"
+        return f"{a.day} {month_a} – {b.day} {month_b} {a.year}"
     if a.kind == b.kind == "month" and a.year == b.year:
         return f"{_SHORT_MONTHS[a.month - 1]}–{_SHORT_MONTHS[b.month - 1]} {a.year}"
     if a.kind == b.kind == "year":
@@ -292,12 +295,13 @@ def _bounds_label(start: str, end: str) -> str:
         return start
     a = _Part("day", int(ma.group(1)), int(ma.group(2)), int(ma.group(3)))
     b = _Part("day", int(mb.group(1)), int(mb.group(2)), int(mb.group(3)))
-    whole_months = a.day == 1 and 1 <= b.month <= 12 and b.day == calendar.monthrange(b.year, b.month)[1]
+    last_day = calendar.monthrange(b.year, b.month)[1] if 1 <= b.month <= 12 else 0
+    whole_months = a.day == 1 and b.day == last_day
     if whole_months and a.month == 1 and b.month == 12:
         return str(a.year) if a.year == b.year else f"{a.year}–{b.year}"
     if whole_months:
-        ma_, mb_ = _Part("month", a.year, a.month), _Part("month", b.year, b.month)
-        return _format_part(ma_) if (a.year, a.month) == (b.year, b.month) else _format_span(ma_, mb_)
+        first, last = _Part("month", a.year, a.month), _Part("month", b.year, b.month)
+        return _format_part(first) if first == last else _format_span(first, last)
     return _format_span(a, b)
 
 
@@ -309,7 +313,8 @@ def display_date(edtf: str, start: str, end: str, qualifier: str | None = None,
     parts = edtf.split("/")
     parsed = [_label_part(p) for p in parts] if len(parts) <= 2 else [None]
     if all(parsed):
-        label = _format_span(parsed[0], parsed[1]) if len(parsed) == 2 else _format_part(parsed[0])  # type: ignore[arg-type]
+        ends = [p for p in parsed if p is not None]
+        label = _format_span(ends[0], ends[1]) if len(ends) == 2 else _format_part(ends[0])
     else:
         label = _bounds_label(start, end)
     if qualifier:

@@ -38,8 +38,10 @@ PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 STAGE_COLUMNS = (
     "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, display_date, quotes"
+    "date_anchor, title, summary, type, status, place, country, notes, date_scale, display_date, "
+    "quotes"
 )
+_STAGE_MARKS = ", ".join("?" * len(STAGE_COLUMNS.split(",")))
 ACTOR_COLUMNS = "event_id, actor_id, role, date_start, date_end, date_scale"
 CITATION_COLUMNS = "event_id, source_id, quote, stance"
 PAIR_COLUMNS = "side_id, other_id, event_id, date_start, date_end, pair"
@@ -111,7 +113,7 @@ class Writer:
 
     def write(self, batch: Batch) -> None:
         t, cur = self.tables, self.conn.cursor()
-        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({', '.join('?' * 23)})", batch.events)
+        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({_STAGE_MARKS})", batch.events)
         cur.executemany(f"INSERT INTO {t.docs} (json) VALUES (?)", batch.docs)
         cur.executemany(f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors)
         cur.executemany(f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations)
@@ -154,7 +156,8 @@ class Rows:
         self.names = {a.id: a.name for a in catalogue.actors.values()}
         self.sources = {
             s.id: SourceRef(id=s.id, title=s.title, outlet=s.outlet, published=s.published,
-                            display_published=dates.display_date(s.published, s.published, ""), url=s.url)
+                            display_published=dates.display_date(s.published, s.published, ""),
+                            url=s.url)
             for s, _ in catalogue.sources.values()
         }
         self.encode = msgspec.json.Encoder().encode
@@ -163,7 +166,8 @@ class Rows:
         e, when = checked.event, checked.when
         start, end = when.start.isoformat(), when.end.isoformat()
         scale = date_scale(when.start, when.end)
-        label = dates.display_date(e.date, start, end, e.qualifier, when.approximate, when.uncertain)
+        label = dates.display_date(e.date, start, end, e.qualifier, when.approximate,
+                                   when.uncertain)
         batch.events.append((
             src, line, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
             e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,

@@ -439,7 +439,8 @@ def read_jsonl(path: Path, decode: Callable[[bytes], Any] = msgspec.json.decode,
                 yield number, Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
 
 
-def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
+def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0,
+                 end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
     """Bulk events, one JSON object a line, checked as they stream past, with their line numbers."""
     for number, event in read_jsonl(path, _decode_event, start, end):
         if isinstance(event, Problem):
@@ -450,7 +451,8 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0, end: int | No
             yield number, result
         else:
             for problem in problems:
-                yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field, problem.message)
+                yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field,
+                                      problem.message)
 
 
 def _lines_before(f: BinaryIO, offset: int, block: int = 1 << 22) -> int:

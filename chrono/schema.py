@@ -23,15 +23,17 @@ SCHEMA_VERSION = 8
 
 # The events table's columns, as the build copies them from its stages in date order.
 EVENT_COLUMNS = (
-    "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, display_date"
+    "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, "
+    "date_basis, date_anchor, title, summary, type, status, place, country, notes, date_scale, "
+    "display_date"
 )
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
     """The published tables, empty; their indexes come after the bulk insert (create_indexes)."""
     db.create_table("chrono_build", {"key": str, "value": str}, pk="key")
-    db.create_table("event_types", {"type": str, "cameo": str, "cameo_label": str, "contact": int}, pk="type")
+    db.create_table(
+        "event_types", {"type": str, "cameo": str, "cameo_label": str, "contact": int}, pk="type")
     db.create_table("statuses", {"status": str, "meaning": str}, pk="status")
     db.create_table(
         "sources",
@@ -57,7 +59,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db.create_table(
         "organization_members",
         {"organization_id": str, "actor_id": str, "start_date": str, "end_date": str, "via": str},
-        foreign_keys=[("organization_id", "actors", "id"), ("actor_id", "actors", "id"), ("via", "actors", "id")],
+        foreign_keys=[("organization_id", "actors", "id"), ("actor_id", "actors", "id"),
+                      ("via", "actors", "id")],
         not_null={"organization_id", "actor_id"},
     )
     db.create_table(
@@ -65,17 +68,19 @@ def create_tables(db: sqlite_utils.Database) -> None:
         {"id": str, "date": str, "date_start": str, "date_end": str, "precision": str,
          "qualifier": str, "approximate": int, "uncertain": int, "date_text": str,
          "date_basis": str, "date_anchor": str, "title": str, "summary": str, "type": str,
-         "status": str, "place": str, "country": str, "notes": str, "date_scale": int, "display_date": str},
+         "status": str, "place": str, "country": str, "notes": str, "date_scale": int,
+         "display_date": str},
         pk="id",
         foreign_keys=[("type", "event_types", "type"), ("status", "statuses", "status")],
-        not_null={"date", "date_start", "date_end", "precision", "title", "type", "status", "date_scale",
-                  "display_date"},
+        not_null={"date", "date_start", "date_end", "precision", "title", "type", "status",
+                  "date_scale", "display_date"},
     )
     # (event_id, actor_id) is unique: an index built after the bulk insert says so, cheaper
     # than a primary key maintained row by row.
     db.create_table(
         "event_actors",
-        {"event_id": str, "actor_id": str, "role": str, "date_start": str, "date_end": str, "date_scale": int},
+        {"event_id": str, "actor_id": str, "role": str, "date_start": str, "date_end": str,
+         "date_scale": int},
         foreign_keys=[("event_id", "events", "id"), ("actor_id", "actors", "id")],
         not_null={"event_id", "actor_id", "role"},
     )
@@ -89,38 +94,46 @@ def create_tables(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE events_json (event_rowid INTEGER PRIMARY KEY, json TEXT NOT NULL)")
 
 
+# (name, table, columns), created after the bulk insert.
+INDEXES = (
+    ("events_by_date", "events", ("date_start", "date_end", "id")),
+    ("events_by_scale", "events", ("date_scale", "date_start", "date_end", "id")),
+    ("events_by_type", "events", ("type", "date_start")),
+    ("events_by_status", "events", ("status", "date_start")),
+    # One type and one status: a page straight off the index in date order. Through the
+    # status index alone, a rare pair read every event of that status (at 200,000 events,
+    # hearing + denied: 8.7 ms a page, now 0.05 ms).
+    ("events_by_type_status", "events", ("type", "status", "date_start", "date_end", "id")),
+    # By event, then rowid: an event's actors in the order its record lists them. (A pair
+    # is never listed twice: validation refuses it.)
+    ("event_actors_by_event", "event_actors", ("event_id",)),
+    ("event_actors_by_actor", "event_actors",
+     ("actor_id", "date_scale", "date_start", "date_end", "event_id")),
+    ("actors_by_name", "actors", ("name",)),
+    ("memberships_by_organization", "memberships", ("organization_id", "actor_id")),
+    ("memberships_by_actor", "memberships", ("actor_id",)),
+    ("organization_members_by_organization", "organization_members",
+     ("organization_id", "actor_id")),
+    ("organization_members_by_actor", "organization_members", ("actor_id", "organization_id")),
+    ("aliases_by_actor", "actor_aliases", ("actor_id",)),
+    ("citations_by_event", "citations", ("event_id",)),
+    ("citations_by_source", "citations", ("source_id",)),
+)
+
+
 def create_indexes(db: sqlite_utils.Database) -> None:
     """After the bulk insert: building indexes once is faster than maintaining them row by row.
 
     Events are stored in date order (rowid order is date_start, date_end, id), so an index
     on (type) or (status) also yields its rows in date order.
     """
-    db["events"].create_index(["date_start", "date_end", "id"], index_name="events_by_date")
-    db["events"].create_index(["date_scale", "date_start", "date_end", "id"], index_name="events_by_scale")
-    db["events"].create_index(["type", "date_start"], index_name="events_by_type")
-    db["events"].create_index(["status", "date_start"], index_name="events_by_status")
-    # One type and one status: a page straight off the index in date order. Through the
-    # status index alone, a rare pair read every event of that status (at 200,000 events,
-    # hearing + denied: 8.7 ms a page, now 0.05 ms).
-    db["events"].create_index(["type", "status", "date_start", "date_end", "id"], index_name="events_by_type_status")
-    # By event, then rowid: an event's actors in the order its record lists them. (A pair
-    # is never listed twice: validation refuses it.)
-    db["event_actors"].create_index(["event_id"], index_name="event_actors_by_event")
-    db["event_actors"].create_index(
-        ["actor_id", "date_scale", "date_start", "date_end", "event_id"], index_name="event_actors_by_actor")
-    db["actors"].create_index(["name"], index_name="actors_by_name")
-    db["memberships"].create_index(["organization_id", "actor_id"], index_name="memberships_by_organization")
-    db["memberships"].create_index(["actor_id"], index_name="memberships_by_actor")
-    db["organization_members"].create_index(["organization_id", "actor_id"], index_name="organization_members_by_organization")
-    db["organization_members"].create_index(["actor_id", "organization_id"], index_name="organization_members_by_actor")
-    db["actor_aliases"].create_index(["actor_id"], index_name="aliases_by_actor")
-    db["citations"].create_index(["event_id"], index_name="citations_by_event")
-    db["citations"].create_index(["source_id"], index_name="citations_by_source")
+    for name, table, columns in INDEXES:
+        db[table].create_index(list(columns), index_name=name)
 
 
 # The tables the planner gets statistics for, once everything is written.
-ANALYZED_TABLES = ("events", "event_actors", "actor_events", "member_events", "citations", "actors", "actor_aliases",
-                   "memberships", "organization_members", "network_pairs")
+ANALYZED_TABLES = ("events", "event_actors", "actor_events", "member_events", "citations", "actors",
+                   "actor_aliases", "memberships", "organization_members", "network_pairs")
 
 
 # --- full text -------------------------------------------------------------------------------
@@ -174,13 +187,15 @@ def create_member_events(conn: sqlite3.Connection) -> None:
     conn.execute(
         """CREATE TABLE member_events (
                organization_id TEXT NOT NULL REFERENCES actors(id), date_scale INTEGER NOT NULL,
-               event_rowid INTEGER NOT NULL, date_end TEXT NOT NULL, actor_id TEXT NOT NULL REFERENCES actors(id),
+               event_rowid INTEGER NOT NULL, date_end TEXT NOT NULL,
+               actor_id TEXT NOT NULL REFERENCES actors(id),
                PRIMARY KEY (organization_id, date_scale, event_rowid)) WITHOUT ROWID"""
     )
     conn.execute(
         """INSERT OR IGNORE INTO member_events
            SELECT a.actor_id, a.date_scale, a.event_rowid, a.date_end, a.actor_id
-           FROM actor_events a WHERE a.actor_id IN (SELECT organization_id FROM organization_members)
+           FROM actor_events a
+           WHERE a.actor_id IN (SELECT organization_id FROM organization_members)
            UNION ALL
            SELECT m.organization_id, a.date_scale, a.event_rowid, a.date_end, a.actor_id
            FROM organization_members m JOIN actor_events a ON a.actor_id = m.actor_id
@@ -209,13 +224,16 @@ def create_actor_stats(conn: sqlite3.Connection, direct_contacts: str) -> None:
         """CREATE TABLE actor_stats (
                actor_id TEXT PRIMARY KEY REFERENCES actors(id), event_count INTEGER NOT NULL,
                member_event_count INTEGER NOT NULL, contact_count INTEGER NOT NULL,
-               direct_contact_count INTEGER NOT NULL, first_event TEXT, last_event TEXT, summary TEXT NOT NULL)"""
+               direct_contact_count INTEGER NOT NULL, first_event TEXT, last_event TEXT,
+               summary TEXT NOT NULL)"""
     )
     conn.execute(
         f"""INSERT INTO actor_stats
-           WITH ea AS (SELECT actor_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last
+           WITH ea AS (SELECT actor_id, count(*) AS n, min(date_start) AS first,
+                              max(date_end) AS last
                        FROM event_actors GROUP BY actor_id),
-                me AS (SELECT organization_id, count(*) AS n FROM member_events GROUP BY organization_id),
+                me AS (SELECT organization_id, count(*) AS n
+                       FROM member_events GROUP BY organization_id),
                 cp AS (SELECT actor_id, count(*) AS n FROM contact_pairs GROUP BY actor_id),
                 dc AS (SELECT side_id, n FROM {direct_contacts})
            SELECT a.id, coalesce(ea.n, 0), coalesce(me.n, 0), coalesce(cp.n, 0),
@@ -224,9 +242,11 @@ def create_actor_stats(conn: sqlite3.Connection, direct_contacts: str) -> None:
                   ea.first, ea.last,
                   json_object('id', a.id, 'name', a.name, 'kind', a.kind,
                               'aliases', json((SELECT json_group_array(alias) FROM (
-                                  SELECT alias FROM actor_aliases x WHERE x.actor_id = a.id AND x.alias <> a.id ORDER BY alias))),
+                                  SELECT alias FROM actor_aliases x
+                                  WHERE x.actor_id = a.id AND x.alias <> a.id ORDER BY alias))),
                               'event_count', coalesce(ea.n, 0))
-           FROM actors a LEFT JOIN ea ON ea.actor_id = a.id LEFT JOIN me ON me.organization_id = a.id
+           FROM actors a LEFT JOIN ea ON ea.actor_id = a.id
+                LEFT JOIN me ON me.organization_id = a.id
                 LEFT JOIN cp ON cp.actor_id = a.id LEFT JOIN dc ON dc.side_id = a.id"""
     )
 
@@ -247,7 +267,8 @@ def create_views(db: sqlite_utils.Database) -> None:
             JOIN events e ON e.id = a.event_id
             JOIN actors actor ON actor.id = a.actor_id
             JOIN actors other ON other.id = b.actor_id
-            WHERE e.type IN ({contact_types}) AND a.role IN ({parties}) AND b.role IN ({parties})""",
+            WHERE e.type IN ({contact_types})
+              AND a.role IN ({parties}) AND b.role IN ({parties})""",
     )
 
 
@@ -277,15 +298,16 @@ STAGE_PAGE_SIZE = 16384
 
 # A file being written once, from scratch, by one connection: a failed build deletes it, so
 # no journal and no syncs (the finished file is fsynced before it is renamed into place).
-_SCRATCH = ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "secure_delete = OFF")
+_UNJOURNALLED = ("journal_mode = OFF", "synchronous = OFF")
+_SCRATCH = (*_UNJOURNALLED, "cache_size = -1000000", "secure_delete = OFF")
 # The build's connection and its output; SQLite may sort (indexes, ORDER BY) on two threads.
 BUILD_WRITE = (*_SCRATCH, "threads = 2")
 # A build's intermediate file attached to that connection: larger pages.
 BUILD_STAGE = (f"page_size = {STAGE_PAGE_SIZE}", *_SCRATCH)
 # The side build's own file (full text, contact pairs), on its own connection and thread.
-BUILD_SIDE = (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -500000")
+BUILD_SIDE = (f"page_size = {STAGE_PAGE_SIZE}", *_UNJOURNALLED, "cache_size = -500000")
 # A validation worker's stage file, one per worker process.
-BUILD_WORKER = (f"page_size = {STAGE_PAGE_SIZE}", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000")
+BUILD_WORKER = (f"page_size = {STAGE_PAGE_SIZE}", *_UNJOURNALLED, "cache_size = -200000")
 # A file the build only reads (a stage, the date order): in place, through the OS page cache.
 BUILD_READ = (f"mmap_size = {MMAP_BYTES}",)
 # The finished file: an ordinary rollback journal, as any SQLite tool expects.
@@ -299,7 +321,8 @@ EXPORTING = ("mmap_size = 0",)
 DATASETTE = ("query_only = 1",)
 
 
-def apply_profile(conn: sqlite3.Connection, profile: tuple[str, ...], schema: str | None = None) -> None:
+def apply_profile(conn: sqlite3.Connection, profile: tuple[str, ...],
+                  schema: str | None = None) -> None:
     """Run a profile's PRAGMAs on `conn`, for its attached database `schema` if given."""
     prefix = f"{schema}." if schema else ""
     for pragma in profile:

@@ -57,13 +57,14 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT, limit: int = MAX_PAGE_BYTES)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(limit + 1)
     except urllib.error.HTTPError as exc:
-        raise PageError(f"{url} answered {exc.code} {exc.reason}", "status", f"{exc.code} {exc.reason}") from None
+        status = f"{exc.code} {exc.reason}"
+        raise PageError(f"{url} answered {status}", "status", status) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise PageError(f"{url} did not answer ({reason})", "unreachable", str(reason)) from None
     if len(body) > limit:
-        raise PageError(f"{url} is larger than {limit // (1024 * 1024)} MB: not an article page", "too-large",
-                        f"{limit // (1024 * 1024)} MB")
+        size = f"{limit // (1024 * 1024)} MB"
+        raise PageError(f"{url} is larger than {size}: not an article page", "too-large", size)
     return body
 
 
@@ -76,11 +77,14 @@ def read_html(html: bytes | str, url: str | None = None) -> Article:
 
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
     if not text or len(text.split()) < MIN_ARTICLE_WORDS or not re.search(r"[.!?]", text):
-        raise PageError("no article text found (a page of links, a paywall or a script-only page?)", "no-text")
+        raise PageError("no article text found (a page of links, a paywall or a script-only page?)",
+                        "no-text")
     metadata = trafilatura.extract_metadata(html, default_url=url, extensive=False)
     title = metadata.title if metadata is not None else None
     outlet = (metadata.sitename or None) if metadata is not None else None
     author = (metadata.author or None) if metadata is not None else None
-    url = url or ((metadata.url or None) if metadata is not None else None)  # a saved page's own address
+    if url is None and metadata is not None:
+        url = metadata.url or None  # a saved page's own address
     published = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
-    return Article(text, title, published, "page" if published else None, url, outlet=outlet, author=author)
+    return Article(text, title, published, "page" if published else None, url,
+                   outlet=outlet, author=author)
