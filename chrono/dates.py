@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from edtf import parse_edtf, struct_time_to_date
 from edtf.parser.edtf_exceptions import EDTFParseException
@@ -222,11 +223,11 @@ _SUBYEARS = {
 }
 _WINTERS = {24, 28}  # run from December into the next year
 _LABEL_PART = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+_NO_MARKS = str.maketrans("", "", "?~%")  # approximate, uncertain: said apart
 _ISO_DAY = re.compile(r"(-?\d{4})-(\d{2})-(\d{2})", re.ASCII)
 
 
-@dataclass(frozen=True, slots=True)
-class _Part:
+class _Part(NamedTuple):
     kind: str  # day | month | group | year | decade | century
     year: int
     month: int = 0  # the month, or the sub-year group's code
@@ -234,7 +235,7 @@ class _Part:
 
 
 def _label_part(text: str) -> _Part | None:
-    core = re.sub(r"[?~%]", "", text)
+    core = text.translate(_NO_MARKS)
     if m := _LABEL_PART.fullmatch(core):
         year = int(m.group(1))
         if m.group(3):
@@ -305,6 +306,7 @@ def _bounds_label(start: str, end: str) -> str:
     return _format_span(a, b)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a chronology repeats its dates: "2021-08", "2024-12-24"
 def display_date(edtf: str, start: str, end: str, qualifier: str | None = None,
                  approximate: bool = False, uncertain: bool = False) -> str:
     """The date in words, as the timeline shows it: '23 May 2024', 'Aug 2021', 'early Oct 2021',
