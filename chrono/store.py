@@ -23,12 +23,12 @@ import msgspec
 
 from .dates import fold, month_range, name_key, year_range
 from .models import (
-    CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES, ActorDetail, ActorList, ActorRef, ActorSummary, Contact, ContactList,
-    EventOut, EventPage, MemberOut, MembershipOut,
+    CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES, ActorDetail, ActorList, ActorRef, ActorSummary, Contact,
+    ContactList, EventOut, EventPage, MemberOut, MembershipOut,
 )
 from .schema import (
-    FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION, SERVING, FileIdentity, apply_profile, bound_connection,
-    file_identity,
+    FTS_COLUMNS, FTS_TOKENIZER, SCHEMA_VERSION, SERVING, FileIdentity, apply_profile,
+    bound_connection, file_identity,
 )
 
 MAX_LIMIT = 500
