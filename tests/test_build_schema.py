@@ -74,6 +74,24 @@ def test_memberships_carry_day_bounds(small_db):
     assert (row["organization_id"], row["start_date"], row["end_date"]) == ("hamas", "2017-01-01", "2024-07-31")
 
 
+def test_display_date_is_written_for_each_event_and_served_as_stored(small_db):
+    db = sqlite_utils.Database(small_db)
+    rows = list(db.query("""SELECT e.id, e.display_date, json_extract(j.json, '$.display_date') AS served
+                            FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid"""))
+    assert rows == [
+        {"id": "2021-08-haniyeh-calls-baradar", "display_date": "Aug 2021", "served": "Aug 2021"},
+        {"id": "2021-10-haniyeh-calls-muttaqi", "display_date": "early Oct 2021", "served": "early Oct 2021"},
+        {"id": "2024-12-22-ttp-attack", "display_date": "22 Dec 2024", "served": "22 Dec 2024"},
+        {"id": "2024-12-24-talks-in-kabul", "display_date": "24 Dec 2024", "served": "24 Dec 2024"},
+    ]
+
+
+def test_the_build_reports_the_seconds_of_each_of_its_steps(data_dir, tmp_path):
+    report = build(data_dir, tmp_path / "c.db")
+    assert list(report.stages) == [name for name, _ in build_module.STEPS] + ["swap"]
+    assert all(seconds >= 0 for seconds in report.stages.values())
+
+
 def test_build_records_its_identity_and_staleness(data_dir, tmp_path):
     out = tmp_path / "c.db"
     first = build(data_dir, out)

@@ -59,6 +59,20 @@ def test_bulk_jsonl_quotes_are_checked_too(tmp_path, records, corpus_dir):
         (True, "event bulk-bad", "citations[0].quote")]
 
 
+def test_bulk_lines_that_cannot_be_read_are_named_as_the_build_names_them(tmp_path, records, corpus_dir):
+    import json
+
+    sources, actors, events = records
+    data = write_data(tmp_path / "data", sources, actors, events)
+    good = json.dumps({**events[0], "id": "bulk-good"}).encode()
+    lines = [b"\xef\xbb\xbf" + good, b"", b"{not json", "caf\xe9".encode("latin-1")]
+    (data / "bulk.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    report = verify(data, corpus_dir)
+    assert report.checked == 5  # the first line's quote, its byte order mark aside
+    assert [(p.record, p.message.split(" (")[0]) for p in report.problems] == [
+        ("line 3", "not valid JSON"), ("line 4", "not UTF-8 text")]
+
+
 def test_an_archive_that_is_not_utf8_is_named(tmp_path, records, corpus_dir):
     sources, actors, events = records
     (corpus_dir / "latin.txt").write_bytes("Pakistan’s envoy".encode().replace(b"\xe2\x80\x99", b"\x92"))
