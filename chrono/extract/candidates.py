@@ -10,10 +10,11 @@ from typing import Any
 from .. import dates
 from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
 from .cues import CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
-from .grammar import check_basis, dated_sentences
+from .grammar import check_basis, dated_sentences, parse_published
 from .mentions import Mention
 from .sentences import Sentence
 from .titles import Offices
+from .words import VAGUE_COUNTS
 
 
 @dataclass(slots=True)
@@ -92,6 +93,7 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
         unknown.update(unknown_names(sentence.text, [(h.start, h.end) for h in hits] + [(m.start, m.end) for m in mentions]))
         read.append((sentence, mentions, hits))
     candidates: list[Candidate] = []
+    now = parse_published(published)[0]
     for i, (sentence, mentions, hits) in enumerate(read):
         if not mentions:
             continue
@@ -103,7 +105,9 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
         spans = [(x.start, x.end) for x in mentions]
         for m in mentions:
             check_basis(m)
-            if attribution_only(sentence.text, m, mentions) or is_dateline(sentence.text, m) or is_statistic(sentence.text, m):
+            if (attribution_only(sentence.text, m, mentions) or reports_told_event(sentence.text, m)
+                    or is_dateline(sentence.text, m) or is_statistic(sentence.text, m) or restates_present(m, now)
+                    or is_vague(m)):
                 continue
             found, notes = titles.read(m.range) if m.range else ([], [])
             carried, carry_notes = carried_here if not found else _carried(read, i, hits + found, gazetteer)
@@ -195,6 +199,49 @@ def attribution_only(sentence: str, m: Mention, mentions: list[Mention]) -> bool
     if (said := _SAID.search(before)) and (len(tail.split()) <= 6 or tail.startswith((",", "that"))):
         return bool(_REPORTER.search(before[: said.start()]))
     return bool(_BRIEFING.search(before)) and not tail
+
+
+# "On Wednesday, an official said on X that the envoy raised it in the talks": a leading date on a
+# report about an event the story has told already dates the report, not an event.
+_SAID_THAT = re.compile(r"^\W*(?:[\w’'().-]+\s+){1,8}?(?:said|told\s+\w+|tweeted|wrote|posted|stated)"
+                        r"(?:\s+(?:on|in)\s+(?:X|Twitter|a\s+(?:statement|post)))?\s+that\b(?P<what>.*)$", re.IGNORECASE)
+_TOLD_EVENT = re.compile(r"\b(?:in|at|during)\s+(?:the|this|that|these)\s+(?:[\w-]+\s+){0,2}?(?:meetings?|talks|visit|"
+                         r"call|trip|conference|discussions?|negotiations)\b", re.IGNORECASE)
+
+
+def reports_told_event(sentence: str, m: Mention) -> bool:
+    """Whether a date that leads the sentence only dates someone's report of "the talks" (an
+    event the story has told), not an event of its own."""
+    if sentence[: m.start].strip(" “\"‘'("):
+        return False
+    said = _SAID_THAT.match(sentence[m.end:])
+    return bool(said and _TOLD_EVENT.search(said.group("what")))
+
+
+_HEDGED = frozenset({"nearly", "almost", "about", "around", "roughly", "approximately", "some", "over",
+                     "more than", "less than", "under"})
+
+
+def is_vague(m: Mention) -> bool:
+    """"in recent weeks", "nearly two decades ago", "several years later", "days before": a
+    span no analyst would date an event by. The grammar still reads them (for `chrono verify`),
+    but they are not proposed."""
+    if m.part("unit") not in ("year", "decade"):
+        return False
+    if m.kind == "vague":
+        return True
+    if m.rule.name not in ("ago", "later", "relational"):
+        return False
+    count = m.part("n")
+    return count is None or count in VAGUE_COUNTS or (m.part("hedge") or m.part("lead")) in _HEDGED
+
+
+def restates_present(m: Mention, now: dates.DateRange) -> bool:
+    """"…, four years after India shut its embassy in 2021, marks a turn": years counted from a
+    date in the sentence that land on the publication's own year say how long ago that date was
+    (the date itself is proposed), not when something happened."""
+    return (m.kind == "relational" and m.part("unit") in ("year", "decade") and not m.dates_object
+            and m.range is not None and m.range.covers(now))
 
 
 _SUPERLATIVE = re.compile(r"\b(?:deadliest|bloodiest|worst|best|biggest|largest|greatest|heaviest|highest|lowest|longest|first|most\s+\w+|least\s+\w+|record)\b(?:\s+[\w’'-]+){0,5}\s+$",

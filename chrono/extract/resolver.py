@@ -39,14 +39,13 @@ class Timeline:
             if m.basis == "stated" and m.range is not None and m.range.start == m.range.end:
                 self.days[(m.range.start.month, m.range.start.day)] = m
 
-    def dated_event(self, sentence: Sentence, noun: str, window: int = 3) -> tuple[Mention, str] | None:
-        """The latest date given to a sentence that speaks of `noun` ("attack"), in this paragraph
-        or `window` sentences back: the date of "the attack" in "hours after the attack"."""
+    def dated_event(self, sentence: Sentence, noun: str) -> tuple[Mention, str] | None:
+        """The latest date given to a sentence that speaks of `noun` ("attack"), anywhere before:
+        the date of "the attack" in "hours after the attack". A definite description points at
+        the last such event the story told, however many paragraphs of detail came between."""
         word = re.compile(rf"\b{re.escape(noun.rstrip('s'))}", re.IGNORECASE)
         cue = CUE_PATTERNS.get(EVENT_NOUNS.get(noun.lower().rstrip("s"), ""))  # "stormed" tells of an attack
-        for index, paragraph, m in reversed(self.events):
-            if paragraph != sentence.paragraph and sentence.index - index > window:
-                return None
+        for index, _, m in reversed(self.events):
             text = self.texts.get(index, "")
             if index < sentence.index and (word.search(text) or (cue and cue.search(text))):
                 return m, f"the {noun} dated {sentence.index - index} sentence(s) earlier"
@@ -220,6 +219,7 @@ class Resolver:
         for m in mentions:
             self._after_publication(m)
             self._open_bound(m)
+            self._by_bound(m)
             if m.approximate and m.edtf and "/" not in m.edtf and m.edtf[-1] not in "?~%":
                 m.edtf += "~"  # "around 2019": EDTF approximate, same bounds
 
@@ -300,6 +300,22 @@ class Resolver:
             m.notes.append(f"{m.text.strip()!r} gives only {'an upper' if m.relation == 'before' else 'a lower'} "
                            f"bound: {bound} is that bound, not the event's date")
 
+    def _by_bound(self, m: Mention) -> None:
+        """"In August 2021 it left Kabul. By November of the same year, it returned": "by" bounds
+        the event from above, and the date the story has just given (what came before) from below."""
+        if m.range is None or m.relation != "by" or m.kind == "relational" or self.future(m):
+            return
+        found = self.narrative(m, [o for o in self.mentions if o is not m], 3)
+        if found is None or found[0].range is None or found[0].range.start >= m.range.start:
+            return
+        earlier, where = found
+        bound = m.edtf
+        m.range = DateRange(earlier.range.start, m.range.end)
+        m.edtf, m.qualifier = edtf_for(m.range)
+        m.basis, m.anchor, m.anchor_edtf = "inferred", f"{earlier.text!r} ({where})", earlier.edtf
+        m.notes.append(f"{m.text.strip()!r} gives an upper bound ({bound}); the story's date before it, "
+                       f"{earlier.text.strip()!r}, the lower one")
+
     def anchor_for(self, m: Mention) -> tuple[DateRange, str, str | None, bool]:
         """(range, description, EDTF, from the story?) for an anaphoric phrase: the latest date the
         story gave, or else the publication date."""
@@ -323,8 +339,7 @@ class Resolver:
     def offset(self, base: DateRange, unit: str, sign: int, low: int, high: int) -> DateRange:
         a, b = sorted((sign * low, sign * high))
         if unit == "hour":
-            before, after = timedelta(days=1 if sign < 0 else 0), timedelta(days=1 if sign > 0 else 0)
-            return DateRange(base.start - before, base.end + after)  # "hours after": that day or the next
+            return base  # "hours after the attack": the attack's day, as a reader takes it
         return _widen(DateRange(_shift(base.start, unit, a), _shift(base.end, unit, b)), unit)
 
     def object_follows(self, m: Mention) -> bool:

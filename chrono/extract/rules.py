@@ -584,7 +584,15 @@ def later(r: Resolver, m: Mention) -> Reading | None:
 def relational(r: Resolver, m: Mention) -> Reading | None:
     """"two days after the attack": the date of the attack, if given right there, anchors it;
     otherwise another date in the sentence dates the main clause and this phrase dates the other
-    event; otherwise the publication date stands in for the main clause."""
+    event; otherwise the publication date stands in for the main clause. "Hours after" is the
+    same day."""
+    reading = _relational(r, m)
+    if reading is not None and m.part("unit") == "hour":
+        reading.notes.append(f"{m.text.strip()!r}: taken as the same day (late in the day it may be the next)")
+    return reading
+
+
+def _relational(r: Resolver, m: Mention) -> Reading | None:
     unit = m.part("unit") or "day"
     direction = "before" if m.part("dir") in ("before", "prior to", "ahead of") else "after"
     n = m.part("n") or ("1" if m.rule.name == "day_rel" else None)
