@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from .. import dates
 from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
 from .cues import CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
 from .grammar import check_basis, dated_sentences, parse_published
-from .mentions import Mention
+from .mentions import Mention, Rule
+from .resolver import HEADLINE_FUTURE
 from .sentences import Sentence
+from .tense import tense_near
 from .titles import Offices
 from .words import VAGUE_COUNTS
 
@@ -116,8 +119,34 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
             all_hits = sorted(hits + found, key=lambda h: h.start) if found else hits
             candidates.append(_candidate(m, sentence, all_hits, named.plus(found, carried), persons, spans,
                                          notes + carry_notes))
+    if (news := _headline_news(read, now, published.strip())) is not None:
+        hits = read[0][2]
+        candidates.insert(0, _candidate(news, read[0][0], hits, _Named(hits, gazetteer).plus([], []), persons, [],
+                                        []))
     new = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))
     return Extraction(_dedupe(candidates), new, published.strip())
+
+
+# What an undated headline's news is dated by: the publication (no words of the text give it).
+_AS_PUBLISHED = Rule("headline", "deictic", re.compile(r"(?!)"), lambda r, m: None)
+FRESH_DAYS = 7  # a date this close to publication dates the article's news in the text itself
+
+
+def _headline_news(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], now: dates.DateRange,
+                   published: str) -> Mention | None:
+    """"Envoy's remarks anger many, while his group denies the claim", over a text that dates
+    nothing near its publication (news written without "on Monday"): the headline's present
+    tense is the news of the publication date, the only date the article gives it."""
+    if not read or not (headline := read[0][0]).headline or read[0][1] or not any(h.chosen for h in read[0][2]):
+        return None
+    if HEADLINE_FUTURE.search(headline.text) or tense_near(headline.text, 0, len(headline.text)) == "future":
+        return None
+    recent = now.start - timedelta(days=FRESH_DAYS)
+    if any(m.range is not None and m.range.end >= recent for _, mentions, _ in read for m in mentions):
+        return None
+    return Mention(_AS_PUBLISHED, 0, 0, "as of publication", {}, range=now, edtf=published, basis="inferred",
+                   anchor="publication", anchor_edtf=published, confidence="low",
+                   notes=["the headline's news, dated by publication: the text dates nothing near it"])
 
 
 # A sentence that points back at an event or at someone named before: its actors are that sentence's too.

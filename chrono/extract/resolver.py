@@ -101,7 +101,7 @@ class Reading:
 
 
 _QUOTATION = re.compile(r"“[^“”]{1,600}”|\"[^\"\n]{1,600}\"")
-_HEADLINE_FUTURE = re.compile(r"\b(?<!\bhas\s)(?<!\bhad\s)(?<!\bwas\s)to\s+[a-z]{3,}\b")
+HEADLINE_FUTURE = re.compile(r"\b(?<!\bhas\s)(?<!\bhad\s)(?<!\bwas\s)to\s+[a-z]{3,}\b")
 
 
 class Resolver:
@@ -114,8 +114,7 @@ class Resolver:
         self.sentence = sentence
         self.text = sentence.text
         self.mentions: list[Mention] = []
-        # An article's first line without a full stop is its headline, written in headline tenses.
-        self.headline = sentence.index == 0 and not re.search(r"[.!?”\"]\s*$", sentence.text)
+        self.headline = sentence.headline
 
     # helpers ----------------------------------------------------------------------------
 
@@ -130,7 +129,7 @@ class Resolver:
         return None
 
     def future(self, mention: Mention) -> bool:
-        if self.headline and _HEADLINE_FUTURE.search(self.text, 0, mention.start):
+        if self.headline and HEADLINE_FUTURE.search(self.text, 0, mention.start):
             return True  # "Envoy to visit Kabul on Friday": a headline's infinitive is its future
         return tense_near(self.text, mention.start, mention.end) == "future"
 

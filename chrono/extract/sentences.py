@@ -38,6 +38,11 @@ class Sentence:
     index: int
 
     @property
+    def headline(self) -> bool:
+        """An article's first line without a full stop is its headline, written in headline tenses."""
+        return self.index == 0 and not re.search(r"[.!?”\"]\s*$", self.text)
+
+    @property
     def clean(self) -> str:
         """Whitespace runs folded to one space: the form quoted in citations."""
         return " ".join(self.text.split())
