@@ -783,3 +783,22 @@ def test_an_undated_headline_over_a_text_dating_nothing_recent_is_the_publicatio
     assert [a["id"] for a in c["actors"]] == ["lena-ortiz", "karim-haddad"]
     dated = "Ortiz's reported offer angers many\n\nOrtiz made the offer on Monday, her first since 2019."
     assert [c["date_text"] for c in candidates(dated, gazetteer)] == ["on Monday", "since 2019"]
+
+
+@pytest.mark.parametrize("text, roles", [
+    ("The NLF attacked Valdoria's border post. The attack came on Monday, a day of rain.",
+     {"nlf": "attacker", "valdoria": "target"}),
+    ("Ortiz called Haddad about the border. This telephone call took place on Monday.",
+     {"lena-ortiz": "initiator", "karim-haddad": "recipient"}),
+    ("Ortiz welcomed Haddad in Geneva. The talks were held on Monday.",
+     {"lena-ortiz": "participant", "karim-haddad": "participant"}),
+])
+def test_actors_carried_from_another_sentence_take_the_roles_their_mention_implies(gazetteer, text, roles):
+    c = candidates(text, gazetteer)[-1]
+    assert c["roles"] == roles
+    assert any("earlier sentence" in n for n in c["notes"])
+
+
+def test_the_group_takes_the_role_of_where_it_stands(gazetteer):
+    c = only("The NLF is based in the hills. On Monday the group attacked Valdoria.", gazetteer)
+    assert c["roles"] == {"nlf": "attacker", "valdoria": "target"}

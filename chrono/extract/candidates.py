@@ -10,7 +10,8 @@ from typing import Any
 
 from .. import dates
 from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
-from .cues import CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
+from ..models import CONTACT_TYPES, PARTY_ROLES
+from .cues import CUE_PATTERNS, CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
 from .grammar import check_basis, dated_sentences, parse_published
 from .mentions import Mention, Rule
 from .resolver import HEADLINE_FUTURE
@@ -102,8 +103,10 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
             continue
         titles = offices.reader(sentence.text, hits)
         carried_here = _carried(read, i, hits, gazetteer)
-        if (described := _described(read, i, hits, gazetteer)) is not None:
-            carried_here = ([*carried_here[0], described[0]], [*carried_here[1], described[1]])
+        described = _described(read, i, hits, gazetteer)
+        if described is not None:
+            carried_here = ([*carried_here[0], described[0].chosen], [*carried_here[1], described[1]], carried_here[2])
+        said = [described[0]] if described is not None else []  # "the group": its role is read where it stands
         named = _Named(hits, gazetteer)
         spans = [(x.start, x.end) for x in mentions]
         for m in mentions:
@@ -113,12 +116,18 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
                     or is_vague(m)):
                 continue
             found, notes = titles.read(m.range) if m.range else ([], [])
-            carried, carry_notes = carried_here if not found else _carried(read, i, hits + found, gazetteer)
+            carried, carry_notes, source = carried_here if not found else _carried(read, i, hits + found, gazetteer)
+            governs: dict[str, str] = {}  # a state's government on the date → the state carried
             if carried and m.range:
-                carried = carried + [g for a in carried if (g := offices.government_of(a, m.range)) and g not in carried]
+                governs = {g: a for a in carried if (g := offices.government_of(a, m.range)) and g not in carried}
+                carried = carried + [g for g in governs if g not in carried]
             all_hits = sorted(hits + found, key=lambda h: h.start) if found else hits
-            candidates.append(_candidate(m, sentence, all_hits, named.plus(found, carried), persons, spans,
-                                         notes + carry_notes))
+            c = _candidate(m, sentence, all_hits, named.plus(found, carried), persons, spans, notes + carry_notes, said)
+            if carried:
+                implied = carried_roles(c.type, carried, read[source] if source is not None else None, persons)
+                c.roles |= {a: implied.get(governs.get(a, a), implied.get(a, "subject"))
+                            for a in carried if a not in c.roles}
+            candidates.append(c)
     if (news := _headline_news(read, now, published.strip())) is not None:
         hits = read[0][2]
         candidates.insert(0, _candidate(news, read[0][0], hits, _Named(hits, gazetteer).plus([], []), persons, [],
@@ -162,15 +171,15 @@ CARRY_REACH = 2
 
 
 def _carried(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int, own: list[ActorHit],
-             gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
+             gazetteer: Gazetteer) -> tuple[list[str], list[str], int | None]:
     """Actors from the sentence that introduced what this one dates: a sentence that names nobody,
     or refers back ("the meeting", "they"), takes the actors of the nearest sentence before it
     that names some, within the paragraph or two sentences; a sentence that names nobody, followed
-    by one that refers back to it, takes that one's."""
+    by one that refers back to it, takes that one's. (actors, notes, the sentence they came from)"""
     sentence = read[i][0]
     refers = bool(_REFERS_BACK.search(sentence.text))
     if own and not refers:
-        return [], []
+        return [], [], None
     named = {h.chosen for h in own if h.chosen}
     for j in range(i - 1, -1, -1):
         earlier, _, hits = read[j]
@@ -180,12 +189,36 @@ def _carried(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int,
         if ids:
             ids = list(dict.fromkeys(ids))
             return ids, [f"actors from an earlier sentence ({'refers back' if refers else 'names nobody'}): "
-                         + ", ".join(ids)]
+                         + ", ".join(ids)], j
     if not own and i + 1 < len(read) and _REFERS_BACK.search(read[i + 1][0].text):
         ids = list(dict.fromkeys(h.chosen for h in read[i + 1][2] if h.chosen))
         if ids:
-            return ids, ["actors from the next sentence, which refers back to this one: " + ", ".join(ids)]
-    return [], []
+            return ids, ["actors from the next sentence, which refers back to this one: " + ", ".join(ids)], i + 1
+    return [], [], None
+
+
+def carried_roles(etype: str, carried: list[str], source: tuple[Sentence, list[Mention], list[ActorHit]] | None,
+                  persons: set[str]) -> dict[str, str]:
+    """The roles that carried actors' mentions imply, read as for actors in the same sentence: by
+    the verb's direction in the sentence that introduced them (at this event's own cue word
+    there, else at that sentence's own event). In a contact (a meeting, a call, talks) they are
+    parties: a role that is not a party's becomes `participant`."""
+    roles: dict[str, str] = {}
+    if source is not None:
+        sentence, mentions, hits = source
+        text = sentence.text
+        if (pattern := CUE_PATTERNS.get(etype)) and (cue := pattern.search(text)):
+            roles = suggest_roles(etype, cue.group(), cue.start(), hits, text)
+        else:
+            mine = [h for h in hits if h.chosen in carried]
+            position = mentions[0].start if mentions else mine[0].start if mine else 0
+            own_type, word, at = suggest_type(text, position, hits, persons, [(m.start, m.end) for m in mentions])
+            roles = suggest_roles(own_type, word, at, hits, text)
+    out = {}
+    for a in carried:
+        role = roles.get(a, "subject")
+        out[a] = role if etype not in CONTACT_TYPES or role in PARTY_ROLES else "participant"
+    return out
 
 
 _DESCRIPTION = re.compile(r"\bthe\s+(?:militant\s+|armed\s+|extremist\s+|terrorist\s+|Islamist\s+|Palestinian\s+)?"
@@ -195,9 +228,9 @@ DESCRIPTION_REACH = 5  # sentences
 
 
 def _described(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: int, own: list[ActorHit],
-               gazetteer: Gazetteer) -> tuple[str, str] | None:
+               gazetteer: Gazetteer) -> tuple[ActorHit, str] | None:
     """"the group", "the organisation": the organisation named last before, if this sentence
-    names none. (actor id, a note saying so)."""
+    names none. (the description read as that actor, a note saying so)."""
     sentence = read[i][0].text
     if not (m := _DESCRIPTION.search(sentence)) or any(
             h.chosen and gazetteer.actors[h.chosen].kind in ORGANISATION_KINDS for h in own):
@@ -205,7 +238,8 @@ def _described(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], i: in
     for j in range(i - 1, max(-1, i - 1 - DESCRIPTION_REACH), -1):
         for h in reversed(read[j][2]):
             if h.chosen and gazetteer.actors[h.chosen].kind in ORGANISATION_KINDS:
-                return h.chosen, f"{m.group()!r} read as {gazetteer.actors[h.chosen].name}, the organisation named last"
+                return (ActorHit(m.group(), m.start(), m.end(), h.chosen, (h.chosen,), False),
+                        f"{m.group()!r} read as {gazetteer.actors[h.chosen].name}, the organisation named last")
     return None
 
 
@@ -314,13 +348,13 @@ class _Named:
 
 def _candidate(m: Mention, sentence: Sentence, hits: list[ActorHit],
                named: tuple[list[ActorRef], list[dict[str, Any]], dict[str, str]], persons: set[str],
-               spans: list[tuple[int, int]], notes: list[str]) -> Candidate:
+               spans: list[tuple[int, int]], notes: list[str], described: list[ActorHit] | None = None) -> Candidate:
     position = m.end if m.dates_object else m.start
     etype, cue, cue_at = suggest_type(sentence.text, position, hits, persons, spans, after=m.dates_object)
     status, status_cue = suggest_status(sentence.text)
     actors, ambiguous, fuzzy = named
     near = hits if len(hits) < 50 else near_hits(hits, position - CUE_REACH, position + CUE_REACH)  # a run-on text
-    roles = suggest_roles(etype, cue, cue_at, near, sentence.text)
+    roles = suggest_roles(etype, cue, cue_at, sorted([*near, *(described or [])], key=lambda h: h.start), sentence.text)
     notes = notes + [f"{text!r} matched {a.name} by a spelling the gazetteer does not list (fuzzy)"
                      for a in actors if (text := fuzzy.get(a.id))]
     return Candidate(m, sentence, actors, ambiguous, roles, etype, cue, status, status_cue, notes, set(fuzzy))
