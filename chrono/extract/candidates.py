@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from .. import dates
-from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
 from ..models import CONTACT_TYPES, PARTY_ROLES
+from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
 from .cues import CUE_PATTERNS, CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
 from .grammar import check_basis, dated_sentences, parse_published
 from .mentions import Mention, Rule
