@@ -98,6 +98,7 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
         read.append((sentence, mentions, hits))
     candidates: list[Candidate] = []
     now = parse_published(published)[0]
+    implied_roles: dict[tuple[str, int | None, tuple[str, ...]], dict[str, str]] = {}
     for i, (sentence, mentions, hits) in enumerate(read):
         if not mentions:
             continue
@@ -124,7 +125,10 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
             all_hits = sorted(hits + found, key=lambda h: h.start) if found else hits
             c = _candidate(m, sentence, all_hits, named.plus(found, carried), persons, spans, notes + carry_notes, said)
             if carried:
-                implied = carried_roles(c.type, carried, read[source] if source is not None else None, persons)
+                key = (c.type, source, tuple(carried))  # a run-on text: read the other sentence once per type
+                if (implied := implied_roles.get(key)) is None:
+                    implied = implied_roles[key] = carried_roles(c.type, carried, read[source] if source is not None
+                                                                 else None, persons)
                 c.roles |= {a: implied.get(governs.get(a, a), implied.get(a, "subject"))
                             for a in carried if a not in c.roles}
             candidates.append(c)

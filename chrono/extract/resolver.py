@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from itertools import pairwise
+from itertools import islice, pairwise
 
 from .. import dates
 from ..dates import DateRange
@@ -15,6 +15,8 @@ from .mentions import Mention, event_noun_end
 from .ranges import _earliest, _latest, _over_anchor, _shift, _widen, edtf_for, following_unit
 from .sentences import Sentence
 from .tense import sentence_tense, tense_near
+
+EVENT_REACH = 200  # dated mentions "the attack" may look back over: a long text stays linear
 
 
 @dataclass(slots=True)
@@ -42,10 +44,11 @@ class Timeline:
     def dated_event(self, sentence: Sentence, noun: str) -> tuple[Mention, str] | None:
         """The latest date given to a sentence that speaks of `noun` ("attack"), anywhere before:
         the date of "the attack" in "hours after the attack". A definite description points at
-        the last such event the story told, however many paragraphs of detail came between."""
+        the last such event the story told, however many paragraphs of detail came between (up to
+        EVENT_REACH dates back)."""
         word = re.compile(rf"\b{re.escape(noun.rstrip('s'))}", re.IGNORECASE)
         cue = CUE_PATTERNS.get(EVENT_NOUNS.get(noun.lower().rstrip("s"), ""))  # "stormed" tells of an attack
-        for index, _, m in reversed(self.events):
+        for index, _, m in islice(reversed(self.events), EVENT_REACH):
             text = self.texts.get(index, "")
             if index < sentence.index and (word.search(text) or (cue and cue.search(text))):
                 return m, f"the {noun} dated {sentence.index - index} sentence(s) earlier"
