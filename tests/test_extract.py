@@ -781,8 +781,10 @@ def test_an_undated_headline_over_a_text_dating_nothing_recent_is_the_publicatio
     assert (when(c), c["date_basis"], c["confidence"]) == (("2024-12-20/2024-12-24", "2024-12-20", "2024-12-24"),
                                                            "inferred", "low")
     assert [a["id"] for a in c["actors"]] == ["lena-ortiz", "karim-haddad"]
-    dated = "Ortiz's reported offer angers many\n\nOrtiz made the offer on Monday, her first since 2019."
-    assert [c["date_text"] for c in candidates(dated, gazetteer)] == ["on Monday", "since 2019"]
+    dated = "Ortiz's reported offer angers many\n\nOrtiz made the offer in early November, her first since 2019."
+    assert [c["date_text"] for c in candidates(dated, gazetteer)] == ["in early November", "since 2019"]
+    no_event = "Ortiz and Haddad keep in touch\n\nThey first met in 2019."
+    assert [c["date_text"] for c in candidates(no_event, gazetteer)] == ["in 2019"]
 
 
 @pytest.mark.parametrize("text, roles", [

@@ -11,7 +11,15 @@ from typing import Any
 from .. import dates
 from ..models import CONTACT_TYPES, PARTY_ROLES
 from .actors import ActorHit, ActorRef, Gazetteer, unknown_names
-from .cues import CUE_PATTERNS, CUE_REACH, near_hits, suggest_roles, suggest_status, suggest_type
+from .cues import (
+    CUE_PATTERNS,
+    CUE_REACH,
+    TYPE_CUES,
+    near_hits,
+    suggest_roles,
+    suggest_status,
+    suggest_type,
+)
 from .grammar import check_basis, dated_sentences, parse_published
 from .mentions import Mention, Rule
 from .resolver import HEADLINE_FUTURE
@@ -142,16 +150,19 @@ def extract(text: str, published: str, gazetteer: Gazetteer) -> Extraction:
 
 # What an undated headline's news is dated by: the publication (no words of the text give it).
 _AS_PUBLISHED = Rule("headline", "deictic", re.compile(r"(?!)"), lambda r, m: None)
-FRESH_DAYS = 7  # a date this close to publication dates the article's news in the text itself
+FRESH_DAYS = 91  # a date this close to publication is the article's news, or dates it in the text
 
 
 def _headline_news(read: list[tuple[Sentence, list[Mention], list[ActorHit]]], now: dates.DateRange,
                    published: str) -> Mention | None:
     """"Envoy's remarks anger many, while his group denies the claim", over a text that dates
-    nothing near its publication (news written without "on Monday"): the headline's present
-    tense is the news of the publication date, the only date the article gives it."""
+    nothing in the months before its publication (news written without "on Monday", its dates
+    all background): the headline's present tense is the news of the publication date, the only
+    date the article gives it. A headline needs an actor and an event's cue word."""
     if not read or not (headline := read[0][0]).headline or read[0][1] or not any(h.chosen for h in read[0][2]):
         return None
+    if not any(cue.pattern.search(headline.text) for cue in TYPE_CUES):
+        return None  # "Hamas and Kabul keep in touch" tells of no event
     if HEADLINE_FUTURE.search(headline.text) or tense_near(headline.text, 0, len(headline.text)) == "future":
         return None
     recent = now.start - timedelta(days=FRESH_DAYS)
