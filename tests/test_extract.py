@@ -690,6 +690,13 @@ def test_a_dateline_is_not_an_event(gazetteer):
     assert [c["date_text"] for c in found] == ["on Monday"]
 
 
+@pytest.mark.parametrize("line", ["December 23, 2024", "Updated: 23 December 2024",
+                                  "Photo: Valdoria's foreign ministry, 23 December 2024"])
+def test_a_time_stamp_or_a_caption_is_not_an_event(gazetteer, line):
+    found = candidates(f"Ortiz met Haddad in Lisbon on Monday.\n\n{line}", gazetteer)
+    assert [c["date_text"] for c in found] == ["on Monday"]
+
+
 @pytest.mark.parametrize("text", [
     "Ortiz and Haddad agreed to meet again, the ministry said Thursday.",
     "The spokesman confirmed the date of the visit during his weekly press briefing on Friday.",

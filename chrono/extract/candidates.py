@@ -332,11 +332,17 @@ def is_statistic(sentence: str, m: Mention) -> bool:
 
 
 _DATELINE_ONLY = re.compile(r"^[A-Z][A-Z .’'-]{1,40},?\s*$")
+_STAMP = re.compile(r"^\W*(?:(?:updated|published|posted|first\s+published)\s*(?:on|:)?\s*)?$", re.IGNORECASE)
+_CAPTION = re.compile(r"^\W*(?:photo|picture|image|photograph|file\s+photo|credit)s?\s*(?:\([^)]*\)\s*)?:", re.IGNORECASE)
 
 
 def is_dateline(sentence: str, m: Mention) -> bool:
-    """"DUBAI, August 21. /Agency/.": a place in capitals and the day the report was filed."""
+    """"DUBAI, August 21. /Agency/.": a place in capitals and the day the report was filed; also
+    a line that is only a date ("December 21, 2024", "Updated: 3 May 2024": a time stamp) and a
+    photo's caption ("Photo: the ministry, 23 May 2024")."""
     before, after = sentence[: m.start], sentence[m.end:]
+    if _CAPTION.match(sentence) or (_STAMP.match(before) and not after.strip(" .,;:()[]|–—-")):
+        return True
     return bool(_DATELINE_ONLY.match(before)) and not re.search(r"[a-z]{3,}", re.sub(r"/[^/]*/", "", after))
 
 
