@@ -1,78 +1,39 @@
-"""Shared fixtures: a small, valid data folder written to tmp_path, and the bundled chronology."""
+"""Fixtures. Built chronologies are session-scoped and read-only: each distinct one is built once
+per session and shared, and a test that writes to a database copies it first (`tmp_path`).
+Shared code that is not a fixture lives in tests/helpers.py."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import shutil
-import socket
-import threading
-import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-import yaml
+from litestar.testing import TestClient
 
+from chrono.api import create_app
 from chrono.build import build
-
-ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_DATA = ROOT / "db"
-SEEDS = ROOT.parent / "shared" / "seeds"
-
-SOURCES = [
-    {"id": "wire-2024-12-24", "title": "Strikes and talks", "outlet": "Wire", "author": "A. Writer",
-     "published": "2024-12-24", "url": "https://example.org/strikes", "archive": "wire.txt"},
-    {"id": "review-2024", "title": "A year of contacts", "outlet": "Review", "author": None,
-     "published": "2024-11/2024-12", "archive": "review.txt"},
-]
-ARCHIVES = {
-    "wire.txt": "Pakistan’s envoy  held talks in Kabul on Tuesday.\nThey came two days after the attack.",
-    "review.txt": "In August 2021, Haniyah called Baradar. In early October 2021, Haniyeh called Muttaqi.\n"
-                  "The group denied it: “completely baseless”.",
-}
-ACTORS = [
-    {"id": "haniyeh", "name": "Ismail Haniyeh", "kind": "person", "aliases": ["Haniyeh", "Haniyah"],
-     "memberships": [{"organization": "hamas", "role": "political leader", "start": "2017", "end": "2024-07-31"}]},
-    {"id": "hamas", "name": "Hamas", "kind": "armed-group", "aliases": []},
-    {"id": "islamic-emirate", "name": "Islamic Emirate of Afghanistan", "kind": "government",
-     "aliases": ["Taliban", "Taleban", "IEA", "Islamic Emirate"]},
-    {"id": "baradar", "name": "Abdul Ghani Baradar", "kind": "person", "aliases": ["Baradar"],
-     "memberships": [{"organization": "islamic-emirate", "role": "deputy leader", "start": "2021-08", "end": None}]},
-    {"id": "muttaqi", "name": "Amir Khan Muttaqi", "kind": "person", "aliases": ["Muttaqi", "Mutaqqi"],
-     "memberships": [{"organization": "islamic-emirate", "role": "acting Foreign Minister", "start": "2021-09", "end": None}]},
-    {"id": "pakistan", "name": "Pakistan", "kind": "state", "aliases": []},
-    {"id": "ttp", "name": "Tehrik-i-Taliban Pakistan", "kind": "armed-group", "aliases": ["TTP"]},
-]
-EVENTS = [
-    {"id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021", "date_basis": "stated",
-     "title": "Haniyeh phones Baradar", "summary": "Hamas leader called the Taliban deputy leader.",
-     "type": "phone-call", "status": "reported", "location": {"place": None, "country": None},
-     "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "baradar", "role": "recipient"}],
-     "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}]},
-    {"id": "2021-10-haniyeh-calls-muttaqi", "date": "2021-10", "qualifier": "early", "date_text": "In early October 2021",
-     "date_basis": "stated", "title": "Haniyeh phones Muttaqi", "summary": "A second call.",
-     "type": "phone-call", "status": "reported",
-     "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "muttaqi", "role": "recipient"}],
-     "citations": [{"source": "review-2024", "quote": "In early October 2021, Haniyeh called Muttaqi.", "stance": "reports"}]},
-    {"id": "2024-12-22-ttp-attack", "date": "2024-12-22", "date_text": "two days after", "date_basis": "resolved",
-     "date_anchor": "2024-12-24", "title": "TTP attack", "summary": "An outpost is stormed.",
-     "type": "attack", "status": "reported", "location": {"place": "South Waziristan", "country": "Pakistan"},
-     "actors": [{"id": "ttp", "role": "attacker"}, {"id": "pakistan", "role": "target"}],
-     "citations": [{"source": "wire-2024-12-24", "quote": "They came two days after the attack.", "stance": "reports"}]},
-    {"id": "2024-12-24-talks-in-kabul", "date": "2024-12-24", "date_text": "on Tuesday", "date_basis": "resolved",
-     "date_anchor": "2024-12-24", "title": "Talks in Kabul", "summary": "Envoy talks with Muttaqi.",
-     "type": "talks", "status": "confirmed", "location": {"place": "Kabul", "country": "Afghanistan"},
-     "actors": [{"id": "pakistan", "role": "visitor"}, {"id": "muttaqi", "role": "host"}],
-     "citations": [{"source": "wire-2024-12-24", "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "stance": "reports"}]},
-]
+from chrono.load import DataError
+from tests.helpers import (
+    ACTORS, ARCHIVES, BUNDLED_DATA, CHROMIUM, CHROMIUM_ARGS, EVENTS, EXTRA_EVENTS, SOURCES, Console, HostPages,
+    write_data,
+)
 
 
-def write_data(folder: Path, sources=None, actors=None, events=None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, records in (("sources", sources or SOURCES), ("actors", actors or ACTORS), ("events", events if events is not None else EVENTS)):
-        (folder / f"{name}.yml").write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return folder
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is `browser`; every test on the 20,000-event chronology is `slow`."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "generated_db" in fixtures:
+            item.add_marker(pytest.mark.slow)
 
+
+# --- data folders a test may change ----------------------------------------------------------
 
 @pytest.fixture
 def records():
@@ -94,19 +55,92 @@ def corpus_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def small_db(data_dir: Path, tmp_path: Path) -> Path:
-    out = tmp_path / "small.db"
-    build(data_dir, out)
-    return out
+# --- built chronologies, once per session, read-only ------------------------------------------
+
+class Chronologies:
+    """Builds each distinct chronology once per session and hands out the same read-only file.
+
+    The files are made read-only and their digests are checked when the session ends, so a test
+    that writes to a shared database fails instead of changing what later tests read."""
+
+    def __init__(self, make_folder: Callable[[str], Path]) -> None:
+        self.make_folder = make_folder
+        self.built: dict[str, Path] = {}
+        self.digests: dict[Path, str] = {}
+
+    def get(self, *, sources: list | None = None, actors: list | None = None, events: list | None = None,
+            bulk: list[dict] | None = None) -> Path:
+        """The database of these records (the fixture ones where None) plus `bulk` events as JSONL."""
+        key = json.dumps([sources, actors, events, bulk], sort_keys=True, default=str)
+        if key not in self.built:
+            folder = self.make_folder("chronology")
+            data = write_data(folder / "data", sources, actors, events)
+            if bulk:
+                (data / "bulk.jsonl").write_text("".join(json.dumps(e) + "\n" for e in bulk), encoding="utf-8")
+            # Not chrono.db: tests check that nothing depends on the file name.
+            self.built[key] = self.seal(build(data, folder / "built.db").out)
+        return self.built[key]
+
+    def seal(self, db: Path) -> Path:
+        db.chmod(0o444)
+        self.digests[db] = digest(db)
+        return db
+
+    def changed(self) -> list[Path]:
+        return [db for db, before in self.digests.items() if digest(db) != before]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="session")
-def bundled_db(tmp_path_factory) -> Path:
-    """The bundled chronology, built fresh into a temporary folder once per session."""
+def chronologies(tmp_path_factory) -> Iterator[Chronologies]:
+    shared = Chronologies(tmp_path_factory.mktemp)
+    yield shared
+    changed = shared.changed()
+    assert not changed, f"a test wrote to a shared read-only database (copy it first): {changed}"
+
+
+@pytest.fixture(scope="session")
+def small_db(chronologies: Chronologies) -> Path:
+    """The fixture records of tests/helpers.py, built once per session. Read-only."""
+    return chronologies.get()
+
+
+@pytest.fixture(scope="session")
+def api_db(chronologies: Chronologies) -> Path:
+    """The fixture records and EXTRA_EVENTS: the API's tests and the exports'. Read-only."""
+    return chronologies.get(events=EVENTS + EXTRA_EVENTS)
+
+
+@pytest.fixture(scope="session")
+def bundled_db(chronologies: Chronologies, tmp_path_factory) -> Path:
+    """The bundled chronology (db/), built fresh once per session. Read-only. A bundled
+    chronology that does not build fails every test that reads it, naming its problems."""
     out = tmp_path_factory.mktemp("bundled") / "chrono.db"
-    build(BUNDLED_DATA, out)
-    return out
+    try:
+        build(BUNDLED_DATA, out)
+    except DataError as exc:
+        pytest.fail(f"the bundled chronology in {BUNDLED_DATA} does not build:\n"
+                    + "\n".join(str(p) for p in exc.problems[:20]), pytrace=False)
+    return chronologies.seal(out)
+
+
+# --- app clients, once per session (tests that need other settings make their own) -----------
+
+@pytest.fixture(scope="session")
+def api_client(api_db: Path) -> Iterator[TestClient]:
+    """The API (no Datasette) on api_db, through Litestar's test client."""
+    with TestClient(create_app(api_db, mount_datasette=False)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def bundled_client(bundled_db: Path) -> Iterator[TestClient]:
+    """The API (no Datasette) on the bundled chronology, through Litestar's test client."""
+    with TestClient(create_app(bundled_db, mount_datasette=False)) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")
@@ -117,63 +151,54 @@ def bundled_data_copy(tmp_path_factory) -> Path:
     return folder
 
 
-CHROMIUM = "/usr/bin/chromium"
-# Headless, and quiet on a machine with no network beyond loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
-
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
-def generated_db(tmp_path_factory) -> Path:
+def generated_db(chronologies: Chronologies, tmp_path_factory) -> Path:
     """A generated chronology of 20,000 events (bench/generate.py), built once per session:
-    large enough that what breaks under real traffic breaks here too."""
+    large enough that what breaks under real traffic breaks here too. Read-only."""
     from bench.generate import generate
 
     folder = tmp_path_factory.mktemp("generated")
     generate(folder / "data", 20_000)
     build(folder / "data", folder / "chrono.db")
-    return folder / "chrono.db"
+    return chronologies.seal(folder / "chrono.db")
 
 
-def free_port() -> int:
-    """A port nothing listens on now, for a server a test starts."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# --- the browser -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser build), for the session.
+    Its sync API leaves an event loop on the main thread: coroutines go through
+    helpers.run_async."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}: apt-get install chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
-class LiveServer:
-    """An ASGI app under a real uvicorn in a background thread, for tests that need sockets."""
+@pytest.fixture
+def console() -> Console:
+    return Console()
 
-    def __init__(self, app) -> None:
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
+@pytest.fixture
+def page(browser, console: Console) -> Iterator:
+    """A fresh tab; it fails the test on any console error the test did not expect."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    pg = context.new_page()
+    pg.on("console", lambda m: m.type == "error" and console.errors.append(m.text))
+    pg.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+    assert console.unexpected() == []
 
-    def __exit__(self, *_) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory) -> Iterator[HostPages]:
+    """Another origin: a static server for newsroom pages that embed the widgets."""
+    with HostPages(tmp_path_factory.mktemp("host")) as pages:
+        yield pages

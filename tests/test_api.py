@@ -16,43 +16,17 @@ from litestar.testing import TestClient
 from chrono import store
 from chrono.api import create_app
 from chrono.build import build
-from tests.conftest import ACTORS, EVENTS, write_data
-
-EXTRA_EVENTS = [
-    {"id": "2021-08-15-kabul-falls", "date": "2021-08-15", "date_text": "August 15, 2021", "date_basis": "stated",
-     "title": "Kabul falls", "summary": "Taliban fighters take the presidential palace.", "type": "takeover",
-     "status": "confirmed", "location": {"place": "Kabul", "country": "Afghanistan"},
-     "actors": [{"id": "islamic-emirate", "role": "attacker"}],
-     "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}]},
-    {"id": "2025-01-hamas-statement", "date": "2025-01", "date_text": "January 2025", "date_basis": "stated",
-     "title": "Hamas statement after Haniyeh", "summary": "Issued after its leader's death.", "type": "statement",
-     "status": "denied", "actors": [{"id": "haniyeh", "role": "subject"}, {"id": "hamas", "role": "author"}],
-     "citations": [{"source": "review-2024", "quote": "completely baseless", "stance": "denies"}]},
-]
-
+from tests.helpers import ACTORS, ALL, EVENTS, write_data
 
 @pytest.fixture(scope="module")
-def api_db(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("api")
-    write_data(folder / "data", events=EVENTS + EXTRA_EVENTS)
-    build(folder / "data", folder / "chrono.db")
-    return folder / "chrono.db"
-
-
-@pytest.fixture(scope="module")
-def client(api_db):
-    with TestClient(create_app(api_db, mount_datasette=False)) as c:
-        yield c
+def client(api_client):
+    return api_client
 
 
 def ids(client, url: str) -> list[str]:
     r = client.get(url)
     assert r.status_code == 200, r.text
     return [e["id"] for e in r.json()["events"]]
-
-
-ALL = ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls", "2021-10-haniyeh-calls-muttaqi",
-       "2024-12-22-ttp-attack", "2024-12-24-talks-in-kabul", "2025-01-hamas-statement"]
 
 
 def test_events_in_date_order_with_full_records(client):

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.build import build
-from tests.conftest import ROOT, write_data
+from tests.helpers import ROOT, write_data
 
 URLS = [
     "/api/events",

@@ -18,8 +18,8 @@ from litestar.testing import TestClient
 from chrono.api import create_app
 from chrono.build import build
 from chrono.cli import cli
-from tests.conftest import BUNDLED_DATA, EVENTS, write_data
-from tests.conftest import free_port
+from tests.helpers import BUNDLED_DATA, EVENTS, write_data
+from tests.helpers import free_port
 
 EMPTY = "no events: the build would publish an empty chronology (add events, or build with --allow-empty to publish one with none)"
 
@@ -110,12 +110,13 @@ def fill(folder: Path, leave: int) -> None:
         f.write(b"\0" * max(0, stat.f_bavail * stat.f_frsize - leave))
 
 
-@pytest.mark.parametrize("data_name, leave", [("bundled", 16 << 10), ("bundled", 400 << 10), ("generated", 20 << 20)])
+@pytest.mark.parametrize("data_name, leave", [
+    ("bundled", 16 << 10), ("bundled", 400 << 10), pytest.param("generated", 20 << 20, marks=pytest.mark.slow)])
 def test_a_full_disk_is_one_line_naming_the_output_and_the_old_database_is_kept(
-        small_fs, generated_db, data_name, leave, tmp_path):
+        small_fs, request, data_name, leave, tmp_path):
     """The bundled chronology and 20,000 generated events (whose bulk file is validated by
     worker processes, which meet the full disk first)."""
-    data = BUNDLED_DATA if data_name == "bundled" else generated_db.parent / "data"
+    data = BUNDLED_DATA if data_name == "bundled" else request.getfixturevalue("generated_db").parent / "data"
     out = small_fs / "chrono.db"
     build(write_data(tmp_path / "small"), out)
     before = out.read_bytes()

@@ -125,7 +125,7 @@ def test_database_is_clean(small_db):
 def test_full_text_index_copied_from_the_side_build_matches_its_content(small_db, tmp_path):
     # FTS5 checks its index against the events and citations it indexes (rank 1: content too).
     copy = tmp_path / "copy.db"
-    shutil.copy(small_db, copy)
+    shutil.copyfile(small_db, copy)
     conn = sqlite3.connect(copy)
     conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)")
     assert conn.execute("SELECT count(*) FROM events_fts_vocab WHERE term = 'haniyeh'").fetchone()[0] == 1

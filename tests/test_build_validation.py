@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from chrono.cli import cli
-from tests.conftest import write_data
+from tests.helpers import write_data
 
 
 def run_build(data: Path, out: Path):

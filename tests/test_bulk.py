@@ -6,6 +6,7 @@ import json
 import sqlite3
 import tracemalloc
 
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -13,17 +14,7 @@ from chrono import ingest, schema
 from chrono.build import build
 from chrono.cli import cli
 from chrono.load import load_catalogue
-from tests.conftest import EVENTS
-
-
-def bulk_event(i: int) -> dict:
-    return {
-        "id": f"bulk-{i}", "date": f"20{i % 20 + 5:02d}-{i % 12 + 1:02d}", "date_text": "some month",
-        "date_basis": "stated", "title": f"Meeting {i}", "summary": "Delegations met.", "type": "meeting",
-        "status": "reported", "location": {"place": "Doha", "country": "Qatar"},
-        "actors": [{"id": "haniyeh", "role": "participant"}, {"id": "baradar", "role": "participant"}],
-        "citations": [{"source": "wire-2024-12-24", "quote": "They met.", "stance": "reports"}],
-    }
+from tests.helpers import EVENTS, bulk_event
 
 
 def test_jsonl_events_join_the_yaml_ones(data_dir, tmp_path):
@@ -59,6 +50,7 @@ def test_jsonl_duplicate_of_yaml_event_is_refused(data_dir, tmp_path):
     assert f"bulk.jsonl: event {EVENTS[0]['id']} (line 1): id: duplicate id" in result.output
 
 
+@pytest.mark.slow  # 50,000 events built under tracemalloc
 def test_jsonl_build_memory_does_not_grow_with_event_count(data_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(ingest, "PARALLEL_MIN_BYTES", 1 << 40)  # one process: tracemalloc sees it all
     def peak_for(n: int) -> int:

@@ -4,7 +4,6 @@ its memory stays within its bound."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from litestar.testing import TestClient
@@ -13,7 +12,7 @@ import chrono.api
 from chrono.api import ANSWERS, create_app
 from chrono.build import build
 from chrono.cache import BoundedMemoryStore
-from tests.conftest import EVENTS, write_data
+from tests.helpers import EVENTS, run_async, write_data
 
 
 def store_of(client: TestClient) -> BoundedMemoryStore:
@@ -150,11 +149,11 @@ def fill(store: BoundedMemoryStore, items: dict[str, int]) -> None:
     async def go():
         for key, size in items.items():
             await store.set(key, b"x" * size)
-    asyncio.run(go())
+    run_async(go())
 
 
 def get(store: BoundedMemoryStore, key: str) -> bytes | None:
-    return asyncio.run(store.get(key))
+    return run_async(store.get(key))
 
 
 def test_the_least_recently_used_answers_go_first():
@@ -178,5 +177,5 @@ def test_setting_a_key_again_replaces_its_size():
     fill(store, {"k": 900})
     fill(store, {"k": 100})
     assert store.size == 100 and store.count == 1 and get(store, "k") == b"x" * 100
-    asyncio.run(store.delete("k"))
-    assert store.size == 0 and not asyncio.run(store.exists("k"))
+    run_async(store.delete("k"))
+    assert store.size == 0 and not run_async(store.exists("k"))

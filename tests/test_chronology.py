@@ -12,7 +12,7 @@ from chrono import store
 from chrono.api import create_app
 from chrono.dates import name_key
 from chrono.verify import verify
-from tests.conftest import BUNDLED_DATA, SEEDS
+from tests.helpers import BUNDLED_DATA, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +21,8 @@ def conn(bundled_db):
 
 
 @pytest.fixture(scope="module")
-def client(bundled_db):
-    with TestClient(create_app(bundled_db, mount_datasette=False)) as c:
-        yield c
+def client(bundled_client):
+    return bundled_client
 
 
 def test_every_article_is_a_source_and_the_compilation_is_split(conn):

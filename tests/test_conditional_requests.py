@@ -10,14 +10,14 @@ import pytest
 from litestar.testing import TestClient
 
 from chrono.api import create_app
-from tests.test_rebuild import LiveServer
+from tests.helpers import LiveServer
 
 
 @pytest.fixture(scope="module")
 def live(generated_db) -> Iterator[httpx.Client]:
     """A real uvicorn on 20,000 events, accepting only Host chrono.example."""
-    with LiveServer(create_app(generated_db, allowed_hosts=["chrono.example"])) as base:
-        with httpx.Client(base_url=base, timeout=60, headers={"Host": "chrono.example"}) as client:
+    with LiveServer(create_app(generated_db, allowed_hosts=["chrono.example"])) as live:
+        with httpx.Client(base_url=live.origin, timeout=60, headers={"Host": "chrono.example"}) as client:
             yield client
 
 

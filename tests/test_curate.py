@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
 import sqlite3
 import threading
@@ -18,43 +17,10 @@ from litestar.testing import TestClient
 from chrono.build import empty_problem, read_build_info
 from chrono.curate import create_app, host_name
 from chrono.load import DataError
-from tests.conftest import EVENTS, free_port, write_data
+from tests.helpers import ARTICLE, EVENTS, HEADER, PAGE, Pages, free_port, new_event, write_data
 
 HOST = "testserver.local"
 OWN = {"Origin": f"http://{HOST}"}
-HEADER = "# Curated by hand: this comment and every byte below must survive.\n\n"
-
-# An invented article (no real reporting), published 28 December 2024.
-ARTICLE = """Envoys trade visits as winter talks resume
-
-KABUL — Pakistan's special envoy arrived in Kabul on Monday for talks with Amir Khan Muttaqi, the acting foreign minister, officials said.
-
-Two days later, Mutaqqi spoke by telephone with Abdul Ghani Baradar about the border crossings, according to a ministry statement.
-
-The Taleban also said that Baradar met a delegation from the TTP in early December, a meeting the group denied.
-"""
-PAGE = f"""<!doctype html><html><head><title>Envoys trade visits | Frontier Ledger</title>
-<meta property="og:title" content="Envoys trade visits as winter talks resume">
-<meta property="og:site_name" content="Frontier Ledger">
-<meta name="author" content="Dana Invented">
-<meta property="article:published_time" content="2024-12-28T09:00:00Z">
-</head><body><header><nav>Home | World | Opinion</nav></header>
-<article><h1>Envoys trade visits as winter talks resume</h1>
-{"".join(f"<p>{p}</p>" for p in ARTICLE.split(chr(10) + chr(10))[1:])}
-</article><footer>Subscribe to our newsletter.</footer></body></html>"""
-
-
-def new_event(**changes) -> dict:
-    event = {
-        "id": "2024-12-23-envoy-talks-in-kabul", "date": "2024-12-23", "date_text": "on Monday",
-        "date_basis": "resolved", "date_anchor": "2024-12-28",
-        "title": "Pakistan's envoy holds talks with Muttaqi in Kabul", "summary": "Talks in Kabul.",
-        "type": "talks", "status": "reported", "location": {"place": "Kabul", "country": "Afghanistan"},
-        "actors": [{"id": "pakistan", "role": "visitor"}, {"id": "muttaqi", "role": "host"}],
-        "citations": [{"source": "wire-2024-12-24", "quote": "Pakistan's special envoy arrived in Kabul on Monday",
-                       "stance": "reports"}],
-    }
-    return {**event, **changes}
 
 
 @pytest.fixture
@@ -110,34 +76,6 @@ def test_extract_from_an_undated_text_asks_for_the_date(client):
     r = client.post("/curate/api/extract", json={"text": ARTICLE}, headers=OWN)
     assert r.status_code == 200
     assert (r.json()["published"], r.json()["candidates"]) == (None, [])
-
-
-class Pages:
-    """A local web server for pages the workbench fetches (tests never use the internet)."""
-
-    def __init__(self, pages: dict[str, str]) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                if self.path == "/slow":
-                    time.sleep(3)
-                body = pages.get(self.path)
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.end_headers()
-                try:
-                    self.wfile.write((body or "not here").encode())
-                except BrokenPipeError:  # the workbench gave up waiting, as it should
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
 
 
 @pytest.fixture

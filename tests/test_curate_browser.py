@@ -7,13 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import uvicorn
 import yaml
 from playwright.sync_api import expect
 
 from chrono.curate import create_app
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, EVENTS, LiveServer, write_data
-from tests.test_curate import ARTICLE, HEADER, PAGE
+from tests.helpers import ARTICLE, EVENTS, HEADER, PAGE, LiveServer, Pages, new_event, write_data
 
 pytestmark = pytest.mark.browser
 
@@ -22,20 +20,6 @@ RETOLD = """Hamas and Kabul keep in touch
 
 In early October 2021, Haniyeh called Muttaqi to congratulate the new government, a spokesman said.
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for this module only: Playwright's sync API holds an event loop while it runs,
-    which tests later in the session that call asyncio.run (Datasette's client) cannot share."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class LiveCurate(LiveServer):
@@ -201,8 +185,6 @@ def test_a_saved_page_fills_the_source_from_its_metadata(page, folder, tmp_path)
 
 
 def test_a_page_on_another_site_cannot_write(browser, folder):
-    from tests.test_curate import Pages, new_event
-
     attacker = Pages({"/": "<!doctype html><title>elsewhere</title><p>hello</p>"})
     try:
         with LiveCurate(folder) as live:

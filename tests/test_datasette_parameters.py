@@ -4,7 +4,6 @@ command with the metadata file, as users run it."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.publish import METADATA, make_datasette
-from tests.conftest import free_port
+from tests.helpers import free_port, run_async
 
 BAD_SORTS = [
     ("_sort=no_such_column", "Cannot sort table by no_such_column"),
@@ -36,7 +35,7 @@ def tables_and_views(ds) -> dict[str, list[str]]:
         db = ds.get_database("chrono")
         return {name: await db.table_columns(name) for name in [*await db.table_names(), *await db.view_names()]}
 
-    return asyncio.run(names())
+    return run_async(names())
 
 
 def answers(ds, paths: list[str]) -> list[tuple[int, str]]:
@@ -47,7 +46,7 @@ def answers(ds, paths: list[str]) -> list[tuple[int, str]]:
             out.append((r.status_code, r.json()["error"] if r.status_code != 200 else ""))
         return out
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_bad_sorts_are_400s_on_every_table_and_view(bundled_db):

@@ -10,11 +10,10 @@ from urllib.parse import urlsplit
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
-from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.cli import cli
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = {path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))}
@@ -99,14 +98,13 @@ def _apply(jq: str, body: dict) -> list[str]:
     raise AssertionError(f"the README uses a jq filter this test does not know: {jq}")
 
 
-def test_readme_api_examples_show_real_output(bundled_db):
+def test_readme_api_examples_show_real_output(bundled_client):
     examples = _examples()
     assert len(examples) >= 4
-    with TestClient(create_app(bundled_db, mount_datasette=False)) as client:
-        for url, jq, output in examples:
-            parts = urlsplit(url)
-            r = client.get(f"{parts.path}?{parts.query}")
-            assert _apply(jq, r.json()) == output, url
+    for url, jq, output in examples:
+        parts = urlsplit(url)
+        r = bundled_client.get(f"{parts.path}?{parts.query}")
+        assert _apply(jq, r.json()) == output, url
 
 
 def test_readme_validation_example_is_real_output(tmp_path, bundled_data_copy):

@@ -11,13 +11,12 @@ import pytest
 from litestar.testing import TestClient
 
 from chrono.api import create_app
-from tests.test_api import ALL, api_db  # noqa: F401  (module fixture reused)
+from tests.helpers import ALL
 
 
 @pytest.fixture(scope="module")
-def client(api_db):  # noqa: F811
-    with TestClient(create_app(api_db, mount_datasette=False)) as c:
-        yield c
+def client(api_client):
+    return api_client
 
 
 def test_csv_has_one_row_per_event_with_same_filters(client):
@@ -52,7 +51,7 @@ def test_csv_carries_what_a_citation_needs_column_by_column(client):
 
 def test_csv_lists_each_citation_on_its_own_line_in_step(tmp_path):
     from chrono.build import build
-    from tests.conftest import EVENTS, write_data
+    from tests.helpers import EVENTS, write_data
 
     two = dict(EVENTS[3], citations=[
         {"source": "wire-2024-12-24", "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "stance": "reports"},
@@ -170,7 +169,7 @@ def test_timeline_json_never_invents_a_day(client):
 
 def test_timeline_escapes_text_as_html(client, tmp_path):
     from chrono.build import build
-    from tests.conftest import EVENTS, write_data
+    from tests.helpers import EVENTS, write_data
 
     hostile = dict(EVENTS[0], id="xss", title="<img src=x onerror=alert(1)>")
     data = write_data(tmp_path / "d", events=[hostile])
@@ -257,7 +256,7 @@ def test_atom_entry_ids_and_dates_survive_a_rebuild(tmp_path):
     import feedparser
 
     from chrono.build import build
-    from tests.conftest import write_data
+    from tests.helpers import write_data
 
     data = write_data(tmp_path / "d")
     feeds = []
@@ -329,7 +328,7 @@ def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(
     status and hangs up (a link checker) finds the slot free on its next request."""
     import urllib.request
 
-    from tests.conftest import LiveServer
+    from tests.helpers import LiveServer
 
     with LiveServer(create_app(api_db, mount_datasette=False)) as server:
         statuses = []

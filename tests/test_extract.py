@@ -20,7 +20,7 @@ from chrono.cli import cli
 from chrono.extract import Gazetteer, extract, find_mentions, split_sentences, to_json, to_yaml
 from chrono.extract.grammar import read_date_phrase
 from chrono.models import Actor
-from tests.conftest import write_data
+from tests.helpers import write_data
 from tests.seed_scores import DATA, score, seed_articles, table
 
 TUESDAY = "2024-12-24"  # a Tuesday

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chrono.cli import cli
-from tests.conftest import write_data
+from tests.helpers import write_data
 
 ACTORS = [
     {"id": "lena-ortiz", "name": "Lena Ortiz", "kind": "person", "aliases": ["Ortiz"]},

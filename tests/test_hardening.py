@@ -37,9 +37,8 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="module")
-def client(bundled_db):
-    with TestClient(create_app(bundled_db, mount_datasette=False)) as c:
-        yield c
+def client(bundled_client):
+    return bundled_client
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

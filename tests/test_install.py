@@ -6,7 +6,11 @@ import subprocess
 import sys
 import zipfile
 
-from tests.conftest import ROOT
+import pytest
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow  # builds the wheel
 
 
 def test_the_wheel_holds_every_module_static_file_and_template(tmp_path):

@@ -3,8 +3,6 @@ exports keep only such links even from a database that did not come from this bu
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,9 +13,8 @@ from chrono.build import build
 from chrono.cli import cli
 from chrono.load import DataError, Problem, url_problem
 from chrono.models import is_http_url
-from tests.conftest import write_data
+from tests.helpers import PLACEHOLDER_URL, plant_url, write_data
 
-PLACEHOLDER = "https://placeholder.example/article"
 HOSTILE = [
     "javascript:alert(document.domain)", "JavaScript:alert(1)", " javascript:alert(1)", "data:text/html,<script>x</script>",
     "vbscript:msgbox(1)", "file:///etc/passwd", "ftp://example.org/a", "//example.org/a", "/relative/path", "example.org/a",
@@ -63,29 +60,20 @@ def test_the_command_prints_the_problem_and_keeps_the_old_database(tmp_path, rec
     assert out.read_bytes() == before
 
 
-def plant_url(db: Path, url: str, placeholder: str = PLACEHOLDER) -> None:
-    """Put `url` where `placeholder` was, as a database that did not come from this build
-    could hold it."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE events_json SET json = replace(json, ?, ?)", (placeholder, url))
-        conn.execute("UPDATE sources SET url = ? WHERE url = ?", (url, placeholder))
-    conn.close()
-
-
 # The last is planted into the stored JSON as written: there it reads as a real line break.
 @pytest.mark.parametrize("url", ["javascript:alert(document.domain)", "data:text/html,x", "https://example.org/\\r\\nX-A:1"])
 def test_exports_never_link_another_scheme(tmp_path, records, url):
     sources, actors, events = records
-    sources[0]["url"] = PLACEHOLDER
+    sources[0]["url"] = PLACEHOLDER_URL
     out = tmp_path / "chrono.db"
     build(write_data(tmp_path / "data", sources, actors, events), out)
     with TestClient(create_app(out, mount_datasette=False)) as client:
         fine = [client.get(path).text for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json")]
-    assert all(PLACEHOLDER in text for text in fine)
+    assert all(PLACEHOLDER_URL in text for text in fine)
     plant_url(out, url)
     with TestClient(create_app(out, mount_datasette=False)) as client:
         exported = [client.get(path).text for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json")]
         assert url.replace("\\", "") in client.get("/api/events?limit=10").text.replace("\\", "")  # the planted link is there
     for text in exported:
-        assert PLACEHOLDER not in text
+        assert PLACEHOLDER_URL not in text
         assert "javascript:" not in text and "data:" not in text and "X-A:1" not in text

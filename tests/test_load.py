@@ -23,28 +23,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.generate import generate
 from chrono.build import build
-from tests.conftest import BUNDLED_DATA, ROOT
+from tests.helpers import BUNDLED_DATA, ROOT, free_port, run_async
+
+pytestmark = pytest.mark.slow  # a 20,000-event chronology under real traffic
 
 EVENTS = 20_000
 HANG = 60  # seconds: past this, a request is taken to hang
-
-
-@pytest.fixture(scope="session")
-def generated_db(tmp_path_factory) -> Path:
-    """A 20,000-event chronology from bench/generate.py, built once per test session."""
-    folder = tmp_path_factory.mktemp("generated")
-    generate(folder / "data", EVENTS)
-    out = folder / "chrono.db"
-    build(folder / "data", out)
-    return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -243,7 +228,7 @@ def serving_python(pid: int) -> bool:
 
 def test_two_workers_serve_one_port_and_a_rebuild_reaches_both(generated_db, tmp_path):
     db = tmp_path / "chrono.db"
-    shutil.copy(generated_db, db)
+    shutil.copyfile(generated_db, db)
     with serving(db, "--workers", "2") as (base, proc):
         workers = [p for p in worker_pids(proc.pid) if serving_python(p)]
         assert len(workers) == 2
@@ -299,7 +284,6 @@ def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db
     """Refused (a bad parameter) or whole in its first chunk, an export has given its slot
     back by the time its answer exists: even with every pool thread busy, the next export
     finds a slot."""
-    import asyncio
     import threading
 
     from chrono.capacity import Busy, Capacity
@@ -339,4 +323,4 @@ def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db
             for gate in gates:
                 gate.set()
 
-    assert asyncio.run(main()) == ("ValueError", b"id,date\n")
+    assert run_async(main()) == ("ValueError", b"id,date\n")

@@ -8,7 +8,7 @@ import tomllib
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def _locked() -> dict[str, tuple[str, int]]:

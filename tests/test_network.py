@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from chrono.api import create_app
 from chrono.build import build
 from chrono.network import grouped_pairs
-from tests.conftest import ACTORS, EVENTS, write_data
+from tests.helpers import ACTORS, EVENTS, write_data
 
 NETWORK_ACTORS = ACTORS + [
     {"id": "iea-foreign-ministry", "name": "IEA Ministry of Foreign Affairs", "kind": "government-body",

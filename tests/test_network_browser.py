@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.test_widget import (  # noqa: F401  (fixtures used by name)
-    CSP_TEMPLATE, WIDGET_EVENTS, XSS_ACTORS, XSS_SOURCES, Console, HostPages, LiveApp, _build, _event, console,
-    deep_focus, host, no_horizontal_overflow, page, screenshot_stats,
+from tests.helpers import (
+    CSP_TEMPLATE, WIDGET_EVENTS, XSS_ACTORS, XSS_SOURCES, HostPages, LiveApp, deep_focus, make_event,
+    no_horizontal_overflow, screenshot_stats,
 )
 
 pytestmark = pytest.mark.browser
@@ -20,20 +20,20 @@ pytestmark = pytest.mark.browser
 # A hostile name in contact with a plain one, so that it is drawn as a node and an edge.
 XSS_NAME = "<svg onload=window.__xss=4>"
 XSS_EVENTS = [
-    _event("2024-01-xss-call", "2024-01", "<img src=x onerror=window.__xss=1>", type_="phone-call",
-           actors=[("evil-actor", "initiator"), ("haniyeh", "recipient")]),
+    make_event("2024-01-xss-call", "2024-01", "<img src=x onerror=window.__xss=1>", type_="phone-call",
+               actors=[("evil-actor", "initiator"), ("haniyeh", "recipient")]),
 ]
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[LiveApp]:
-    with LiveApp(_build(tmp_path_factory, "network-widget", events=WIDGET_EVENTS)) as live:
+def app(chronologies) -> Iterator[LiveApp]:
+    with LiveApp(chronologies.get(events=WIDGET_EVENTS)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def xss_app(tmp_path_factory) -> Iterator[LiveApp]:
-    db = _build(tmp_path_factory, "network-xss", sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS)
+def xss_app(chronologies) -> Iterator[LiveApp]:
+    db = chronologies.get(sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS)
     with LiveApp(db) as live:
         yield live
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import pytest
 
 from chrono.api import create_app
-from tests.test_rebuild import LiveServer
-from tests.test_widget import READY
+from tests.helpers import READY, LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def base(bundled_db):
-    with LiveServer(create_app(bundled_db)) as url:
-        yield url
+    with LiveServer(create_app(bundled_db)) as live:
+        yield live.origin
 
 
 def open_page(browser, url: str, width: int = 1200, height: int = 900):

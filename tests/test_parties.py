@@ -8,7 +8,6 @@ canned queries."""
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from litestar.testing import TestClient
@@ -17,15 +16,7 @@ from chrono.api import create_app
 from chrono.build import build
 from chrono.models import PARTY_ROLES, ROLES
 from chrono.publish import datasette_app
-from tests.conftest import ACTORS, EVENTS, write_data
-from tests import test_datasette
-
-
-def rows(app, path: str) -> list[dict]:
-    """Datasette's answer as rows, asked from a thread of its own: a browser test earlier in the
-    session may hold this thread's event loop."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(test_datasette.rows, app, path).result()
+from tests.helpers import ACTORS, EVENTS, rows, write_data
 
 FUNERAL = "2024-08-04-kabir-attends-haniyeh-funeral-doha"
 
@@ -103,14 +94,13 @@ def test_canned_queries_count_parties_only(parties_db):
     assert months["2023-05"] == 1 and months["2024-08"] == 1
 
 
-def test_haniyeh_is_not_in_contact_at_his_own_funeral(bundled_db):
-    with TestClient(create_app(bundled_db, mount_datasette=False)) as client:
-        for dates in ("", "&from=2024"):
-            for other in ("hamas", "kabir", "qatar", "wardak"):
-                found = client.get(f"/api/contacts?actor=haniyeh&with={other}{dates}").json()["contacts"]
-                assert FUNERAL not in (found[0]["event_ids"] if found else []), (other, dates)
-        kabir = client.get("/api/contacts?actor=kabir&with=haniyeh").json()["contacts"]
-        assert kabir[0]["event_ids"] == ["2024-07-30-kabir-attends-pezeshkian-inauguration"]
+def test_haniyeh_is_not_in_contact_at_his_own_funeral(bundled_client, bundled_db):
+    for dates in ("", "&from=2024"):
+        for other in ("hamas", "kabir", "qatar", "wardak"):
+            found = bundled_client.get(f"/api/contacts?actor=haniyeh&with={other}{dates}").json()["contacts"]
+            assert FUNERAL not in (found[0]["event_ids"] if found else []), (other, dates)
+    kabir = bundled_client.get("/api/contacts?actor=kabir&with=haniyeh").json()["contacts"]
+    assert kabir[0]["event_ids"] == ["2024-07-30-kabir-attends-pezeshkian-inauguration"]
     conn = sqlite3.connect(bundled_db)
     assert conn.execute("SELECT count(*) FROM contacts WHERE event_id = ? AND 'haniyeh' IN (actor_id, other_id)",
                         (FUNERAL,)).fetchone() == (0,)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from chrono.api import canonical_raw_path, create_app
-from tests.test_rebuild import LiveServer
+from tests.helpers import LiveServer
 
 # Headers whose value must not depend on the spelling of the path.
 COMPARED = ("content-type", "etag", "x-chrono-build", "content-security-policy", "x-frame-options", "location")
@@ -22,8 +22,8 @@ COMPARED = ("content-type", "etag", "x-chrono-build", "content-security-policy",
 
 @pytest.fixture(scope="module")
 def live(generated_db) -> Iterator[str]:
-    with LiveServer(create_app(generated_db)) as base:
-        yield base
+    with LiveServer(create_app(generated_db)) as live:
+        yield live.origin
 
 
 def raw_get(base: str, target: str) -> tuple[int, dict[str, str], bytes]:

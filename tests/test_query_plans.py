@@ -10,12 +10,13 @@ import pytest
 from chrono.store import EventFilter, _Cursor, build_facts, choose_drive, events_sql, open_readonly
 from datetime import date
 
+pytestmark = pytest.mark.slow  # a 20,000-event chronology
+
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory):
     """Enough rows that ANALYZE statistics look like a real chronology's."""
-    from tests.test_bulk import bulk_event
-    from tests.conftest import write_data
+    from tests.helpers import bulk_event, write_data
     from chrono.build import build
     import json
 
@@ -151,7 +152,7 @@ def test_contacts_and_alias_lookups_use_indexes(big_db):
 def test_long_events_are_found_far_from_where_they_start(tmp_path):
     """Date scales bound each scan by the longest event of its scale: a decade-long event
     still overlaps a day in its ninth year, and a page through it misses nothing."""
-    from tests.conftest import EVENTS, write_data
+    from tests.helpers import EVENTS, write_data
     from chrono.build import build
     from chrono.store import list_events, make_filter
 

@@ -15,34 +15,10 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from chrono.api import create_app
 from chrono.build import build, read_build_info
-from tests.conftest import EVENTS, write_data
-from tests.test_bulk import bulk_event
-
-
-class LiveServer:
-    """The real app on a real uvicorn, in a thread, on a free loopback port."""
-
-    def __init__(self, app) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.02)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+from tests.helpers import EVENTS, LiveServer, bulk_event, write_data
 
 
 def test_served_database_is_read_through_a_memory_map(tmp_path):
@@ -81,8 +57,8 @@ def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
                 except Exception as exc:  # noqa: BLE001 - any failure is what this test counts
                     errors.append(repr(exc))
 
-    with LiveServer(create_app(out, mount_datasette=False)) as base:
-        threads = [threading.Thread(target=reader, args=(base,)) for _ in range(4)]
+    with LiveServer(create_app(out, mount_datasette=False)) as live:
+        threads = [threading.Thread(target=reader, args=(live.origin,)) for _ in range(4)]
         for t in threads:
             t.start()
         for round_ in range(1, 6):
@@ -145,7 +121,8 @@ def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_pat
     conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == len(EVENTS)
-    with LiveServer(create_app(out, mount_datasette=False)) as base:
+    with LiveServer(create_app(out, mount_datasette=False)) as live:
+        base = live.origin
         assert len(httpx.get(f"{base}/api/events").json()["events"]) == len(EVENTS)
 
     # the next build clears the dead build's temporary file
@@ -163,7 +140,7 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
     from litestar.testing import TestClient
 
     from chrono import store
-    from tests.conftest import ACTORS
+    from tests.helpers import ACTORS
 
     out = tmp_path / "chrono.db"
     build(write_data(tmp_path / "data"), out)

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from chrono.api import create_app
 from chrono.build import build
-from tests.conftest import BUNDLED_DATA
+from tests.helpers import BUNDLED_DATA
+
+pytestmark = pytest.mark.slow  # thousands of generated requests
 
 _DB = Path(tempfile.mkdtemp(prefix="chrono-schemathesis-")) / "chrono.db"
 

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from tests.conftest import BUNDLED_DATA, free_port
+from tests.helpers import BUNDLED_DATA, free_port
 
 
 def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
@@ -61,7 +61,7 @@ def test_serve_refuses_a_database_it_cannot_read(tmp_path, bundled_db):
     file that is not a chrono database: a clear message and exit 1, not a 500 per request."""
     old = tmp_path / "old" / "chrono.db"
     old.parent.mkdir()
-    shutil.copy(bundled_db, old)
+    shutil.copyfile(bundled_db, old)
     with sqlite3.connect(old) as conn:
         conn.execute("UPDATE chrono_build SET value = '3' WHERE key = 'schema_version'")
     other = tmp_path / "other" / "notes.db"

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from chrono.cli import cli
 from chrono.verify import fold_text, verify
-from tests.conftest import write_data
+from tests.helpers import write_data
 
 
 def test_fold_text_folds_whitespace_and_typographic_quotes():

@@ -6,70 +6,18 @@ another port standing in for a newsroom page that embeds the widget from the app
 
 from __future__ import annotations
 
-import functools
-import http.server
-import json
-import struct
-import threading
-import urllib.error
-import urllib.parse
+import shutil
 import urllib.request
-import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from chrono.api import create_app
-from chrono.build import build
-from tests.conftest import ACTORS, EVENTS, SOURCES, LiveServer, free_port, write_data
-from tests.test_links import plant_url
+from tests.helpers import (
+    CSP_TEMPLATE, WIDGET_EVENTS, XSS_ACTORS, XSS_SOURCES, HostPages, LiveApp, deep_focus, free_port, make_event,
+    no_horizontal_overflow, plant_url, screenshot_stats, wait_ready,
+)
 
 pytestmark = pytest.mark.browser
-
-
-
-def _event(id_: str, date: str, title: str, *, status: str = "reported", type_: str = "meeting",
-           actors: list[tuple[str, str]] | None = None, qualifier: str | None = None, **extra) -> dict:
-    record = {
-        "id": id_, "date": date, "date_text": extra.pop("date_text", date), "date_basis": "stated",
-        "title": title, "summary": extra.pop("summary", f"About {title.lower()}."), "type": type_, "status": status,
-        "actors": [{"id": a, "role": r} for a, r in (actors or [("haniyeh", "participant")])],
-        "citations": extra.pop("citations", [{"source": "review-2024", "quote": f"Quote about {title}.", "stance": "reports"}]),
-        **extra,
-    }
-    if qualifier:
-        record["qualifier"] = qualifier
-    return record
-
-
-# One event per precision and flag, plus the shared fixture events (month, early month, days).
-PRECISION_EVENTS = [
-    _event("2009-summer-meeting", "2009-22", "Summer meeting in Doha", status="confirmed", date_text="in the summer of 2009",
-           actors=[("haniyeh", "visitor"), ("islamic-emirate", "host")],
-           location={"place": "Doha", "country": "Qatar"}),
-    _event("2013-office-opens", "2013", "Political office opens", type_="embassy-opening",
-           actors=[("islamic-emirate", "host")]),
-    _event("2019-uncertain-visit", "2019?", "A visit nobody confirmed", status="unverified", type_="visit",
-           actors=[("baradar", "visitor")]),
-    _event("2022-03-false-report", "2022-03", "Invented summit", status="false", type_="conference",
-           actors=[("haniyeh", "participant"), ("muttaqi", "participant")]),
-    _event("2023-10-approx-talks", "2023-10~", "Talks around October", status="disputed", type_="talks",
-           actors=[("pakistan", "participant"), ("islamic-emirate", "participant")]),
-    _event("2023-12-winter-talks", "2023-12/2024-01", "Talks over the winter", status="claimed", type_="talks",
-           actors=[("pakistan", "participant"), ("muttaqi", "participant")]),
-    _event("2024-05-22-conference", "2024-05-22/2024-05-23", "Two-day conference", type_="conference",
-           actors=[("haniyeh", "participant"), ("muttaqi", "participant")],
-           citations=[
-               {"source": "review-2024", "quote": "A two-day conference was held.", "stance": "reports"},
-               {"source": "wire-2024-12-24", "quote": "The conference never took place, one side said.", "stance": "denies"},
-           ]),
-    _event("2024-05-23-call-denied", "2024-05-23", "Call that was denied", status="denied", type_="phone-call",
-           actors=[("haniyeh", "initiator"), ("baradar", "recipient")]),
-    _event("2024-06-30-visit", "2024-06-30/2024-07-02", "Visit across two months", type_="visit",
-           actors=[("muttaqi", "visitor"), ("pakistan", "host")]),
-]
-WIDGET_EVENTS = EVENTS + PRECISION_EVENTS
 
 EXPECTED_LABELS = {
     "2009-summer-meeting": "summer 2009",
@@ -89,154 +37,28 @@ EXPECTED_LABELS = {
 
 XSS_TITLE = '<img src=x onerror="window.__xss=1">'
 XSS_SUMMARY = "<script>window.__xss=2</script>"
-XSS_SOURCES = SOURCES + [
-    {"id": "evil-source", "title": "<b>Bold</b> source", "outlet": "<i>Outlet</i>", "published": "2024-01-01",
-     "url": "https://planted.example/evil"},  # replaced by a javascript: URL once built
-]
-XSS_ACTORS = ACTORS + [{"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}]
 XSS_EVENTS = [
-    _event("2024-01-xss", "2024-01", XSS_TITLE, summary=XSS_SUMMARY,
-           actors=[("evil-actor", "participant")],
-           location={"place": "<u>Place</u>", "country": None},
-           citations=[{"source": "evil-source", "quote": "<a href=javascript:window.__xss=5>quote</a>", "stance": "reports"}]),
+    make_event("2024-01-xss", "2024-01", XSS_TITLE, summary=XSS_SUMMARY,
+               actors=[("evil-actor", "participant")],
+               location={"place": "<u>Place</u>", "country": None},
+               citations=[{"source": "evil-source", "quote": "<a href=javascript:window.__xss=5>quote</a>", "stance": "reports"}]),
 ]
-
-
-# --- servers ---------------------------------------------------------------------------------
-
-class LiveApp(LiveServer):
-    """The real app under uvicorn in a background thread."""
-
-    def __init__(self, db: Path) -> None:
-        super().__init__(create_app(db, mount_datasette=False))
-
-    def get_json(self, path: str, params: list[tuple[str, str]] | None = None) -> tuple[int, dict]:
-        url = f"{self.origin}{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params)
-        try:
-            with urllib.request.urlopen(url, timeout=10) as r:
-                return r.status, json.load(r)
-        except urllib.error.HTTPError as e:
-            return e.code, json.load(e)
-
-    def event_ids(self, params: list[tuple[str, str]]) -> list[str]:
-        """Every matching id, following the cursor: what the widget should end up showing."""
-        ids, cursor = [], None
-        while True:
-            status, body = self.get_json("/api/events", params + [("limit", "3")] + ([("cursor", cursor)] if cursor else []))
-            assert status == 200, body
-            ids += [e["id"] for e in body["events"]]
-            cursor = body["next"]
-            if not cursor:
-                return ids
-
-
-class HostPages:
-    """Another origin: a plain static server for pages that embed the widget from the app."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (folder / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
-        self.csp: dict[str, str] = {}
-
-        pages = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def end_headers(self) -> None:
-                policy = pages.csp.get(self.path.split("?")[0])
-                if policy:
-                    self.send_header("Content-Security-Policy", policy)
-                self.send_header("Cache-Control", "no-store")
-                super().end_headers()
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> HostPages:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def page(self, name: str, body: str, *, head: str = "", csp: str | None = None) -> str:
-        """Writes an HTML page and returns its URL."""
-        html = (
-            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<link rel="icon" href="/favicon.svg"><title>{name}</title>{head}</head>'
-            f"<body><main><h1>Host page</h1>{body}</main></body></html>"
-        )
-        (self.folder / name).write_text(html, encoding="utf-8")
-        if csp:
-            self.csp[f"/{name}"] = csp
-        return f"{self.origin}/{name}"
-
-
-def _build(tmp_path_factory, name: str, **records) -> Path:
-    folder = tmp_path_factory.mktemp(name)
-    write_data(folder / "data", **records)
-    build(folder / "data", folder / "chrono.db")
-    return folder / "chrono.db"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[LiveApp]:
-    with LiveApp(_build(tmp_path_factory, "widget", events=WIDGET_EVENTS)) as live:
+def app(chronologies) -> Iterator[LiveApp]:
+    with LiveApp(chronologies.get(events=WIDGET_EVENTS)) as live:
         yield live
 
 
 @pytest.fixture(scope="module")
-def xss_app(tmp_path_factory) -> Iterator[LiveApp]:
-    db = _build(tmp_path_factory, "xss", sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS)
+def xss_app(chronologies, tmp_path_factory) -> Iterator[LiveApp]:
+    db = tmp_path_factory.mktemp("xss") / "chrono.db"
+    shutil.copyfile(chronologies.get(sources=XSS_SOURCES, actors=XSS_ACTORS, events=XSS_EVENTS), db)
     # The build refuses a javascript: URL; the widget must not link one from any API either.
     plant_url(db, "javascript:window.__xss=3", "https://planted.example/evil")
     with LiveApp(db) as live:
         yield live
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory) -> Iterator[HostPages]:
-    with HostPages(tmp_path_factory.mktemp("host")) as pages:
-        yield pages
-
-
-class Console:
-    """Console errors and uncaught exceptions of a page; a test that provokes some says which."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.expected: list[str] = []
-
-    def expect(self, fragment: str) -> None:
-        self.expected.append(fragment)
-
-    def unexpected(self) -> list[str]:
-        return [e for e in self.errors if not any(f in e for f in self.expected)]
-
-
-@pytest.fixture
-def console() -> Console:
-    return Console()
-
-
-@pytest.fixture
-def page(browser, console) -> Iterator:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    pg = context.new_page()
-    pg.on("console", lambda m: m.type == "error" and console.errors.append(m.text))
-    pg.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
-    assert console.unexpected() == []
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -250,21 +72,6 @@ def embed(host: HostPages, app: LiveApp, name: str, attributes: str = "", *, csp
     )
 
 
-READY = """(selector) => {
-  const timelines = [...document.querySelectorAll(selector)];
-  return timelines.length > 0 && timelines.every((t) => {
-    const s = t.shadowRoot && t.shadowRoot.querySelector('.status');
-    const busy = t.shadowRoot && t.shadowRoot.querySelector('[aria-busy="true"], .more[aria-disabled="true"]');
-    return s && s.textContent.trim() && !s.textContent.startsWith('Loading') && !busy;
-  });
-}"""
-
-
-def wait_ready(target, selector: str = "chrono-timeline") -> None:
-    """Waits until every timeline has an answer: events, the empty message or an error."""
-    target.wait_for_function(READY, arg=selector)
-
-
 def rendered_ids(target) -> list[str]:
     return target.locator("chrono-timeline li[data-event-id]").evaluate_all(
         "items => items.map(i => i.dataset.eventId)")
@@ -272,73 +79,6 @@ def rendered_ids(target) -> list[str]:
 
 def status_text(target) -> str:
     return target.locator("chrono-timeline .status").inner_text()
-
-
-def deep_focus(page) -> dict:
-    """What has keyboard focus, looking inside the widget's shadow root."""
-    return page.evaluate("""() => {
-      let el = document.activeElement;
-      while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-      return {tag: el.tagName.toLowerCase(), cls: el.className || '', text: (el.textContent || '').trim().slice(0, 80),
-              event: el.closest('[data-event-id]') ? el.closest('[data-event-id]').dataset.eventId : null};
-    }""")
-
-
-def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth")
-
-
-def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
-    """Decodes an 8-bit, non-interlaced RGB(A) PNG (what Chromium writes) to rows of pixels."""
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, header = 8, b"", None
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", chunk)
-        elif kind == b"IDAT":
-            idat += chunk
-        pos += 12 + length
-    width, height, depth, colour, _, _, interlace = header
-    assert depth == 8 and colour in (2, 6) and interlace == 0, header
-    bpp = 4 if colour == 6 else 3
-    raw = zlib.decompress(idat)
-    stride = width * bpp
-    rows, previous = [], bytearray(stride)
-    for y in range(height):
-        kind = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            left = line[i - bpp] if i >= bpp else 0
-            up = previous[i]
-            up_left = previous[i - bpp] if i >= bpp else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
-                line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
-                p = left + up - up_left
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
-                predictor = left if pa <= pb and pa <= pc else (up if pb <= pc else up_left)
-                line[i] = (line[i] + predictor) & 0xFF
-        rows.append(bytes(line))
-        previous = line
-    return width, height, [bytes(r) for r in rows]
-
-
-def screenshot_stats(data: bytes) -> tuple[int, float]:
-    """Distinct colours, and the share of rows that are not one flat colour."""
-    width, height, rows = png_pixels(data)
-    bpp = len(rows[0]) // width
-    colours, busy = set(), 0
-    for row in rows:
-        pixels = {row[i:i + 3] for i in range(0, len(row), bpp)}
-        colours |= pixels
-        busy += len(pixels) > 1
-    return len(colours), busy / height
 
 
 # --- rendering matches the API ---------------------------------------------------------------
@@ -658,9 +398,6 @@ def test_data_is_text_never_html(page, xss_app, host):
     assert counts == {"img": 0, "js": 0}
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.__xss") is None
-
-
-CSP_TEMPLATE = ("default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; img-src 'self'")
 
 
 def test_strict_csp_page_renders_with_styles_and_no_violation(page, app, host):
