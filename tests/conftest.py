@@ -18,7 +18,16 @@ from chrono.api import create_app
 from chrono.build import build
 from chrono.load import DataError
 from tests.helpers import (
-    ACTORS, ARCHIVES, BUNDLED_DATA, CHROMIUM, CHROMIUM_ARGS, EVENTS, EXTRA_EVENTS, SOURCES, Console, HostPages,
+    ACTORS,
+    ARCHIVES,
+    BUNDLED_DATA,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EVENTS,
+    EXTRA_EVENTS,
+    SOURCES,
+    Console,
+    HostPages,
     write_data,
 )
 

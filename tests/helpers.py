@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 import uvicorn
@@ -149,7 +149,7 @@ class LiveServer:
                                                     access_log=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:
@@ -206,7 +206,7 @@ class Pages:
 
     def __init__(self, pages: dict[str, str]) -> None:
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 if self.path == "/slow":
                     time.sleep(3)
                 body = pages.get(self.path)
@@ -377,7 +377,7 @@ class HostPages:
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> HostPages:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

@@ -18,6 +18,7 @@ from chrono.api import create_app
 from chrono.build import build
 from tests.helpers import ACTORS, ALL, EVENTS, write_data
 
+
 @pytest.fixture(scope="module")
 def client(api_client):
     return api_client

@@ -9,8 +9,7 @@ import pytest
 from litestar.testing import TestClient
 
 from chrono.api import create_app
-from chrono.build import build
-from tests.helpers import ROOT, write_data
+from tests.helpers import ROOT
 
 URLS = [
     "/api/events",
@@ -22,16 +21,14 @@ URLS = [
 
 
 @pytest.fixture(scope="module")
-def bare_and_api(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("yardstick")
-    build(write_data(folder / "data"), folder / "chrono.db")
+def bare_and_api(small_db):
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("CHRONO_DB", str(folder / "chrono.db"))
+    monkeypatch.setenv("CHRONO_DB", str(small_db))
     spec = importlib.util.spec_from_file_location("bare_app", ROOT / "bench" / "bare_app.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.undo()
-    with TestClient(module.app) as bare, TestClient(create_app(folder / "chrono.db", mount_datasette=False, cache_mb=0)) as api:
+    with TestClient(module.app) as bare, TestClient(create_app(small_db, mount_datasette=False, cache_mb=0)) as api:
         yield bare, api
 
 

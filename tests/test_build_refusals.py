@@ -18,8 +18,7 @@ from litestar.testing import TestClient
 from chrono.api import create_app
 from chrono.build import build
 from chrono.cli import cli
-from tests.helpers import BUNDLED_DATA, EVENTS, write_data
-from tests.helpers import free_port
+from tests.helpers import BUNDLED_DATA, EVENTS, free_port, write_data
 
 EMPTY = "no events: the build would publish an empty chronology (add events, or build with --allow-empty to publish one with none)"
 

@@ -4,7 +4,6 @@ its memory stays within its bound."""
 
 from __future__ import annotations
 
-
 import pytest
 from litestar.testing import TestClient
 

@@ -22,6 +22,7 @@ from chrono.publish import METADATA, datasette_app, load_metadata, make_datasett
 from tests.helpers import DATASETTE_HOST as HOST
 from tests.helpers import EVENTS, fetch, get, rows, run_async, write_data
 
+
 def sql_url(sql: str, **args: str) -> str:
     return "/datasette/chrono.json?" + urlencode({"sql": sql, **args})
 

@@ -87,7 +87,7 @@ def _examples() -> list[tuple[str, str, list[str]]]:
 
 
 def _apply(jq: str, body: dict) -> list[str]:
-    dump = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))  # noqa: E731
+    dump = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
     if not jq:
         return [dump(body)]
     if jq == "[.events[].id]":

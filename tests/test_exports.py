@@ -292,7 +292,7 @@ def test_ics_folding_keeps_every_character_whole(line):
     assert "".join([physical[0], *(p[1:] for p in physical[1:])]) == line
 
 
-def test_atom_entries_open_the_events_datasette_page_when_it_is_mounted(api_db):  # noqa: F811
+def test_atom_entries_open_the_events_datasette_page_when_it_is_mounted(api_db):
     import feedparser
 
     with TestClient(create_app(api_db)) as c:
@@ -323,7 +323,7 @@ def test_refused_exports_give_their_slot_back_before_the_refusal_is_read(client)
     assert statuses == [400] * 40
 
 
-def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(api_db):  # noqa: F811
+def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(api_db):
     """A small export is whole before its headers are sent: a client that reads only the
     status and hangs up (a link checker) finds the slot free on its next request."""
     import urllib.request

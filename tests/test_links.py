@@ -3,7 +3,6 @@ exports keep only such links even from a database that did not come from this bu
 
 from __future__ import annotations
 
-
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient

@@ -11,8 +11,16 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers import (
-    CSP_TEMPLATE, WIDGET_EVENTS, XSS_ACTORS, XSS_SOURCES, HostPages, LiveApp, deep_focus, make_event,
-    no_horizontal_overflow, screenshot_stats,
+    CSP_TEMPLATE,
+    WIDGET_EVENTS,
+    XSS_ACTORS,
+    XSS_SOURCES,
+    HostPages,
+    LiveApp,
+    deep_focus,
+    make_event,
+    no_horizontal_overflow,
+    screenshot_stats,
 )
 
 pytestmark = pytest.mark.browser

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 
 import msgspec
 import pytest
 
 from chrono.store import EventFilter, _Cursor, build_facts, choose_drive, events_sql, open_readonly
-from datetime import date
 
 pytestmark = pytest.mark.slow  # a 20,000-event chronology
 
@@ -16,9 +16,10 @@ pytestmark = pytest.mark.slow  # a 20,000-event chronology
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory):
     """Enough rows that ANALYZE statistics look like a real chronology's."""
-    from tests.helpers import bulk_event, write_data
-    from chrono.build import build
     import json
+
+    from chrono.build import build
+    from tests.helpers import bulk_event, write_data
 
     folder = tmp_path_factory.mktemp("plans")
     data = write_data(folder / "data")
@@ -152,9 +153,9 @@ def test_contacts_and_alias_lookups_use_indexes(big_db):
 def test_long_events_are_found_far_from_where_they_start(tmp_path):
     """Date scales bound each scan by the longest event of its scale: a decade-long event
     still overlaps a day in its ninth year, and a page through it misses nothing."""
-    from tests.helpers import EVENTS, write_data
     from chrono.build import build
     from chrono.store import list_events, make_filter
+    from tests.helpers import EVENTS, write_data
 
     base = EVENTS[0]
     dates_ = ["199X", "19XX", "2010/2015", "2013-05-04", "2013-05", "2013-21", "2012", "2013~", "2013-05-01/2013-06-30"]

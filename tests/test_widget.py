@@ -13,8 +13,19 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers import (
-    CSP_TEMPLATE, WIDGET_EVENTS, XSS_ACTORS, XSS_SOURCES, HostPages, LiveApp, deep_focus, free_port, make_event,
-    no_horizontal_overflow, plant_url, screenshot_stats, wait_ready,
+    CSP_TEMPLATE,
+    WIDGET_EVENTS,
+    XSS_ACTORS,
+    XSS_SOURCES,
+    HostPages,
+    LiveApp,
+    deep_focus,
+    free_port,
+    make_event,
+    no_horizontal_overflow,
+    plant_url,
+    screenshot_stats,
+    wait_ready,
 )
 
 pytestmark = pytest.mark.browser
