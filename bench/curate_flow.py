@@ -79,7 +79,9 @@ def run_once(browser, data: Path, screenshots: Path | None) -> tuple[float, int,
         folder = Path(tmp) / "data"
         shutil.copytree(data, folder, ignore=shutil.ignore_patterns("chrono.db", ".*"))
         port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(folder), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(folder), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:
@@ -103,8 +105,13 @@ def run_once(browser, data: Path, screenshots: Path | None) -> tuple[float, int,
             person.type("#editor [name=country]", "Qatar")
             if screenshots:
                 page.locator("#reader-heading").evaluate("h => h.scrollIntoView()")
-                page.screenshot(path=str(screenshots / "curate-candidates.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 720})
-                page.focus("#editor [name=country]")  # back where the person was (not a click of theirs)
+                page.screenshot(
+                    path=str(screenshots / "curate-candidates.png"),
+                    clip={"x": 0, "y": 0, "width": 1280, "height": 720},
+                )
+                page.focus(
+                    "#editor [name=country]"
+                )  # back where the person was (not a click of theirs)
             laps["source and first event edited"] = time.perf_counter() - started
             person.press("Control+Enter")
             page.wait_for_selector("#candidates li.accepted >> nth=0")
@@ -118,7 +125,9 @@ def run_once(browser, data: Path, screenshots: Path | None) -> tuple[float, int,
             elapsed = time.perf_counter() - started
             page.wait_for_selector("#timeline [data-event-id]")
             if screenshots:
-                page.locator("#timeline-pane").screenshot(path=str(screenshots / "curate-accepted.png"))
+                page.locator("#timeline-pane").screenshot(
+                    path=str(screenshots / "curate-accepted.png")
+                )
             page.close()
             added = yaml.safe_load((folder / "events.yml").read_bytes())
             ids = [e["id"] for e in added[-3:]]
@@ -132,20 +141,32 @@ def run_once(browser, data: Path, screenshots: Path | None) -> tuple[float, int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("db"), help="data folder to copy (default: db)")
+    parser.add_argument(
+        "--data", type=Path, default=Path("db"), help="data folder to copy (default: db)"
+    )
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--screenshots", type=Path, default=None, help="folder to save two screenshots in")
+    parser.add_argument(
+        "--screenshots", type=Path, default=None, help="folder to save two screenshots in"
+    )
     args = parser.parse_args()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         times = []
         for n in range(args.runs):
-            elapsed, clicks, keys, ids = run_once(browser, args.data, args.screenshots if n == 0 else None)
+            elapsed, clicks, keys, ids = run_once(
+                browser, args.data, args.screenshots if n == 0 else None
+            )
             times.append(elapsed)
-            print(f"run {n + 1}: {elapsed:.2f} s, {clicks} clicks, {keys} keystrokes, accepted {', '.join(ids)}")
+            print(
+                f"run {n + 1}: {elapsed:.2f} s, {clicks} clicks, {keys} keystrokes, accepted {', '.join(ids)}"
+            )
         browser.close()
-    print(f"three accepted events from {args.data}: median {statistics.median(times):.2f} s over {len(times)} runs, "
-          f"{clicks} clicks, {keys} keystrokes")
+    print(
+        f"three accepted events from {args.data}: median {statistics.median(times):.2f} s over {len(times)} runs, "
+        f"{clicks} clicks, {keys} keystrokes"
+    )
 
 
 if __name__ == "__main__":

@@ -23,16 +23,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT.parent / "shared" / "devset"
 CHRONO = Path(sys.executable).with_name("chrono")
-SPLITS = {"tuning (odd-numbered articles)": [f"{n:02d}" for n in range(1, 21, 2)],
-          "held out (even-numbered, never used for tuning)": [f"{n:02d}" for n in range(2, 21, 2)]}
+SPLITS = {
+    "tuning (odd-numbered articles)": [f"{n:02d}" for n in range(1, 21, 2)],
+    "held out (even-numbered, never used for tuning)": [f"{n:02d}" for n in range(2, 21, 2)],
+}
 
 
 def devset_scores(articles: list[str], misses: bool = False) -> dict[str, int]:
     """Run the development set's own scorer on some articles; its totals."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "scores.json"
-        command = [sys.executable, str(DEVSET / "score.py"), "--chrono", str(CHRONO), "--data", str(ROOT / "db"),
-                   "--json", str(out), *(a for n in articles for a in ("--article", n))]
+        command = [
+            sys.executable,
+            str(DEVSET / "score.py"),
+            "--chrono",
+            str(CHRONO),
+            "--data",
+            str(ROOT / "db"),
+            "--json",
+            str(out),
+            *(a for n in articles for a in ("--article", n)),
+        ]
         if not misses:
             command.append("--no-missed")
         shown = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
@@ -47,22 +58,30 @@ def pct(part: int, whole: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--misses", action="store_true", help="list the tuning half's missed events")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the tuning half's missed events"
+    )
     args = parser.parse_args()
     if DEVSET.is_dir():
-        print("| dev set | events | recall (date and actors) | date-only recall | precision |\n|---|---:|---:|---:|---:|")
+        print(
+            "| dev set | events | recall (date and actors) | date-only recall | precision |\n|---|---:|---:|---:|---:|"
+        )
         for name, articles in SPLITS.items():
             t = devset_scores(articles, misses=args.misses and name.startswith("tuning"))
-            print(f"| {name} | {t['gold']} | {pct(t['found'], t['gold'])} | {pct(t['found_date'], t['gold'])} "
-                  f"| {pct(t['matched'], t['candidates'])} |")
+            print(
+                f"| {name} | {t['gold']} | {pct(t['found'], t['gold'])} | {pct(t['found_date'], t['gold'])} "
+                f"| {pct(t['matched'], t['candidates'])} |"
+            )
     else:
         print(f"no development set at {DEVSET}: seeds only")
     sys.path.insert(0, str(ROOT))
     from tests.seed_scores import score
 
     total = score()["total"]
-    print(f"\nseeds: recall {total['recall']:.3f} ({total['recalled']}/{total['curated']}), "
-          f"precision {total['precision']:.3f} ({total['matching']}/{total['candidates']})")
+    print(
+        f"\nseeds: recall {total['recall']:.3f} ({total['recalled']}/{total['curated']}), "
+        f"precision {total['precision']:.3f} ({total['matching']}/{total['candidates']})"
+    )
 
 
 if __name__ == "__main__":

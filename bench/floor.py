@@ -19,8 +19,10 @@ from pathlib import Path
 
 import msgspec
 
-EVENT_COLUMNS = ("id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, "
-                 "date_basis, date_anchor, title, summary, type, status, place, country, notes")
+EVENT_COLUMNS = (
+    "id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, "
+    "date_basis, date_anchor, title, summary, type, status, place, country, notes"
+)
 
 
 def floor(data: Path, out: Path, batch: int = 5000) -> dict:
@@ -32,7 +34,9 @@ def floor(data: Path, out: Path, batch: int = 5000) -> dict:
     conn.execute("BEGIN")
     conn.execute(f"CREATE TABLE events ({EVENT_COLUMNS})")
     conn.execute("CREATE TABLE event_actors (event_id, actor_id, role, date_start, date_end)")
-    conn.execute("CREATE TABLE citations (id INTEGER PRIMARY KEY, event_id, source_id, quote, stance)")
+    conn.execute(
+        "CREATE TABLE citations (id INTEGER PRIMARY KEY, event_id, source_id, quote, stance)"
+    )
     decode = msgspec.json.decode
     events: list[tuple] = []
     actors: list[tuple] = []
@@ -42,7 +46,10 @@ def floor(data: Path, out: Path, batch: int = 5000) -> dict:
     def flush() -> None:
         conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * 18)})", events)
         conn.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", actors)
-        conn.executemany("INSERT INTO citations (event_id, source_id, quote, stance) VALUES (?, ?, ?, ?)", citations)
+        conn.executemany(
+            "INSERT INTO citations (event_id, source_id, quote, stance) VALUES (?, ?, ?, ?)",
+            citations,
+        )
         counts["events"] += len(events)
         counts["event_actors"] += len(actors)
         counts["citations"] += len(citations)
@@ -56,14 +63,34 @@ def floor(data: Path, out: Path, batch: int = 5000) -> dict:
                 e = decode(line)
                 d = e["date"]
                 loc = e.get("location") or {}
-                events.append((
-                    e["id"], d, d, d, None, e.get("qualifier"), 0, 0, e["date_text"], e["date_basis"],
-                    e.get("date_anchor"), e["title"], e["summary"], e["type"], e["status"], loc.get("place"),
-                    loc.get("country"), e.get("notes"),
-                ))
+                events.append(
+                    (
+                        e["id"],
+                        d,
+                        d,
+                        d,
+                        None,
+                        e.get("qualifier"),
+                        0,
+                        0,
+                        e["date_text"],
+                        e["date_basis"],
+                        e.get("date_anchor"),
+                        e["title"],
+                        e["summary"],
+                        e["type"],
+                        e["status"],
+                        loc.get("place"),
+                        loc.get("country"),
+                        e.get("notes"),
+                    )
+                )
                 eid = e["id"]
                 actors.extend((eid, a["id"], a["role"], d, d) for a in e["actors"])
-                citations.extend((eid, c["source"], c["quote"], c.get("stance", "reports")) for c in e["citations"])
+                citations.extend(
+                    (eid, c["source"], c["quote"], c.get("stance", "reports"))
+                    for c in e["citations"]
+                )
                 if len(events) >= batch:
                     flush()
     flush()

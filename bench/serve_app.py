@@ -9,5 +9,8 @@ from pathlib import Path
 from chrono.api import create_app
 from chrono.cache import DEFAULT_CACHE_MB
 
-app = create_app(Path(os.environ["CHRONO_DB"]), mount_datasette=False,
-                 cache_mb=float(os.environ.get("CHRONO_CACHE_MB", DEFAULT_CACHE_MB)))
+app = create_app(
+    Path(os.environ["CHRONO_DB"]),
+    mount_datasette=False,
+    cache_mb=float(os.environ.get("CHRONO_CACHE_MB", DEFAULT_CACHE_MB)),
+)

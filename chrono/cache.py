@@ -33,7 +33,9 @@ class BoundedMemoryStore(Store):
     def count(self) -> int:
         return len(self._values)
 
-    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
         data = value.encode() if isinstance(value, str) else value
         await self.delete(key)
         if len(data) > self.max_value:

@@ -21,7 +21,6 @@ import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
-from datasette.views.base import DatasetteError
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from datasette.views.base import DatasetteError
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
@@ -34,8 +33,13 @@ DATABASE = "chrono"
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Datasette table arguments that the widget understands, as (query argument, widget attribute).
-WIDGET_FILTERS = (("type", "type"), ("type__exact", "type"), ("status", "status"),
-                  ("status__exact", "status"), ("_search", "q"))
+WIDGET_FILTERS = (
+    ("type", "type"),
+    ("type__exact", "type"),
+    ("status", "status"),
+    ("status__exact", "status"),
+    ("_search", "q"),
+)
 # Sorting the table newest first by a date column shows the timeline newest first too.
 DATE_COLUMNS = ("date", "date_start", "date_end")
 
@@ -55,14 +59,22 @@ def startup(datasette: Any) -> None:
 # Datasette 0.65 raises these with its errors' default status, 500, though the table's
 # parameters are at fault: a sort column the table does not have, both sort orders at once,
 # a `_through` naming no foreign key.
-_BAD_PARAMETER_MESSAGES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
+_BAD_PARAMETER_MESSAGES = (
+    "Cannot sort table by ",
+    "Cannot use _sort and _sort_desc",
+    "Invalid _through",
+)
 
 
 def bad_parameter(exception: Exception, args: Any) -> str | None:
     """What is wrong with a table page's parameters, when that is why Datasette failed; else None."""
     if isinstance(exception, DatasetteError):
         message = str(exception.message)
-        return message if exception.status == 500 and message.startswith(_BAD_PARAMETER_MESSAGES) else None
+        return (
+            message
+            if exception.status == 500 and message.startswith(_BAD_PARAMETER_MESSAGES)
+            else None
+        )
     if not isinstance(exception, ValueError):
         return None
     # A ValueError from reading a number or JSON out of the query string.
@@ -85,7 +97,10 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if message is None:
         return None
     return datasette_errors.handle_exception(
-        datasette=datasette, request=request, exception=DatasetteError(message, title=title, status=400))
+        datasette=datasette,
+        request=request,
+        exception=DatasetteError(message, title=title, status=400),
+    )
 
 
 @hookimpl
@@ -134,7 +149,9 @@ def bounded_printf(fmt: Any = None, *args: Any) -> Any:
     if plain is None:
         plain = _PLAIN.conn = sqlite3.connect(":memory:")
         bound_connection(plain)
-    return plain.execute(f"SELECT printf({', '.join('?' * (len(args) + 1))})", (fmt, *args)).fetchone()[0]
+    return plain.execute(
+        f"SELECT printf({', '.join('?' * (len(args) + 1))})", (fmt, *args)
+    ).fetchone()[0]
 
 
 def _number(value: Any) -> int:
@@ -158,16 +175,21 @@ def bounded_rows(cursor: sqlite3.Cursor, row: tuple) -> sqlite3.Row:
         spent = _spent.get(cursor, 0) + size
         if spent > MAX_ANSWER_BYTES:
             raise sqlite3.OperationalError(
-                f"the answer would hold more than {MAX_ANSWER_BYTES >> 20} MB: ask for fewer rows or smaller values")
+                f"the answer would hold more than {MAX_ANSWER_BYTES >> 20} MB: ask for fewer rows or smaller values"
+            )
         _spent[cursor] = spent
     return sqlite3.Row(cursor, row)
 
 
 def too_large(exception: Exception) -> str | None:
     """What grew past the limits above, when that is why a query failed; else None."""
-    if isinstance(exception, MemoryError) or (isinstance(exception, sqlite3.DataError) and "too big" in str(exception)):
-        return (f"the query builds a value or an answer larger than a query may ({exception or 'out of memory'}); "
-                f"values are limited to {MAX_VALUE_BYTES >> 20} MB")
+    if isinstance(exception, MemoryError) or (
+        isinstance(exception, sqlite3.DataError) and "too big" in str(exception)
+    ):
+        return (
+            f"the query builds a value or an answer larger than a query may ({exception or 'out of memory'}); "
+            f"values are limited to {MAX_VALUE_BYTES >> 20} MB"
+        )
     return None
 
 
@@ -217,7 +239,9 @@ def network_url(config: dict) -> str | None:
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
     """An actor's name links to its contact network, and so does a `network` column (the
     contacts canned query's: `/network?actor=<id>`), when chrono serves the network page."""
     if database != DATABASE or not isinstance(value, str):
@@ -229,7 +253,9 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return Markup('<a href="{}">network</a>').format(page + value.removeprefix("/network"))
     if table == "actors" and column == "name" and "id" in row.keys():
         link = f"{page}?{urlencode({'actor': row['id']})}"
-        return Markup('{} <a href="{}" title="Contact network of {}">(network)</a>').format(value, link, escape(value))
+        return Markup('{} <a href="{}" title="Contact network of {}">(network)</a>').format(
+            value, link, escape(value)
+        )
     return None
 
 
@@ -263,7 +289,10 @@ class PrefixFacet(Facet):
             )
             try:
                 rows = await self.ds.execute(
-                    self.database, sql, self.params, truncate=False,
+                    self.database,
+                    sql,
+                    self.params,
+                    truncate=False,
                     custom_time_limit=self.ds.setting("facet_time_limit_ms"),
                 )
             except QueryInterrupted:
@@ -276,20 +305,27 @@ class PrefixFacet(Facet):
                 selected = (arg, value) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
                 toggle = self.ds.urls.path(change(self.request, {arg: value}))
-                values.append({
-                    "value": value, "label": value, "count": row["count"], "selected": selected,
-                    "toggle_url": self.ds.absolute_url(self.request, toggle),
-                })
-            results.append({
-                "name": column,
-                "type": self.type,
-                "hideable": source_and_config["source"] != "metadata",
-                "toggle_url": self.ds.urls.path(
-                    path_with_removed_args(self.request, {f"_facet_{self.type}": column})
-                ),
-                "results": values,
-                "truncated": len(rows) > size,
-            })
+                values.append(
+                    {
+                        "value": value,
+                        "label": value,
+                        "count": row["count"],
+                        "selected": selected,
+                        "toggle_url": self.ds.absolute_url(self.request, toggle),
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(
+                        path_with_removed_args(self.request, {f"_facet_{self.type}": column})
+                    ),
+                    "results": values,
+                    "truncated": len(rows) > size,
+                }
+            )
         return results, timed_out
 
 
@@ -315,8 +351,11 @@ def extra_css_urls(database: str | None, datasette: Any) -> list[str]:
 async def stylesheet() -> Any:
     from datasette.utils.asgi import Response
 
-    return Response(STYLESHEET.read_text(encoding="utf-8"), content_type="text/css; charset=utf-8",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        STYLESHEET.read_text(encoding="utf-8"),
+        content_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 @hookimpl

@@ -59,7 +59,9 @@ _MONTH_OR_SEASON = re.compile(r"^-?\d{4}-(\d{2})$")
 _YEAR = re.compile(r"^-?\d{4}$")
 
 
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T", re.ASCII)  # a time of day: the day is what a chronology keeps
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T", re.ASCII
+)  # a time of day: the day is what a chronology keeps
 
 
 def _precision(core: str) -> str:
@@ -127,7 +129,9 @@ def _bounds(text: str) -> tuple[date, date]:
     except (EDTFParseException, ValueError, TypeError) as exc:
         raise DateError(f"{text!r} is not valid EDTF") from exc
     try:
-        return struct_time_to_date(parsed.lower_strict()), struct_time_to_date(parsed.upper_strict())
+        return struct_time_to_date(parsed.lower_strict()), struct_time_to_date(
+            parsed.upper_strict()
+        )
     except (ValueError, TypeError, OverflowError, AttributeError) as exc:
         raise DateError(f"{text!r} has no calendar bounds") from exc
 
@@ -199,8 +203,9 @@ def fold(text: str) -> str:
 
 
 # Typographic apostrophes, quotes and dashes as a keyboard types them.
-TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "`": "'", "“": '"', "”": '"',
-                              "‐": "-", "‑": "-", "–": "-", "—": "-"})
+TYPOGRAPHIC = str.maketrans(
+    {"‘": "'", "’": "'", "`": "'", "“": '"', "”": '"', "‐": "-", "‑": "-", "–": "-", "—": "-"}
+)
 
 
 def name_key(name: str) -> str:
@@ -217,9 +222,20 @@ _SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", 
 # EDTF "sub-year groupings": 21-24 seasons (independent of hemisphere), 25-28 northern
 # seasons, 33-36 quarters, 40-41 semesters. Rarer ones are labelled from their day bounds.
 _SUBYEARS = {
-    21: "spring", 22: "summer", 23: "autumn", 24: "winter",
-    25: "spring", 26: "summer", 27: "autumn", 28: "winter",
-    33: "Q1", 34: "Q2", 35: "Q3", 36: "Q4", 40: "H1", 41: "H2",
+    21: "spring",
+    22: "summer",
+    23: "autumn",
+    24: "winter",
+    25: "spring",
+    26: "summer",
+    27: "autumn",
+    28: "winter",
+    33: "Q1",
+    34: "Q2",
+    35: "Q3",
+    36: "Q4",
+    40: "H1",
+    41: "H2",
 }
 _WINTERS = {24, 28}  # run from December into the next year
 _LABEL_PART = re.compile(r"(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
@@ -307,8 +323,14 @@ def _bounds_label(start: str, end: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a chronology repeats its dates: "2021-08", "2024-12-24"
-def display_date(edtf: str, start: str, end: str, qualifier: str | None = None,
-                 approximate: bool = False, uncertain: bool = False) -> str:
+def display_date(
+    edtf: str,
+    start: str,
+    end: str,
+    qualifier: str | None = None,
+    approximate: bool = False,
+    uncertain: bool = False,
+) -> str:
     """The date in words, as the timeline shows it: '23 May 2024', 'Aug 2021', 'early Oct 2021',
     'summer 2009', '22–23 May 2024', 'c. Oct 2023', '2019?'. `start` and `end` are the ISO day
     bounds, used for forms that have no shorter spelling (open intervals, rare groupings)."""

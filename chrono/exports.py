@@ -16,8 +16,7 @@ from datetime import date, timedelta
 import msgspec
 
 from .dates import normalise
-from .models import PARTY_ROLES, STATUSES, is_http_url
-from .models import ActorSummary, Contact, EventOut
+from .models import PARTY_ROLES, STATUSES, ActorSummary, Contact, EventOut, is_http_url
 
 
 def link(url: str | None) -> str | None:
@@ -25,10 +24,32 @@ def link(url: str | None) -> str | None:
     only matters for a database that did not come from this build (defence in depth)."""
     return url if url and is_http_url(url) else None
 
+
 CSV_COLUMNS = [
-    "id", "date", "date_text", "date_basis", "date_start", "date_end", "precision", "qualifier", "approximate",
-    "uncertain", "title", "summary", "type", "cameo", "status", "place", "country",
-    "actors", "actor_ids", "actor_roles", "quotes", "stances", "source_ids", "source_urls",
+    "id",
+    "date",
+    "date_text",
+    "date_basis",
+    "date_start",
+    "date_end",
+    "precision",
+    "qualifier",
+    "approximate",
+    "uncertain",
+    "title",
+    "summary",
+    "type",
+    "cameo",
+    "status",
+    "place",
+    "country",
+    "actors",
+    "actor_ids",
+    "actor_roles",
+    "quotes",
+    "stances",
+    "source_ids",
+    "source_urls",
 ]
 LIST_SEPARATOR = "; "  # between the actors of an event (names, ids and roles in the same order)
 CITATION_SEPARATOR = "\n"  # between its citations: quotes, stances, source ids and URLs line up
@@ -55,24 +76,49 @@ def csv_rows(events: Iterable[EventOut]) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     for i, e in enumerate(events, 1):
         cites = e.citations
-        writer.writerow([
-            e.id, e.date, e.date_text, e.date_basis, e.date_start, e.date_end, e.precision, e.qualifier or "",
-            _flag(e.approximate), _flag(e.uncertain), e.title, e.summary, e.type, e.cameo, e.status,
-            e.location.place or "", e.location.country or "",
-            LIST_SEPARATOR.join(f"{a.name} ({a.role})" for a in e.actors),
-            LIST_SEPARATOR.join(a.id for a in e.actors),
-            LIST_SEPARATOR.join(a.role for a in e.actors),
-            CITATION_SEPARATOR.join(_one_line(c.quote) for c in cites),
-            CITATION_SEPARATOR.join(c.stance for c in cites),
-            CITATION_SEPARATOR.join(c.source.id for c in cites),
-            CITATION_SEPARATOR.join(link(c.source.url) or "" for c in cites),
-        ])
+        writer.writerow(
+            [
+                e.id,
+                e.date,
+                e.date_text,
+                e.date_basis,
+                e.date_start,
+                e.date_end,
+                e.precision,
+                e.qualifier or "",
+                _flag(e.approximate),
+                _flag(e.uncertain),
+                e.title,
+                e.summary,
+                e.type,
+                e.cameo,
+                e.status,
+                e.location.place or "",
+                e.location.country or "",
+                LIST_SEPARATOR.join(f"{a.name} ({a.role})" for a in e.actors),
+                LIST_SEPARATOR.join(a.id for a in e.actors),
+                LIST_SEPARATOR.join(a.role for a in e.actors),
+                CITATION_SEPARATOR.join(_one_line(c.quote) for c in cites),
+                CITATION_SEPARATOR.join(c.stance for c in cites),
+                CITATION_SEPARATOR.join(c.source.id for c in cites),
+                CITATION_SEPARATOR.join(link(c.source.url) or "" for c in cites),
+            ]
+        )
         if i % 200 == 0:
             yield _drain(buffer)
     yield _drain(buffer)
 
 
-CONTACT_COLUMNS = ["actor_id", "actor_name", "other_id", "other_name", "count", "first", "last", "event_ids"]
+CONTACT_COLUMNS = [
+    "actor_id",
+    "actor_name",
+    "other_id",
+    "other_name",
+    "count",
+    "first",
+    "last",
+    "event_ids",
+]
 
 
 def contacts_csv(contacts: Iterable[Contact]) -> Iterator[str]:
@@ -80,8 +126,18 @@ def contacts_csv(contacts: Iterable[Contact]) -> Iterator[str]:
     writer = _csv_writer(buffer)
     writer.writerow(CONTACT_COLUMNS)
     for c in contacts:
-        writer.writerow([c.actor.id, c.actor.name, c.other.id, c.other.name, c.count, c.first, c.last,
-                         LIST_SEPARATOR.join(c.event_ids)])
+        writer.writerow(
+            [
+                c.actor.id,
+                c.actor.name,
+                c.other.id,
+                c.other.name,
+                c.count,
+                c.first,
+                c.last,
+                LIST_SEPARATOR.join(c.event_ids),
+            ]
+        )
     yield _drain(buffer)
 
 
@@ -106,8 +162,15 @@ def _drain(buffer: io.StringIO) -> str:
 
 # --- iCalendar (RFC 5545) --------------------------------------------------------------------
 
+
 def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:
@@ -130,7 +193,9 @@ def _fold(line: str) -> str:
 BATCH = 200  # events per streamed chunk: a chunk per event costs more in sends than in writing
 
 
-def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono", title: str = "All events") -> Iterator[str]:
+def ics_lines(
+    events: Iterable[EventOut], stamp: str, host: str = "chrono", title: str = "All events"
+) -> Iterator[str]:
     """All-day VEVENTs spanning date_start..date_end (DTEND is exclusive, so the day after)."""
     yield "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chrono//chronology export//EN\r\nCALSCALE:GREGORIAN\r\n"
     yield _fold(f"X-WR-CALNAME:{_ics_text(f'chrono: {title}')}")
@@ -139,7 +204,8 @@ def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono", titl
         end = date.fromisoformat(e.date_end) + timedelta(days=1)
         cited = {c.source.id: c.source for c in e.citations}  # a source cited twice is listed once
         sources = "\n".join(
-            f"{s.title} ({s.outlet or 'outlet not stated'}){' ' + url if (url := link(s.url)) else ''}" for s in cited.values()
+            f"{s.title} ({s.outlet or 'outlet not stated'}){' ' + url if (url := link(s.url)) else ''}"
+            for s in cited.values()
         )
         description = f"{e.summary}\n\nDate: {e.date_text} ({e.precision}). Status: {e.status}.\nSources:\n{sources}"
         lines = [
@@ -169,8 +235,20 @@ def ics_lines(events: Iterable[EventOut], stamp: str, host: str = "chrono", titl
 
 # --- TimelineJS 3 ----------------------------------------------------------------------------
 
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December"]
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 SEASONS = {"21": "spring", "22": "summer", "23": "autumn", "24": "winter"}
 
 
@@ -257,24 +335,33 @@ def timeline_slide(e: EventOut) -> dict:
         slide = {"start_date": _tl_date(start, e.precision, label)}
     else:
         # Spans, seasons and early/mid/late: the range at the precision both ends share.
-        unit = "day" if e.precision == "span" and (start.day != 1 or end != _month_end(end)) else (
-            "month" if start.month != 1 or end.month != 12 else "year")
+        unit = (
+            "day"
+            if e.precision == "span" and (start.day != 1 or end != _month_end(end))
+            else ("month" if start.month != 1 or end.month != 12 else "year")
+        )
         slide = {"start_date": _tl_date(start, unit, label), "end_date": _tl_date(end, unit)}
     cites = "".join(
         f"<blockquote>{html.escape(c.quote)}</blockquote><p>— "
-        + (f'<a href="{html.escape(url)}">{html.escape(c.source.title)}</a>' if (url := link(c.source.url)) else html.escape(c.source.title))
+        + (
+            f'<a href="{html.escape(url)}">{html.escape(c.source.title)}</a>'
+            if (url := link(c.source.url))
+            else html.escape(c.source.title)
+        )
         + f"{', ' + html.escape(c.source.outlet) if c.source.outlet else ''}</p>"
         for c in e.citations
     )
-    slide.update({
-        "unique_id": e.id,
-        "display_date": label,
-        "group": e.type,
-        "text": {
-            "headline": html.escape(e.title),
-            "text": f"<p>{html.escape(e.summary)}</p><p><strong>Status:</strong> {html.escape(e.status)}</p>{cites}",
-        },
-    })
+    slide.update(
+        {
+            "unique_id": e.id,
+            "display_date": label,
+            "group": e.type,
+            "text": {
+                "headline": html.escape(e.title),
+                "text": f"<p>{html.escape(e.summary)}</p><p><strong>Status:</strong> {html.escape(e.status)}</p>{cites}",
+            },
+        }
+    )
     return slide
 
 
@@ -284,7 +371,14 @@ def _month_end(day: date) -> date:
 
 def timeline_chunks(events: Iterable[EventOut], title: str) -> Iterator[bytes]:
     """A TimelineJS 3 document, streamed slide by slide; `title` says what was selected."""
-    head = {"title": {"text": {"headline": html.escape(title), "text": "Sourced chronology of diplomatic contacts (chrono)"}}}
+    head = {
+        "title": {
+            "text": {
+                "headline": html.escape(title),
+                "text": "Sourced chronology of diplomatic contacts (chrono)",
+            }
+        }
+    }
     yield msgspec.json.encode(head)[:-1] + b', "events": ['
     batch: list[bytes] = []
     for i, e in enumerate(events):
@@ -296,6 +390,7 @@ def timeline_chunks(events: Iterable[EventOut], title: str) -> Iterator[bytes]:
 
 
 # --- what a selection holds, in words ------------------------------------------------------
+
 
 def bound_label(value: str) -> str:
     """A `from`/`to` parameter as precise as it was given: '2021', 'August 2021', '15 August 2021'."""
@@ -311,13 +406,19 @@ def bound_label(value: str) -> str:
 
 
 def selection_title(
-    actors: list[str], from_: str | None = None, to: str | None = None,
-    types: Iterable[str] = (), statuses: Iterable[str] = (), q: str | None = None,
+    actors: list[str],
+    from_: str | None = None,
+    to: str | None = None,
+    types: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    q: str | None = None,
 ) -> str:
     """What a filtered export shows: 'Ismail Haniyeh · August 2021 – 2022 · phone call'."""
     parts = [" and ".join(actors)] if actors else []
     if from_ and to:
-        parts.append(f"{bound_label(from_)} – {bound_label(to)}" if from_ != to else bound_label(from_))
+        parts.append(
+            f"{bound_label(from_)} – {bound_label(to)}" if from_ != to else bound_label(from_)
+        )
     elif from_:
         parts.append(f"from {bound_label(from_)}")
     elif to:
@@ -363,7 +464,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    node = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: _NOT_XML.sub("", v) for k, v in attributes.items()})
+    node = ET.SubElement(
+        parent, f"{{{ATOM}}}{tag}", {k: _NOT_XML.sub("", v) for k, v in attributes.items()}
+    )
     if text is not None:
         node.text = _NOT_XML.sub("", text)  # characters XML 1.0 cannot carry at all
     return node
@@ -382,9 +485,13 @@ def _entry_html(e: EventOut) -> str:
     parties = [a for a in e.actors if a.role in PARTY_ROLES]
     others = [a for a in e.actors if a.role not in PARTY_ROLES]
     if parties:
-        parts.append("<p>Parties: " + ", ".join(f"{esc(a.name)} ({esc(a.role)})" for a in parties) + "</p>")
+        parts.append(
+            "<p>Parties: " + ", ".join(f"{esc(a.name)} ({esc(a.role)})" for a in parties) + "</p>"
+        )
     if others:
-        parts.append("<p>Also named: " + ", ".join(f"{esc(a.name)} ({esc(a.role)})" for a in others) + "</p>")
+        parts.append(
+            "<p>Also named: " + ", ".join(f"{esc(a.name)} ({esc(a.role)})" for a in others) + "</p>"
+        )
     place = ", ".join(p for p in (e.location.place, e.location.country) if p)
     if place:
         parts.append(f"<p>Place: {esc(place)}</p>")
@@ -393,13 +500,21 @@ def _entry_html(e: EventOut) -> str:
         url = link(src.url)
         name = f'<a href="{esc(url)}">{esc(src.title)}</a>' if url else esc(src.title)
         about = ", ".join(esc(x) for x in (src.outlet, src.published) if x)
-        parts.append(f"<blockquote>{esc(c.quote)}</blockquote><p>— {name}{', ' + about if about else ''}"
-                     f" ({esc(c.stance)})</p>")
+        parts.append(
+            f"<blockquote>{esc(c.quote)}</blockquote><p>— {name}{', ' + about if about else ''}"
+            f" ({esc(c.stance)})</p>"
+        )
     return "".join(parts)
 
 
 def atom_feed(
-    events: list[EventOut], *, title: str, feed_id: str, self_url: str, event_url: str, next_url: str | None = None,
+    events: list[EventOut],
+    *,
+    title: str,
+    feed_id: str,
+    self_url: str,
+    event_url: str,
+    next_url: str | None = None,
 ) -> bytes:
     """One page of events as an Atom feed, in the order given (newest first); each entry links
     to `event_url` with `{id}` replaced by the event id."""

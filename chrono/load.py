@@ -37,7 +37,9 @@ class Problem:
     def __str__(self) -> str:
         file = f"{self.file}:{self.line}" if self.line else self.file
         where = f"{file}: {self.record}" if self.record else file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class DataError(Exception):
@@ -72,7 +74,9 @@ class _StringDateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libya
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is written twice", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is written twice", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -101,7 +105,11 @@ def read_yaml_located(path: Path) -> tuple[list[Any], list[Any], list[Problem]]:
     except FileNotFoundError:
         return [], [], [Problem(str(path), "", "", "file not found")]
     except UnicodeDecodeError as exc:
-        return [], [], [Problem(str(path), "", "", not_utf8(exc), line=raw.count(b"\n", 0, exc.start) + 1)]
+        return (
+            [],
+            [],
+            [Problem(str(path), "", "", not_utf8(exc), line=raw.count(b"\n", 0, exc.start) + 1)],
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = f"not valid YAML ({getattr(exc, 'problem', exc)})"
@@ -131,7 +139,11 @@ def line_of(node: Any, field: str = "") -> int:
     record's YAML node; as near as the path goes, down to the record's own first line."""
     line = node.start_mark.line
     for m in _PATH_PART.finditer(field):
-        if m.group(1) is not None and isinstance(node, yaml.SequenceNode) and int(m.group(1)) < len(node.value):
+        if (
+            m.group(1) is not None
+            and isinstance(node, yaml.SequenceNode)
+            and int(m.group(1)) < len(node.value)
+        ):
             node = node.value[int(m.group(1))]
             line = node.start_mark.line
         elif m.group(1) is None and isinstance(node, yaml.MappingNode):
@@ -180,7 +192,10 @@ def _record_id(raw: Any, index: int) -> str:
 def _stringify_dates(raw: Any) -> Any:
     """Unquoted years (`date: 2021`) arrive as ints; EDTF fields are strings."""
     if isinstance(raw, dict):
-        return {k: (str(v) if k in _DATE_FIELDS and isinstance(v, int) else _stringify_dates(v)) for k, v in raw.items()}
+        return {
+            k: (str(v) if k in _DATE_FIELDS and isinstance(v, int) else _stringify_dates(v))
+            for k, v in raw.items()
+        }
     if isinstance(raw, list):
         return [_stringify_dates(v) for v in raw]
     return raw
@@ -188,7 +203,11 @@ def _stringify_dates(raw: Any) -> Any:
 
 # The Structs inside a record, by field: (type, is a list of them).
 _NESTED: dict[type, dict[str, tuple[type, bool]]] = {
-    Event: {"location": (Location, False), "actors": (EventActor, True), "citations": (Citation, True)},
+    Event: {
+        "location": (Location, False),
+        "actors": (EventActor, True),
+        "citations": (Citation, True),
+    },
     Actor: {"memberships": (Membership, True)},
 }
 
@@ -206,7 +225,9 @@ def unknown_fields(raw: Any, type_: type, prefix: str = "") -> tuple[Any, list[t
     for key, value in raw.items():
         if key not in known:
             guess = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            hint = f"; did you mean {guess[0]!r}?" if guess else f"; the fields are {', '.join(known)}"
+            hint = (
+                f"; did you mean {guess[0]!r}?" if guess else f"; the fields are {', '.join(known)}"
+            )
             found.append((f"{prefix}{key}", f"unknown field {str(key)!r}{hint}"))
             continue
         inner = _NESTED.get(type_, {}).get(key)
@@ -246,7 +267,14 @@ def _validation_problem(exc: msgspec.ValidationError, file: str, record: str) ->
     return Problem(file, record, field, text)
 
 
-def _date(value: str, file: str, record: str, field: str, problems: list[Problem], qualifier: str | None = None) -> dates.NormalisedDate | None:
+def _date(
+    value: str,
+    file: str,
+    record: str,
+    field: str,
+    problems: list[Problem],
+    qualifier: str | None = None,
+) -> dates.NormalisedDate | None:
     try:
         return dates.normalise(value, qualifier)
     except dates.DateError as exc:
@@ -258,7 +286,9 @@ def _node(nodes: list[Any] | None, i: int) -> Any:
     return nodes[i] if nodes is not None and i < len(nodes) else None
 
 
-def check_sources(records: list[Any], file: str, nodes: list[Any] | None = None) -> tuple[dict[str, tuple[Source, dates.NormalisedDate | None]], list[Problem]]:
+def check_sources(
+    records: list[Any], file: str, nodes: list[Any] | None = None
+) -> tuple[dict[str, tuple[Source, dates.NormalisedDate | None]], list[Problem]]:
     """`nodes`: the records' YAML nodes (read_yaml_located), to name each problem's line."""
     problems: list[Problem] = []
     sources: dict[str, tuple[Source, dates.NormalisedDate | None]] = {}
@@ -272,20 +302,29 @@ def check_sources(records: list[Any], file: str, nodes: list[Any] | None = None)
         elif source.id in sources:
             problems.append(Problem(file, f"source {rid}", "id", "duplicate id"))
         else:
-            if source.url is not None and not is_http_url(source.url):  # kept, so its citations are not "unknown"
+            if source.url is not None and not is_http_url(
+                source.url
+            ):  # kept, so its citations are not "unknown"
                 problems.append(Problem(file, f"source {rid}", "url", url_problem(source.url)))
-            sources[source.id] = (source, _date(source.published, file, f"source {rid}", "published", problems))
+            sources[source.id] = (
+                source,
+                _date(source.published, file, f"source {rid}", "published", problems),
+            )
         problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     return sources, problems
 
 
 def url_problem(url: str) -> str:
     shown = url if len(url) <= 80 else url[:77] + "..."
-    return (f"{shown!r} is not a web address: a link must start with http:// or https://, name a host "
-            "and hold no spaces or line breaks")
+    return (
+        f"{shown!r} is not a web address: a link must start with http:// or https://, name a host "
+        "and hold no spaces or line breaks"
+    )
 
 
-def check_actors(records: list[Any], file: str, nodes: list[Any] | None = None) -> tuple[dict[str, Actor], list, list[Problem]]:
+def check_actors(
+    records: list[Any], file: str, nodes: list[Any] | None = None
+) -> tuple[dict[str, Actor], list, list[Problem]]:
     problems: list[Problem] = []
     actors: dict[str, Actor] = {}
     node_of: dict[str, Any] = {}
@@ -303,12 +342,23 @@ def check_actors(records: list[Any], file: str, nodes: list[Any] | None = None) 
             actors[actor.id] = actor
             node_of[actor.id] = _node(nodes, i)
             # An id is looked up like a name (actor=iea), so ids, names and aliases share one key space.
-            names = [("id", actor.id), ("name", actor.name), *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases))]
+            names = [
+                ("id", actor.id),
+                ("name", actor.name),
+                *((f"aliases[{j}]", a) for j, a in enumerate(actor.aliases)),
+            ]
             for field_name, alias in names:
                 key = dates.name_key(alias)
                 other = owner_of_alias.setdefault(key, actor.id)
                 if other != actor.id:
-                    problems.append(Problem(file, f"actor {rid}", field_name, f"{alias!r} already names actor {other!r}"))
+                    problems.append(
+                        Problem(
+                            file,
+                            f"actor {rid}",
+                            field_name,
+                            f"{alias!r} already names actor {other!r}",
+                        )
+                    )
         problems[mark:] = _locate(problems[mark:], _node(nodes, i))
     memberships = []
     for actor in actors.values():
@@ -316,33 +366,66 @@ def check_actors(records: list[Any], file: str, nodes: list[Any] | None = None) 
         for j, m in enumerate(actor.memberships):
             where = f"memberships[{j}]"
             if m.organization not in actors:
-                problems.append(Problem(file, f"actor {actor.id}", f"{where}.organization", f"unknown actor {m.organization!r}"))
-            start = _date(m.start, file, f"actor {actor.id}", f"{where}.start", problems) if m.start else None
-            end = _date(m.end, file, f"actor {actor.id}", f"{where}.end", problems) if m.end else None
+                problems.append(
+                    Problem(
+                        file,
+                        f"actor {actor.id}",
+                        f"{where}.organization",
+                        f"unknown actor {m.organization!r}",
+                    )
+                )
+            start = (
+                _date(m.start, file, f"actor {actor.id}", f"{where}.start", problems)
+                if m.start
+                else None
+            )
+            end = (
+                _date(m.end, file, f"actor {actor.id}", f"{where}.end", problems) if m.end else None
+            )
             if start and end and end.end < start.start:
-                problems.append(Problem(file, f"actor {actor.id}", f"{where}.end", f"ends ({m.end}) before it starts ({m.start})"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"actor {actor.id}",
+                        f"{where}.end",
+                        f"ends ({m.end}) before it starts ({m.start})",
+                    )
+                )
             memberships.append((actor.id, j, start, end))
         problems[mark:] = _locate(problems[mark:], node_of[actor.id])
     return actors, memberships, problems
 
 
-def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedEvent | None, list[Problem]]:
+def check_event(
+    event: Event, catalogue: Catalogue, file: str
+) -> tuple[CheckedEvent | None, list[Problem]]:
     """Cross-field and cross-file checks for one decoded event."""
     problems: list[Problem] = []
     rec = f"event {event.id}"
     when = _date(event.date, file, rec, "date", problems, event.qualifier)
     if event.date_basis == "resolved":
         if event.date_anchor is None:
-            problems.append(Problem(file, rec, "date_anchor", "required when date_basis is resolved: the date the phrase was resolved against"))
+            problems.append(
+                Problem(
+                    file,
+                    rec,
+                    "date_anchor",
+                    "required when date_basis is resolved: the date the phrase was resolved against",
+                )
+            )
         elif (anchor := _date(event.date_anchor, file, rec, "date_anchor", problems)) and when:
             readings = resolve_both_ways(event.date_text, anchor.range)
             if readings and not any(when.range.covers(r) for r in readings):
                 shown = " or ".join(dates.to_edtf(r) for r in readings)
-                problems.append(Problem(
-                    file, rec, "date",
-                    f"{event.date!r} is narrower than or outside {event.date_text!r} resolved against "
-                    f"{event.date_anchor} ({shown}); widen it, or use date_basis inferred and explain in notes",
-                ))
+                problems.append(
+                    Problem(
+                        file,
+                        rec,
+                        "date",
+                        f"{event.date!r} is narrower than or outside {event.date_text!r} resolved against "
+                        f"{event.date_anchor} ({shown}); widen it, or use date_basis inferred and explain in notes",
+                    )
+                )
     seen: set[str] = set()
     for j, ref in enumerate(event.actors):
         if ref.id not in catalogue.actors:
@@ -352,7 +435,9 @@ def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedE
         seen.add(ref.id)
     for j, citation in enumerate(event.citations):
         if citation.source not in catalogue.sources:
-            problems.append(Problem(file, rec, f"citations[{j}].source", f"unknown source {citation.source!r}"))
+            problems.append(
+                Problem(file, rec, f"citations[{j}].source", f"unknown source {citation.source!r}")
+            )
         if not citation.quote.strip():
             problems.append(Problem(file, rec, f"citations[{j}].quote", "quote is blank"))
     if problems or when is None:
@@ -360,12 +445,16 @@ def check_event(event: Event, catalogue: Catalogue, file: str) -> tuple[CheckedE
     return CheckedEvent(event, when), []
 
 
-def check_events(records: Iterable[Any], catalogue: Catalogue, file: str, nodes: list[Any] | None = None) -> tuple[list[CheckedEvent], list[Problem]]:
+def check_events(
+    records: Iterable[Any], catalogue: Catalogue, file: str, nodes: list[Any] | None = None
+) -> tuple[list[CheckedEvent], list[Problem]]:
     """The curated events: each checked as bulk events are (check_event), and a stated date
     read against its own words as `chrono verify` reads it: never narrower, never elsewhere."""
     from .verify import date_text_problem  # verify reads the data through this module
 
-    published = {source_id: str(source.published) for source_id, (source, _) in catalogue.sources.items()}
+    published = {
+        source_id: str(source.published) for source_id, (source, _) in catalogue.sources.items()
+    }
     problems: list[Problem] = []
     checked: list[CheckedEvent] = []
     ids: set[str] = set()
@@ -383,7 +472,14 @@ def check_events(records: Iterable[Any], catalogue: Catalogue, file: str, nodes:
             result, found = check_event(event, catalogue, file)
             problems += found
             if event.date_basis == "stated" and (wrong := date_text_problem(raw, published)[1]):
-                problems.append(Problem(file, f"event {rid}", "date", f"{wrong}; give the date the words give, or a wider one"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"event {rid}",
+                        "date",
+                        f"{wrong}; give the date the words give, or a wider one",
+                    )
+                )
             elif result and mark == len(problems):
                 checked.append(result)
         problems[mark:] = _locate(problems[mark:], _node(nodes, i))
@@ -406,8 +502,12 @@ def load_catalogue(data: Path) -> tuple[Catalogue, list[Problem]]:
 _decode_event = msgspec.json.Decoder(Event).decode
 
 
-def read_jsonl(path: Path, decode: Callable[[bytes], Any] = msgspec.json.decode, start: int = 0,
-               end: int | None = None) -> Iterator[tuple[int, Any]]:
+def read_jsonl(
+    path: Path,
+    decode: Callable[[bytes], Any] = msgspec.json.decode,
+    start: int = 0,
+    end: int | None = None,
+) -> Iterator[tuple[int, Any]]:
     """(line number, `decode(line)`) for each non-blank line of a JSONL file, or (line number,
     Problem) for a line that is not UTF-8, not JSON, or (for a typed `decode`) not the record.
 
@@ -439,8 +539,9 @@ def read_jsonl(path: Path, decode: Callable[[bytes], Any] = msgspec.json.decode,
                 yield number, Problem(file, f"line {number}", "", f"not valid JSON ({exc})")
 
 
-def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0,
-                 end: int | None = None) -> Iterator[tuple[int, CheckedEvent | Problem]]:
+def stream_jsonl(
+    path: Path, catalogue: Catalogue, start: int = 0, end: int | None = None
+) -> Iterator[tuple[int, CheckedEvent | Problem]]:
     """Bulk events, one JSON object a line, checked as they stream past, with their line numbers."""
     for number, event in read_jsonl(path, _decode_event, start, end):
         if isinstance(event, Problem):
@@ -451,8 +552,15 @@ def stream_jsonl(path: Path, catalogue: Catalogue, start: int = 0,
             yield number, result
         else:
             for problem in problems:
-                yield number, Problem(problem.file, f"{problem.record} (line {number})", problem.field,
-                                      problem.message)
+                yield (
+                    number,
+                    Problem(
+                        problem.file,
+                        f"{problem.record} (line {number})",
+                        problem.field,
+                        problem.message,
+                    ),
+                )
 
 
 def _lines_before(f: BinaryIO, offset: int, block: int = 1 << 22) -> int:

@@ -60,8 +60,16 @@ STATUSES: dict[str, str] = {
 }
 
 ROLES = (
-    "initiator", "recipient", "participant", "host", "visitor",
-    "author", "subject", "target", "attacker", "mediator",
+    "initiator",
+    "recipient",
+    "participant",
+    "host",
+    "visitor",
+    "author",
+    "subject",
+    "target",
+    "attacker",
+    "mediator",
 )
 # The roles that make an actor a party to an event. Only parties are ever "in contact":
 # a subject (the dead at a funeral, the topic of talks), a target, an attacker or an
@@ -69,8 +77,14 @@ ROLES = (
 PARTY_ROLES = ("initiator", "recipient", "participant", "host", "visitor", "mediator")
 
 ACTOR_KINDS = (
-    "person", "state", "government", "government-body", "organization",
-    "armed-group", "media", "international-organization",
+    "person",
+    "state",
+    "government",
+    "government-body",
+    "organization",
+    "armed-group",
+    "media",
+    "international-organization",
 )
 
 EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
@@ -164,6 +178,7 @@ class Event(Base, kw_only=True):
 
 
 # --- response records: what the API answers ----------------------------------------------
+
 
 class Record(msgspec.Struct, frozen=True, kw_only=True):
     """Response records: immutable, encoded by msgspec straight to JSON."""

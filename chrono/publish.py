@@ -30,7 +30,8 @@ ASGIApp = Callable[[Scope, Any, Send], Awaitable[None]]
 
 METADATA = Path(__file__).resolve().parent.parent / "datasette_metadata.yml"
 FALLBACK_METADATA: dict[str, Any] = {
-    "title": "chrono", "description": "A sourced chronology of diplomatic contacts.",
+    "title": "chrono",
+    "description": "A sourced chronology of diplomatic contacts.",
 }
 
 SETTINGS = {
@@ -149,7 +150,7 @@ class _Served:
         if prefix and path == prefix:
             await _redirect(send, self.base_url, query)
         elif path.startswith(prefix + "/"):
-            inner = path[len(prefix):]
+            inner = path[len(prefix) :]
             if inner != "/" and inner.endswith("/"):
                 # Datasette's own trailing-slash redirect drops base_url.
                 await _redirect(send, prefix + inner.rstrip("/"), query)
@@ -181,8 +182,13 @@ async def _redirect(send: Send, location: str, query: bytes) -> None:
 
 
 async def _respond(send: Send, status: int, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", b"0")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", b"0")],
+        }
+    )
     await send({"type": "http.response.body", "body": b""})
 
 

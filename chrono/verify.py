@@ -14,7 +14,20 @@ from . import dates
 from .extract import ExtractError, read_date_phrase
 from .load import Problem, load_catalogue, not_utf8, read_jsonl, read_yaml
 
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "′": "'", "`": "'", "“": '"', "”": '"', "„": '"', "″": '"', "\u00a0": " "})
+_QUOTES = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "′": "'",
+        "`": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "\u00a0": " ",
+    }
+)
 
 
 def fold_text(text: str) -> str:
@@ -38,9 +51,17 @@ def _reading(date_text: str, anchor: str, stated: bool) -> tuple[dates.DateRange
         mention = read_date_phrase(date_text, anchor)
     except ExtractError:
         return None  # an anchor that is not EDTF: the build names it
-    if mention is None or mention.range is None or mention.edtf is None or (stated and mention.basis != "stated"):
+    if (
+        mention is None
+        or mention.range is None
+        or mention.edtf is None
+        or (stated and mention.basis != "stated")
+    ):
         return None
-    return mention.range, f"{mention.edtf} ({mention.qualifier})" if mention.qualifier else mention.edtf
+    return (
+        mention.range,
+        f"{mention.edtf} ({mention.qualifier})" if mention.qualifier else mention.edtf,
+    )
 
 
 def date_text_problem(record: dict[str, Any], published: dict[str, str]) -> tuple[bool, str | None]:
@@ -51,12 +72,20 @@ def date_text_problem(record: dict[str, Any], published: dict[str, str]) -> tupl
     2021") nor elsewhere. A resolved date is read against its date_anchor, or the publication
     of its first source. Inferred dates go beyond the words and are not read."""
     basis, text, date = record.get("date_basis"), record.get("date_text"), record.get("date")
-    if basis not in ("stated", "resolved") or not isinstance(text, str) or not isinstance(date, str):
+    if (
+        basis not in ("stated", "resolved")
+        or not isinstance(text, str)
+        or not isinstance(date, str)
+    ):
         return False, None
     anchor = record.get("date_anchor") if basis == "resolved" else None
     if not isinstance(anchor, str):
         citations = record.get("citations")
-        first = citations[0] if isinstance(citations, list) and citations and isinstance(citations[0], dict) else {}
+        first = (
+            citations[0]
+            if isinstance(citations, list) and citations and isinstance(citations[0], dict)
+            else {}
+        )
         anchor = published.get(first.get("source"))  # type: ignore[arg-type]
     if anchor is None or (reading := _reading(text, anchor, basis == "stated")) is None:
         return False, None
@@ -71,7 +100,10 @@ def date_text_problem(record: dict[str, Any], published: dict[str, str]) -> tupl
     against = f" read against {anchor}" if basis == "resolved" else ""
     shown = f"{date} ({qualifier})" if isinstance(qualifier, str) else date
     if said.covers(given):
-        return True, f"{shown} is more precise than its date_text {text!r}, which gives {edtf}{against}"
+        return (
+            True,
+            f"{shown} is more precise than its date_text {text!r}, which gives {edtf}{against}",
+        )
     return True, f"{shown} is not the date its date_text {text!r} gives: {edtf}{against}"
 
 
@@ -103,12 +135,28 @@ def verify(data: Path, corpus: Path) -> VerifyReport:
         try:
             texts[source_id] = fold_text(path.read_text(encoding="utf-8-sig"))
         except OSError as exc:
-            problems.append(Problem(str(data / "sources.yml"), f"source {source_id}", "archive", f"cannot read {path}: {exc.strerror}"))
+            problems.append(
+                Problem(
+                    str(data / "sources.yml"),
+                    f"source {source_id}",
+                    "archive",
+                    f"cannot read {path}: {exc.strerror}",
+                )
+            )
             texts[source_id] = None
         except UnicodeDecodeError as exc:
-            problems.append(Problem(str(data / "sources.yml"), f"source {source_id}", "archive", f"{path}: {not_utf8(exc)}"))
+            problems.append(
+                Problem(
+                    str(data / "sources.yml"),
+                    f"source {source_id}",
+                    "archive",
+                    f"{path}: {not_utf8(exc)}",
+                )
+            )
             texts[source_id] = None
-    published = {source_id: str(source.published) for source_id, (source, _) in catalogue.sources.items()}
+    published = {
+        source_id: str(source.published) for source_id, (source, _) in catalogue.sources.items()
+    }
     dates_checked = 0
     for events_file, raw in _records(data, problems):
         if not isinstance(raw, dict):
@@ -124,13 +172,34 @@ def verify(data: Path, corpus: Path) -> VerifyReport:
             source_id, quote = citation.get("source"), citation.get("quote") or ""
             where = f"citations[{j}].quote"
             if source_id not in texts:
-                problems.append(Problem(events_file, f"event {event_id}", f"citations[{j}].source", f"unknown source {source_id!r}"))
+                problems.append(
+                    Problem(
+                        events_file,
+                        f"event {event_id}",
+                        f"citations[{j}].source",
+                        f"unknown source {source_id!r}",
+                    )
+                )
                 continue
             text = texts[source_id]
             if text is None:
-                problems.append(Problem(events_file, f"event {event_id}", where, f"source {source_id!r} has no readable archive to check against"))
+                problems.append(
+                    Problem(
+                        events_file,
+                        f"event {event_id}",
+                        where,
+                        f"source {source_id!r} has no readable archive to check against",
+                    )
+                )
                 continue
             checked += 1
             if fold_text(quote) not in text:
-                problems.append(Problem(events_file, f"event {event_id}", where, f"not found verbatim in {source_id!r}: {quote[:60]!r}…"))
+                problems.append(
+                    Problem(
+                        events_file,
+                        f"event {event_id}",
+                        where,
+                        f"not found verbatim in {source_id!r}: {quote[:60]!r}…",
+                    )
+                )
     return VerifyReport(checked, problems, dates_checked)

@@ -19,8 +19,13 @@ class EditError(ValueError):
 
 def _dump(value: Any, flow: bool = False) -> str:
     return yaml.dump(
-        value, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True,
-        default_flow_style=flow, width=100, indent=2,
+        value,
+        Dumper=yaml.SafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=flow,
+        width=100,
+        indent=2,
     )
 
 
@@ -71,7 +76,9 @@ def append_record(text: str, record: dict[str, Any]) -> str:
         if not isinstance(root, yaml.SequenceNode):
             raise EditError("must hold a list of records")
         if root.flow_style:
-            raise EditError("holds its records as a flow list ([...]); write them as a block list (- id: ...)")
+            raise EditError(
+                "holds its records as a flow list ([...]); write them as a block list (- id: ...)"
+            )
         column = root.start_mark.column
     text, _ = _with_newline(text, len(text))
     gap = "" if not text.strip() or text.endswith("\n\n") else "\n"
@@ -83,7 +90,11 @@ def _find_record(root: yaml.Node | None, record_id: str) -> yaml.MappingNode:
         for node in root.value:
             if isinstance(node, yaml.MappingNode):
                 for key, value in node.value:
-                    if key.value == "id" and isinstance(value, yaml.ScalarNode) and value.value == record_id:
+                    if (
+                        key.value == "id"
+                        and isinstance(value, yaml.ScalarNode)
+                        and value.value == record_id
+                    ):
                         return node
     raise EditError(f"no record with id {record_id!r}")
 
@@ -107,7 +118,9 @@ def append_to_list(text: str, record_id: str, field: str, item: Any) -> str:
         inner = _dump([item], flow=True).strip()[1:-1]
         joined = (", " if value.value else "") + inner
         return text[:close] + joined + text[close:]
-    if isinstance(value, yaml.SequenceNode) or (value is not None and value.tag != "tag:yaml.org,2002:null"):
+    if isinstance(value, yaml.SequenceNode) or (
+        value is not None and value.tag != "tag:yaml.org,2002:null"
+    ):
         raise EditError(f"record {record_id!r}: {field} is not a list")
     if value is not None:  # `field: null` or `field:`: replace the null by a one-item flow list
         start, end = value.start_mark.index, value.end_mark.index

@@ -44,6 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # --- data folders a test may change ----------------------------------------------------------
 
+
 @pytest.fixture
 def records():
     """Deep copies of the fixture records, to break on purpose."""
@@ -66,6 +67,7 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 # --- built chronologies, once per session, read-only ------------------------------------------
 
+
 class Chronologies:
     """Builds each distinct chronology once per session and hands out the same read-only file.
 
@@ -77,15 +79,23 @@ class Chronologies:
         self.built: dict[str, Path] = {}
         self.digests: dict[Path, str] = {}
 
-    def get(self, *, sources: list | None = None, actors: list | None = None, events: list | None = None,
-            bulk: list[dict] | None = None) -> Path:
+    def get(
+        self,
+        *,
+        sources: list | None = None,
+        actors: list | None = None,
+        events: list | None = None,
+        bulk: list[dict] | None = None,
+    ) -> Path:
         """The database of these records (the fixture ones where None) plus `bulk` events as JSONL."""
         key = json.dumps([sources, actors, events, bulk], sort_keys=True, default=str)
         if key not in self.built:
             folder = self.make_folder("chronology")
             data = write_data(folder / "data", sources, actors, events)
             if bulk:
-                (data / "bulk.jsonl").write_text("".join(json.dumps(e) + "\n" for e in bulk), encoding="utf-8")
+                (data / "bulk.jsonl").write_text(
+                    "".join(json.dumps(e) + "\n" for e in bulk), encoding="utf-8"
+                )
             # Not chrono.db: tests check that nothing depends on the file name.
             self.built[key] = self.seal(build(data, folder / "built.db").out)
         return self.built[key]
@@ -131,12 +141,16 @@ def bundled_db(chronologies: Chronologies, tmp_path_factory) -> Path:
     try:
         build(BUNDLED_DATA, out)
     except DataError as exc:
-        pytest.fail(f"the bundled chronology in {BUNDLED_DATA} does not build:\n"
-                    + "\n".join(str(p) for p in exc.problems[:20]), pytrace=False)
+        pytest.fail(
+            f"the bundled chronology in {BUNDLED_DATA} does not build:\n"
+            + "\n".join(str(p) for p in exc.problems[:20]),
+            pytrace=False,
+        )
     return chronologies.seal(out)
 
 
 # --- app clients, once per session (tests that need other settings make their own) -----------
+
 
 @pytest.fixture(scope="session")
 def api_client(api_db: Path) -> Iterator[TestClient]:
@@ -173,6 +187,7 @@ def generated_db(chronologies: Chronologies, tmp_path_factory) -> Path:
 
 
 # --- the browser -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def browser():

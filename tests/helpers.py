@@ -37,83 +37,239 @@ T = TypeVar("T")
 # --- the small fixture chronology ------------------------------------------------------------
 
 SOURCES = [
-    {"id": "wire-2024-12-24", "title": "Strikes and talks", "outlet": "Wire", "author": "A. Writer",
-     "published": "2024-12-24", "url": "https://example.org/strikes", "archive": "wire.txt"},
-    {"id": "review-2024", "title": "A year of contacts", "outlet": "Review", "author": None,
-     "published": "2024-11/2024-12", "archive": "review.txt"},
+    {
+        "id": "wire-2024-12-24",
+        "title": "Strikes and talks",
+        "outlet": "Wire",
+        "author": "A. Writer",
+        "published": "2024-12-24",
+        "url": "https://example.org/strikes",
+        "archive": "wire.txt",
+    },
+    {
+        "id": "review-2024",
+        "title": "A year of contacts",
+        "outlet": "Review",
+        "author": None,
+        "published": "2024-11/2024-12",
+        "archive": "review.txt",
+    },
 ]
 ARCHIVES = {
     "wire.txt": "Pakistan’s envoy  held talks in Kabul on Tuesday.\nThey came two days after the attack.",
     "review.txt": "In August 2021, Haniyah called Baradar. In early October 2021, Haniyeh called Muttaqi.\n"
-                  "The group denied it: “completely baseless”.",
+    "The group denied it: “completely baseless”.",
 }
 ACTORS = [
-    {"id": "haniyeh", "name": "Ismail Haniyeh", "kind": "person", "aliases": ["Haniyeh", "Haniyah"],
-     "memberships": [{"organization": "hamas", "role": "political leader", "start": "2017", "end": "2024-07-31"}]},
+    {
+        "id": "haniyeh",
+        "name": "Ismail Haniyeh",
+        "kind": "person",
+        "aliases": ["Haniyeh", "Haniyah"],
+        "memberships": [
+            {
+                "organization": "hamas",
+                "role": "political leader",
+                "start": "2017",
+                "end": "2024-07-31",
+            }
+        ],
+    },
     {"id": "hamas", "name": "Hamas", "kind": "armed-group", "aliases": []},
-    {"id": "islamic-emirate", "name": "Islamic Emirate of Afghanistan", "kind": "government",
-     "aliases": ["Taliban", "Taleban", "IEA", "Islamic Emirate"]},
-    {"id": "baradar", "name": "Abdul Ghani Baradar", "kind": "person", "aliases": ["Baradar"],
-     "memberships": [{"organization": "islamic-emirate", "role": "deputy leader", "start": "2021-08", "end": None}]},
-    {"id": "muttaqi", "name": "Amir Khan Muttaqi", "kind": "person", "aliases": ["Muttaqi", "Mutaqqi"],
-     "memberships": [{"organization": "islamic-emirate", "role": "acting Foreign Minister", "start": "2021-09", "end": None}]},
+    {
+        "id": "islamic-emirate",
+        "name": "Islamic Emirate of Afghanistan",
+        "kind": "government",
+        "aliases": ["Taliban", "Taleban", "IEA", "Islamic Emirate"],
+    },
+    {
+        "id": "baradar",
+        "name": "Abdul Ghani Baradar",
+        "kind": "person",
+        "aliases": ["Baradar"],
+        "memberships": [
+            {
+                "organization": "islamic-emirate",
+                "role": "deputy leader",
+                "start": "2021-08",
+                "end": None,
+            }
+        ],
+    },
+    {
+        "id": "muttaqi",
+        "name": "Amir Khan Muttaqi",
+        "kind": "person",
+        "aliases": ["Muttaqi", "Mutaqqi"],
+        "memberships": [
+            {
+                "organization": "islamic-emirate",
+                "role": "acting Foreign Minister",
+                "start": "2021-09",
+                "end": None,
+            }
+        ],
+    },
     {"id": "pakistan", "name": "Pakistan", "kind": "state", "aliases": []},
     {"id": "ttp", "name": "Tehrik-i-Taliban Pakistan", "kind": "armed-group", "aliases": ["TTP"]},
 ]
 EVENTS = [
-    {"id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021", "date_basis": "stated",
-     "title": "Haniyeh phones Baradar", "summary": "Hamas leader called the Taliban deputy leader.",
-     "type": "phone-call", "status": "reported", "location": {"place": None, "country": None},
-     "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "baradar", "role": "recipient"}],
-     "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}]},
-    {"id": "2021-10-haniyeh-calls-muttaqi", "date": "2021-10", "qualifier": "early", "date_text": "In early October 2021",
-     "date_basis": "stated", "title": "Haniyeh phones Muttaqi", "summary": "A second call.",
-     "type": "phone-call", "status": "reported",
-     "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "muttaqi", "role": "recipient"}],
-     "citations": [{"source": "review-2024", "quote": "In early October 2021, Haniyeh called Muttaqi.", "stance": "reports"}]},
-    {"id": "2024-12-22-ttp-attack", "date": "2024-12-22", "date_text": "two days after", "date_basis": "resolved",
-     "date_anchor": "2024-12-24", "title": "TTP attack", "summary": "An outpost is stormed.",
-     "type": "attack", "status": "reported", "location": {"place": "South Waziristan", "country": "Pakistan"},
-     "actors": [{"id": "ttp", "role": "attacker"}, {"id": "pakistan", "role": "target"}],
-     "citations": [{"source": "wire-2024-12-24", "quote": "They came two days after the attack.", "stance": "reports"}]},
-    {"id": "2024-12-24-talks-in-kabul", "date": "2024-12-24", "date_text": "on Tuesday", "date_basis": "resolved",
-     "date_anchor": "2024-12-24", "title": "Talks in Kabul", "summary": "Envoy talks with Muttaqi.",
-     "type": "talks", "status": "confirmed", "location": {"place": "Kabul", "country": "Afghanistan"},
-     "actors": [{"id": "pakistan", "role": "visitor"}, {"id": "muttaqi", "role": "host"}],
-     "citations": [{"source": "wire-2024-12-24", "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "stance": "reports"}]},
+    {
+        "id": "2021-08-haniyeh-calls-baradar",
+        "date": "2021-08",
+        "date_text": "In August 2021",
+        "date_basis": "stated",
+        "title": "Haniyeh phones Baradar",
+        "summary": "Hamas leader called the Taliban deputy leader.",
+        "type": "phone-call",
+        "status": "reported",
+        "location": {"place": None, "country": None},
+        "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "baradar", "role": "recipient"}],
+        "citations": [
+            {
+                "source": "review-2024",
+                "quote": "In August 2021, Haniyah called Baradar.",
+                "stance": "reports",
+            }
+        ],
+    },
+    {
+        "id": "2021-10-haniyeh-calls-muttaqi",
+        "date": "2021-10",
+        "qualifier": "early",
+        "date_text": "In early October 2021",
+        "date_basis": "stated",
+        "title": "Haniyeh phones Muttaqi",
+        "summary": "A second call.",
+        "type": "phone-call",
+        "status": "reported",
+        "actors": [{"id": "haniyeh", "role": "initiator"}, {"id": "muttaqi", "role": "recipient"}],
+        "citations": [
+            {
+                "source": "review-2024",
+                "quote": "In early October 2021, Haniyeh called Muttaqi.",
+                "stance": "reports",
+            }
+        ],
+    },
+    {
+        "id": "2024-12-22-ttp-attack",
+        "date": "2024-12-22",
+        "date_text": "two days after",
+        "date_basis": "resolved",
+        "date_anchor": "2024-12-24",
+        "title": "TTP attack",
+        "summary": "An outpost is stormed.",
+        "type": "attack",
+        "status": "reported",
+        "location": {"place": "South Waziristan", "country": "Pakistan"},
+        "actors": [{"id": "ttp", "role": "attacker"}, {"id": "pakistan", "role": "target"}],
+        "citations": [
+            {
+                "source": "wire-2024-12-24",
+                "quote": "They came two days after the attack.",
+                "stance": "reports",
+            }
+        ],
+    },
+    {
+        "id": "2024-12-24-talks-in-kabul",
+        "date": "2024-12-24",
+        "date_text": "on Tuesday",
+        "date_basis": "resolved",
+        "date_anchor": "2024-12-24",
+        "title": "Talks in Kabul",
+        "summary": "Envoy talks with Muttaqi.",
+        "type": "talks",
+        "status": "confirmed",
+        "location": {"place": "Kabul", "country": "Afghanistan"},
+        "actors": [{"id": "pakistan", "role": "visitor"}, {"id": "muttaqi", "role": "host"}],
+        "citations": [
+            {
+                "source": "wire-2024-12-24",
+                "quote": "Pakistan's envoy held talks in Kabul on Tuesday.",
+                "stance": "reports",
+            }
+        ],
+    },
 ]
 
 
 def write_data(folder: Path, sources=None, actors=None, events=None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, records in (("sources", sources or SOURCES), ("actors", actors or ACTORS), ("events", events if events is not None else EVENTS)):
-        (folder / f"{name}.yml").write_text(yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for name, records in (
+        ("sources", sources or SOURCES),
+        ("actors", actors or ACTORS),
+        ("events", events if events is not None else EVENTS),
+    ):
+        (folder / f"{name}.yml").write_text(
+            yaml.safe_dump(records, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return folder
 
 
 # The API's chronology (the `api_db` fixture): the fixture events and two more.
 EXTRA_EVENTS = [
-    {"id": "2021-08-15-kabul-falls", "date": "2021-08-15", "date_text": "August 15, 2021", "date_basis": "stated",
-     "title": "Kabul falls", "summary": "Taliban fighters take the presidential palace.", "type": "takeover",
-     "status": "confirmed", "location": {"place": "Kabul", "country": "Afghanistan"},
-     "actors": [{"id": "islamic-emirate", "role": "attacker"}],
-     "citations": [{"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"}]},
-    {"id": "2025-01-hamas-statement", "date": "2025-01", "date_text": "January 2025", "date_basis": "stated",
-     "title": "Hamas statement after Haniyeh", "summary": "Issued after its leader's death.", "type": "statement",
-     "status": "denied", "actors": [{"id": "haniyeh", "role": "subject"}, {"id": "hamas", "role": "author"}],
-     "citations": [{"source": "review-2024", "quote": "completely baseless", "stance": "denies"}]},
+    {
+        "id": "2021-08-15-kabul-falls",
+        "date": "2021-08-15",
+        "date_text": "August 15, 2021",
+        "date_basis": "stated",
+        "title": "Kabul falls",
+        "summary": "Taliban fighters take the presidential palace.",
+        "type": "takeover",
+        "status": "confirmed",
+        "location": {"place": "Kabul", "country": "Afghanistan"},
+        "actors": [{"id": "islamic-emirate", "role": "attacker"}],
+        "citations": [
+            {
+                "source": "review-2024",
+                "quote": "In August 2021, Haniyah called Baradar.",
+                "stance": "reports",
+            }
+        ],
+    },
+    {
+        "id": "2025-01-hamas-statement",
+        "date": "2025-01",
+        "date_text": "January 2025",
+        "date_basis": "stated",
+        "title": "Hamas statement after Haniyeh",
+        "summary": "Issued after its leader's death.",
+        "type": "statement",
+        "status": "denied",
+        "actors": [{"id": "haniyeh", "role": "subject"}, {"id": "hamas", "role": "author"}],
+        "citations": [
+            {"source": "review-2024", "quote": "completely baseless", "stance": "denies"}
+        ],
+    },
 ]
-ALL = ["2021-08-haniyeh-calls-baradar", "2021-08-15-kabul-falls", "2021-10-haniyeh-calls-muttaqi",
-       "2024-12-22-ttp-attack", "2024-12-24-talks-in-kabul", "2025-01-hamas-statement"]
+ALL = [
+    "2021-08-haniyeh-calls-baradar",
+    "2021-08-15-kabul-falls",
+    "2021-10-haniyeh-calls-muttaqi",
+    "2024-12-22-ttp-attack",
+    "2024-12-24-talks-in-kabul",
+    "2025-01-hamas-statement",
+]
 
 
 def bulk_event(i: int) -> dict:
     """The i-th of many plain meetings, for `*.jsonl` files of any length."""
     return {
-        "id": f"bulk-{i}", "date": f"20{i % 20 + 5:02d}-{i % 12 + 1:02d}", "date_text": "some month",
-        "date_basis": "stated", "title": f"Meeting {i}", "summary": "Delegations met.", "type": "meeting",
-        "status": "reported", "location": {"place": "Doha", "country": "Qatar"},
-        "actors": [{"id": "haniyeh", "role": "participant"}, {"id": "baradar", "role": "participant"}],
+        "id": f"bulk-{i}",
+        "date": f"20{i % 20 + 5:02d}-{i % 12 + 1:02d}",
+        "date_text": "some month",
+        "date_basis": "stated",
+        "title": f"Meeting {i}",
+        "summary": "Delegations met.",
+        "type": "meeting",
+        "status": "reported",
+        "location": {"place": "Doha", "country": "Qatar"},
+        "actors": [
+            {"id": "haniyeh", "role": "participant"},
+            {"id": "baradar", "role": "participant"},
+        ],
         "citations": [{"source": "wire-2024-12-24", "quote": "They met.", "stance": "reports"}],
     }
 
@@ -132,6 +288,7 @@ def plant_url(db: Path, url: str, placeholder: str = PLACEHOLDER_URL) -> None:
 
 # --- servers on loopback ---------------------------------------------------------------------
 
+
 def free_port() -> int:
     """A port nothing listens on now, for a server a test starts."""
     with socket.socket() as s:
@@ -145,8 +302,11 @@ class LiveServer:
     def __init__(self, app) -> None:
         self.port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    access_log=False))
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False
+            )
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> Self:
@@ -161,7 +321,6 @@ class LiveServer:
     def __exit__(self, *_) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
-
 
 
 # --- the workbench ---------------------------------------------------------------------------
@@ -190,13 +349,24 @@ PAGE = f"""<!doctype html><html><head><title>Envoys trade visits | Frontier Ledg
 
 def new_event(**changes) -> dict:
     event = {
-        "id": "2024-12-23-envoy-talks-in-kabul", "date": "2024-12-23", "date_text": "on Monday",
-        "date_basis": "resolved", "date_anchor": "2024-12-28",
-        "title": "Pakistan's envoy holds talks with Muttaqi in Kabul", "summary": "Talks in Kabul.",
-        "type": "talks", "status": "reported", "location": {"place": "Kabul", "country": "Afghanistan"},
+        "id": "2024-12-23-envoy-talks-in-kabul",
+        "date": "2024-12-23",
+        "date_text": "on Monday",
+        "date_basis": "resolved",
+        "date_anchor": "2024-12-28",
+        "title": "Pakistan's envoy holds talks with Muttaqi in Kabul",
+        "summary": "Talks in Kabul.",
+        "type": "talks",
+        "status": "reported",
+        "location": {"place": "Kabul", "country": "Afghanistan"},
         "actors": [{"id": "pakistan", "role": "visitor"}, {"id": "muttaqi", "role": "host"}],
-        "citations": [{"source": "wire-2024-12-24", "quote": "Pakistan's special envoy arrived in Kabul on Monday",
-                       "stance": "reports"}],
+        "citations": [
+            {
+                "source": "wire-2024-12-24",
+                "quote": "Pakistan's special envoy arrived in Kabul on Monday",
+                "stance": "reports",
+            }
+        ],
     }
     return {**event, **changes}
 
@@ -246,7 +416,9 @@ def fetch(app, *paths: str, method: str = "GET") -> list[httpx.Response]:
     """Requests to an ASGI app with the full path, as a server hands them over."""
 
     async def run() -> list[httpx.Response]:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=DATASETTE_HOST) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=DATASETTE_HOST
+        ) as client:
             return [await client.request(method, path) for path in paths]
 
     return run_async(run())
@@ -268,17 +440,41 @@ def rows(app, path: str) -> list[dict]:
 CHROMIUM = "/usr/bin/chromium"
 # Headless, and quiet on a machine with no network beyond loopback.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
-def make_event(id_: str, date: str, title: str, *, status: str = "reported", type_: str = "meeting",
-           actors: list[tuple[str, str]] | None = None, qualifier: str | None = None, **extra) -> dict:
+
+def make_event(
+    id_: str,
+    date: str,
+    title: str,
+    *,
+    status: str = "reported",
+    type_: str = "meeting",
+    actors: list[tuple[str, str]] | None = None,
+    qualifier: str | None = None,
+    **extra,
+) -> dict:
     record = {
-        "id": id_, "date": date, "date_text": extra.pop("date_text", date), "date_basis": "stated",
-        "title": title, "summary": extra.pop("summary", f"About {title.lower()}."), "type": type_, "status": status,
+        "id": id_,
+        "date": date,
+        "date_text": extra.pop("date_text", date),
+        "date_basis": "stated",
+        "title": title,
+        "summary": extra.pop("summary", f"About {title.lower()}."),
+        "type": type_,
+        "status": status,
         "actors": [{"id": a, "role": r} for a, r in (actors or [("haniyeh", "participant")])],
-        "citations": extra.pop("citations", [{"source": "review-2024", "quote": f"Quote about {title}.", "stance": "reports"}]),
+        "citations": extra.pop(
+            "citations",
+            [{"source": "review-2024", "quote": f"Quote about {title}.", "stance": "reports"}],
+        ),
         **extra,
     }
     if qualifier:
@@ -288,39 +484,105 @@ def make_event(id_: str, date: str, title: str, *, status: str = "reported", typ
 
 # One event per precision and flag, plus the shared fixture events (month, early month, days).
 PRECISION_EVENTS = [
-    make_event("2009-summer-meeting", "2009-22", "Summer meeting in Doha", status="confirmed", date_text="in the summer of 2009",
-           actors=[("haniyeh", "visitor"), ("islamic-emirate", "host")],
-           location={"place": "Doha", "country": "Qatar"}),
-    make_event("2013-office-opens", "2013", "Political office opens", type_="embassy-opening",
-           actors=[("islamic-emirate", "host")]),
-    make_event("2019-uncertain-visit", "2019?", "A visit nobody confirmed", status="unverified", type_="visit",
-           actors=[("baradar", "visitor")]),
-    make_event("2022-03-false-report", "2022-03", "Invented summit", status="false", type_="conference",
-           actors=[("haniyeh", "participant"), ("muttaqi", "participant")]),
-    make_event("2023-10-approx-talks", "2023-10~", "Talks around October", status="disputed", type_="talks",
-           actors=[("pakistan", "participant"), ("islamic-emirate", "participant")]),
-    make_event("2023-12-winter-talks", "2023-12/2024-01", "Talks over the winter", status="claimed", type_="talks",
-           actors=[("pakistan", "participant"), ("muttaqi", "participant")]),
-    make_event("2024-05-22-conference", "2024-05-22/2024-05-23", "Two-day conference", type_="conference",
-           actors=[("haniyeh", "participant"), ("muttaqi", "participant")],
-           citations=[
-               {"source": "review-2024", "quote": "A two-day conference was held.", "stance": "reports"},
-               {"source": "wire-2024-12-24", "quote": "The conference never took place, one side said.", "stance": "denies"},
-           ]),
-    make_event("2024-05-23-call-denied", "2024-05-23", "Call that was denied", status="denied", type_="phone-call",
-           actors=[("haniyeh", "initiator"), ("baradar", "recipient")]),
-    make_event("2024-06-30-visit", "2024-06-30/2024-07-02", "Visit across two months", type_="visit",
-           actors=[("muttaqi", "visitor"), ("pakistan", "host")]),
+    make_event(
+        "2009-summer-meeting",
+        "2009-22",
+        "Summer meeting in Doha",
+        status="confirmed",
+        date_text="in the summer of 2009",
+        actors=[("haniyeh", "visitor"), ("islamic-emirate", "host")],
+        location={"place": "Doha", "country": "Qatar"},
+    ),
+    make_event(
+        "2013-office-opens",
+        "2013",
+        "Political office opens",
+        type_="embassy-opening",
+        actors=[("islamic-emirate", "host")],
+    ),
+    make_event(
+        "2019-uncertain-visit",
+        "2019?",
+        "A visit nobody confirmed",
+        status="unverified",
+        type_="visit",
+        actors=[("baradar", "visitor")],
+    ),
+    make_event(
+        "2022-03-false-report",
+        "2022-03",
+        "Invented summit",
+        status="false",
+        type_="conference",
+        actors=[("haniyeh", "participant"), ("muttaqi", "participant")],
+    ),
+    make_event(
+        "2023-10-approx-talks",
+        "2023-10~",
+        "Talks around October",
+        status="disputed",
+        type_="talks",
+        actors=[("pakistan", "participant"), ("islamic-emirate", "participant")],
+    ),
+    make_event(
+        "2023-12-winter-talks",
+        "2023-12/2024-01",
+        "Talks over the winter",
+        status="claimed",
+        type_="talks",
+        actors=[("pakistan", "participant"), ("muttaqi", "participant")],
+    ),
+    make_event(
+        "2024-05-22-conference",
+        "2024-05-22/2024-05-23",
+        "Two-day conference",
+        type_="conference",
+        actors=[("haniyeh", "participant"), ("muttaqi", "participant")],
+        citations=[
+            {
+                "source": "review-2024",
+                "quote": "A two-day conference was held.",
+                "stance": "reports",
+            },
+            {
+                "source": "wire-2024-12-24",
+                "quote": "The conference never took place, one side said.",
+                "stance": "denies",
+            },
+        ],
+    ),
+    make_event(
+        "2024-05-23-call-denied",
+        "2024-05-23",
+        "Call that was denied",
+        status="denied",
+        type_="phone-call",
+        actors=[("haniyeh", "initiator"), ("baradar", "recipient")],
+    ),
+    make_event(
+        "2024-06-30-visit",
+        "2024-06-30/2024-07-02",
+        "Visit across two months",
+        type_="visit",
+        actors=[("muttaqi", "visitor"), ("pakistan", "host")],
+    ),
 ]
 WIDGET_EVENTS = EVENTS + PRECISION_EVENTS
 
 XSS_SOURCES = SOURCES + [
-    {"id": "evil-source", "title": "<b>Bold</b> source", "outlet": "<i>Outlet</i>", "published": "2024-01-01",
-     "url": "https://planted.example/evil"},  # replaced by a javascript: URL once built
+    {
+        "id": "evil-source",
+        "title": "<b>Bold</b> source",
+        "outlet": "<i>Outlet</i>",
+        "published": "2024-01-01",
+        "url": "https://planted.example/evil",
+    },  # replaced by a javascript: URL once built
 ]
-XSS_ACTORS = ACTORS + [{"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}]
+XSS_ACTORS = ACTORS + [
+    {"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}
+]
 
-CSP_TEMPLATE = ("default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; img-src 'self'")
+CSP_TEMPLATE = "default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; img-src 'self'"
 
 
 class LiveApp(LiveServer):
@@ -343,7 +605,9 @@ class LiveApp(LiveServer):
         """Every matching id, following the cursor: what the widget should end up showing."""
         ids, cursor = [], None
         while True:
-            status, body = self.get_json("/api/events", params + [("limit", "3")] + ([("cursor", cursor)] if cursor else []))
+            status, body = self.get_json(
+                "/api/events", params + [("limit", "3")] + ([("cursor", cursor)] if cursor else [])
+            )
             assert status == 200, body
             ids += [e["id"] for e in body["events"]]
             cursor = body["next"]
@@ -357,7 +621,9 @@ class HostPages:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
-        (folder / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
+        (folder / "favicon.svg").write_text(
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>'
+        )
         self.csp: dict[str, str] = {}
 
         pages = self
@@ -373,7 +639,9 @@ class HostPages:
             def log_message(self, *args) -> None:
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -439,7 +707,9 @@ def deep_focus(page) -> dict:
 
 
 def no_horizontal_overflow(page) -> bool:
-    return page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth")
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+    )
 
 
 def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
@@ -447,8 +717,8 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", chunk)
         elif kind == b"IDAT":
@@ -462,7 +732,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     rows, previous = [], bytearray(stride)
     for y in range(height):
         kind = raw[y * (stride + 1)]
-        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up = previous[i]
@@ -489,7 +759,7 @@ def screenshot_stats(data: bytes) -> tuple[int, float]:
     bpp = len(rows[0]) // width
     colours, busy = set(), 0
     for row in rows:
-        pixels = {row[i:i + 3] for i in range(0, len(row), bpp)}
+        pixels = {row[i : i + 3] for i in range(0, len(row), bpp)}
         colours |= pixels
         busy += len(pixels) > 1
     return len(colours), busy / height

@@ -69,23 +69,51 @@ def matches(c: Candidate, event: dict, when: dates.NormalisedDate) -> bool:
 
 
 def score() -> dict:
-    gazetteer = Gazetteer(__import__("chrono.load", fromlist=["load_catalogue"]).load_catalogue(DATA)[0].actors.values())
+    gazetteer = Gazetteer(
+        __import__("chrono.load", fromlist=["load_catalogue"])
+        .load_catalogue(DATA)[0]
+        .actors.values()
+    )
     events = yaml.load((DATA / "events.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     rows = []
     for article in seed_articles():
         sid = article.source["id"]
         found = extract(article.text, article.source["published"], gazetteer).candidates
         cited = [e for e in events if any(c["source"] == sid for c in e["citations"])]
-        norm = [(e, dates.normalise(e["date"], e.get("qualifier") if e.get("qualifier") not in (None, "null") else None)) for e in cited]
+        norm = [
+            (
+                e,
+                dates.normalise(
+                    e["date"],
+                    e.get("qualifier") if e.get("qualifier") not in (None, "null") else None,
+                ),
+            )
+            for e in cited
+        ]
         hit = [e["id"] for e, w in norm if any(matches(c, e, w) for c in found)]
-        exact = [e["id"] for e, w in norm if any(matches(c, e, w) and candidate_range(c) == w.range for c in found)]
+        exact = [
+            e["id"]
+            for e, w in norm
+            if any(matches(c, e, w) and candidate_range(c) == w.range for c in found)
+        ]
         useful = [c for c in found if any(matches(c, e, w) for e, w in norm)]
-        exactly = [c for c in found if any(matches(c, e, w) and candidate_range(c) == w.range for e, w in norm)]
-        rows.append({
-            "source": sid, "curated": len(cited), "recalled": len(hit), "exact": len(exact),
-            "candidates": len(found), "matching": len(useful), "matching_exactly": len(exactly),
-            "missed": [e["id"] for e in cited if e["id"] not in hit],
-        })
+        exactly = [
+            c
+            for c in found
+            if any(matches(c, e, w) and candidate_range(c) == w.range for e, w in norm)
+        ]
+        rows.append(
+            {
+                "source": sid,
+                "curated": len(cited),
+                "recalled": len(hit),
+                "exact": len(exact),
+                "candidates": len(found),
+                "matching": len(useful),
+                "matching_exactly": len(exactly),
+                "missed": [e["id"] for e in cited if e["id"] not in hit],
+            }
+        )
     keys = ("curated", "recalled", "exact", "candidates", "matching", "matching_exactly")
     total = {k: sum(r[k] for r in rows) for k in keys}
     total["recall"] = round(total["recalled"] / total["curated"], 3)
@@ -96,15 +124,23 @@ def score() -> dict:
 
 
 def table(scores: dict) -> str:
-    lines = [f"{'source':46} {'events':>6} {'found':>5} {'exact':>5} {'cands':>5} {'match':>5} {'exact':>5}"]
+    lines = [
+        f"{'source':46} {'events':>6} {'found':>5} {'exact':>5} {'cands':>5} {'match':>5} {'exact':>5}"
+    ]
     for r in scores["sources"]:
-        lines.append(f"{r['source']:46} {r['curated']:6} {r['recalled']:5} {r['exact']:5} {r['candidates']:5} "
-                     f"{r['matching']:5} {r['matching_exactly']:5}")
+        lines.append(
+            f"{r['source']:46} {r['curated']:6} {r['recalled']:5} {r['exact']:5} {r['candidates']:5} "
+            f"{r['matching']:5} {r['matching_exactly']:5}"
+        )
     t = scores["total"]
-    lines.append(f"{'TOTAL':46} {t['curated']:6} {t['recalled']:5} {t['exact']:5} {t['candidates']:5} "
-                 f"{t['matching']:5} {t['matching_exactly']:5}")
-    lines.append(f"recall {t['recall']:.3f} (same range: {t['exact_recall']:.3f})  "
-                 f"precision {t['precision']:.3f} (same range: {t['exact_precision']:.3f})")
+    lines.append(
+        f"{'TOTAL':46} {t['curated']:6} {t['recalled']:5} {t['exact']:5} {t['candidates']:5} "
+        f"{t['matching']:5} {t['matching_exactly']:5}"
+    )
+    lines.append(
+        f"recall {t['recall']:.3f} (same range: {t['exact_recall']:.3f})  "
+        f"precision {t['precision']:.3f} (same range: {t['exact_precision']:.3f})"
+    )
     return "\n".join(lines)
 
 

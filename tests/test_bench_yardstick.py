@@ -28,7 +28,10 @@ def bare_and_api(small_db):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     monkeypatch.undo()
-    with TestClient(module.app) as bare, TestClient(create_app(small_db, mount_datasette=False, cache_mb=0)) as api:
+    with (
+        TestClient(module.app) as bare,
+        TestClient(create_app(small_db, mount_datasette=False, cache_mb=0)) as api,
+    ):
         yield bare, api
 
 

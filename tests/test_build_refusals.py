@@ -42,7 +42,10 @@ def test_an_empty_events_file_is_refused_and_the_old_database_kept(built, text):
     (data / "events.yml").write_text(text, encoding="utf-8")
     result = run_build(data, out)
     assert result.exit_code == 1
-    assert result.output.splitlines() == [f"{data / 'events.yml'}: {EMPTY}", f"build failed: 1 problem(s); {out} left untouched"]
+    assert result.output.splitlines() == [
+        f"{data / 'events.yml'}: {EMPTY}",
+        f"build failed: 1 problem(s); {out} left untouched",
+    ]
     assert out.read_bytes() == before
 
 
@@ -59,7 +62,9 @@ def test_bulk_files_that_hold_no_events_are_refused_too(built):
 def test_events_only_in_bulk_files_build(built):
     data, out, _ = built
     (data / "events.yml").write_text("[]\n", encoding="utf-8")
-    (data / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in EVENTS), encoding="utf-8")
+    (data / "events.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in EVENTS), encoding="utf-8"
+    )
     result = run_build(data, out)
     assert result.exit_code == 0, result.output
     assert f"{len(EVENTS)} events" in result.output
@@ -79,8 +84,21 @@ def test_serve_refuses_to_rebuild_into_an_empty_chronology(built):
     data, out, before = built
     (data / "events.yml").write_text("[]\n", encoding="utf-8")  # newer than the database: stale
     result = subprocess.run(
-        [sys.executable, "-m", "chrono", "serve", "--db", str(out), "--data", str(data), "--port", str(free_port())],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "chrono",
+            "serve",
+            "--db",
+            str(out),
+            "--data",
+            str(data),
+            "--port",
+            str(free_port()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1
     assert f"{data / 'events.yml'}: {EMPTY}" in result.stderr
@@ -89,6 +107,7 @@ def test_serve_refuses_to_rebuild_into_an_empty_chronology(built):
 
 # --- an output that cannot be written ------------------------------------------------------
 
+
 @pytest.fixture
 def small_fs(tmp_path):
     """A real file system of 160 MB (tmpfs) to fill up or make read-only: needs root."""
@@ -96,7 +115,9 @@ def small_fs(tmp_path):
         pytest.skip("mounting a small file system needs root")
     mount = tmp_path / "fs"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160M", "tmpfs", str(mount)], capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160M", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
         pytest.skip("tmpfs cannot be mounted here")
     yield mount
     subprocess.run(["umount", "--lazy", str(mount)], check=True)
@@ -109,22 +130,38 @@ def fill(folder: Path, leave: int) -> None:
         f.write(b"\0" * max(0, stat.f_bavail * stat.f_frsize - leave))
 
 
-@pytest.mark.parametrize("data_name, leave", [
-    ("bundled", 16 << 10), ("bundled", 400 << 10), pytest.param("generated", 20 << 20, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "data_name, leave",
+    [
+        ("bundled", 16 << 10),
+        ("bundled", 400 << 10),
+        pytest.param("generated", 20 << 20, marks=pytest.mark.slow),
+    ],
+)
 def test_a_full_disk_is_one_line_naming_the_output_and_the_old_database_is_kept(
-        small_fs, request, data_name, leave, tmp_path):
+    small_fs, request, data_name, leave, tmp_path
+):
     """The bundled chronology and 20,000 generated events (whose bulk file is validated by
     worker processes, which meet the full disk first)."""
-    data = BUNDLED_DATA if data_name == "bundled" else request.getfixturevalue("generated_db").parent / "data"
+    data = (
+        BUNDLED_DATA
+        if data_name == "bundled"
+        else request.getfixturevalue("generated_db").parent / "data"
+    )
     out = small_fs / "chrono.db"
     build(write_data(tmp_path / "small"), out)
     before = out.read_bytes()
     fill(small_fs, leave)
-    result = subprocess.run([sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(out)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"Error: cannot write {out}: no space left on device (in {small_fs}); {out} left untouched"]
+        f"Error: cannot write {out}: no space left on device (in {small_fs}); {out} left untouched"
+    ]
     assert out.read_bytes() == before
     assert sorted(p.name for p in small_fs.iterdir()) == [".chrono.db.lock", "chrono.db", "filler"]
 
@@ -135,12 +172,26 @@ def test_an_unwritable_folder_is_one_line_naming_the_output(small_fs, tmp_path):
     before = out.read_bytes()
     subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
     for target in (out, small_fs / "new" / "chrono.db"):
-        result = subprocess.run([sys.executable, "-m", "chrono", "build", "--data", str(BUNDLED_DATA), "--out", str(target)],
-                                capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "chrono",
+                "build",
+                "--data",
+                str(BUNDLED_DATA),
+                "--out",
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert result.returncode == 1
         [line] = result.stderr.splitlines()
-        assert line.startswith(f"Error: cannot write {target}: read-only file system (") and line.endswith(
-            f"; {target} left untouched"), line
+        assert line.startswith(
+            f"Error: cannot write {target}: read-only file system ("
+        ) and line.endswith(f"; {target} left untouched"), line
     assert out.read_bytes() == before
 
 

@@ -15,34 +15,91 @@ from chrono.schema import STAGE_PAGE_SIZE
 
 def test_tables_and_views_of_the_contract(small_db):
     db = sqlite_utils.Database(small_db)
-    assert {"sources", "actors", "actor_aliases", "memberships", "events", "event_actors", "citations", "events_fts"} <= set(db.table_names())
+    assert {
+        "sources",
+        "actors",
+        "actor_aliases",
+        "memberships",
+        "events",
+        "event_actors",
+        "citations",
+        "events_fts",
+    } <= set(db.table_names())
     assert "contacts" in db.view_names()
 
 
 def test_foreign_keys_declared_and_hold(small_db):
     db = sqlite_utils.Database(small_db)
-    assert {(fk.column, fk.other_table) for fk in db["event_actors"].foreign_keys} == {("event_id", "events"), ("actor_id", "actors")}
-    assert {(fk.column, fk.other_table) for fk in db["citations"].foreign_keys} == {("event_id", "events"), ("source_id", "sources")}
-    assert {(fk.column, fk.other_table) for fk in db["memberships"].foreign_keys} == {("actor_id", "actors"), ("organization_id", "actors")}
+    assert {(fk.column, fk.other_table) for fk in db["event_actors"].foreign_keys} == {
+        ("event_id", "events"),
+        ("actor_id", "actors"),
+    }
+    assert {(fk.column, fk.other_table) for fk in db["citations"].foreign_keys} == {
+        ("event_id", "events"),
+        ("source_id", "sources"),
+    }
+    assert {(fk.column, fk.other_table) for fk in db["memberships"].foreign_keys} == {
+        ("actor_id", "actors"),
+        ("organization_id", "actors"),
+    }
     assert list(db.execute("PRAGMA foreign_key_check")) == []
 
 
 def test_derived_dates_never_invent_a_day(small_db):
     db = sqlite_utils.Database(small_db)
-    rows = list(db.query("SELECT id, date, qualifier, date_start, date_end, precision FROM events ORDER BY date_start, date_end, id"))
+    rows = list(
+        db.query(
+            "SELECT id, date, qualifier, date_start, date_end, precision FROM events ORDER BY date_start, date_end, id"
+        )
+    )
     assert rows == [
-        {"id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "qualifier": None, "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month"},
-        {"id": "2021-10-haniyeh-calls-muttaqi", "date": "2021-10", "qualifier": "early", "date_start": "2021-10-01", "date_end": "2021-10-10", "precision": "month"},
-        {"id": "2024-12-22-ttp-attack", "date": "2024-12-22", "qualifier": None, "date_start": "2024-12-22", "date_end": "2024-12-22", "precision": "day"},
-        {"id": "2024-12-24-talks-in-kabul", "date": "2024-12-24", "qualifier": None, "date_start": "2024-12-24", "date_end": "2024-12-24", "precision": "day"},
+        {
+            "id": "2021-08-haniyeh-calls-baradar",
+            "date": "2021-08",
+            "qualifier": None,
+            "date_start": "2021-08-01",
+            "date_end": "2021-08-31",
+            "precision": "month",
+        },
+        {
+            "id": "2021-10-haniyeh-calls-muttaqi",
+            "date": "2021-10",
+            "qualifier": "early",
+            "date_start": "2021-10-01",
+            "date_end": "2021-10-10",
+            "precision": "month",
+        },
+        {
+            "id": "2024-12-22-ttp-attack",
+            "date": "2024-12-22",
+            "qualifier": None,
+            "date_start": "2024-12-22",
+            "date_end": "2024-12-22",
+            "precision": "day",
+        },
+        {
+            "id": "2024-12-24-talks-in-kabul",
+            "date": "2024-12-24",
+            "qualifier": None,
+            "date_start": "2024-12-24",
+            "date_end": "2024-12-24",
+            "precision": "day",
+        },
     ]
 
 
 def test_full_text_covers_titles_summaries_and_quotes_without_accents(small_db):
     db = sqlite_utils.Database(small_db)
+
     def search(q):
-        return [r["id"] for r in db.query(
-            "SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ? ORDER BY e.id", [q])]
+        return [
+            r["id"]
+            for r in db.query(
+                "SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ? ORDER BY e.id",
+                [q],
+            )
+        ]
+
     assert search("Haniyah") == ["2021-08-haniyeh-calls-baradar"]  # only in the quote
     assert search("outpost") == ["2024-12-22-ttp-attack"]  # only in the summary
     assert search("HANÍYEH") == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]
@@ -50,7 +107,9 @@ def test_full_text_covers_titles_summaries_and_quotes_without_accents(small_db):
 
 def test_contacts_view_pairs_actors_of_contact_events_both_ways(small_db):
     db = sqlite_utils.Database(small_db)
-    rows = list(db.query("SELECT actor_id, other_id, event_id FROM contacts ORDER BY event_id, actor_id"))
+    rows = list(
+        db.query("SELECT actor_id, other_id, event_id FROM contacts ORDER BY event_id, actor_id")
+    )
     assert rows == [
         {"actor_id": "baradar", "other_id": "haniyeh", "event_id": "2021-08-haniyeh-calls-baradar"},
         {"actor_id": "haniyeh", "other_id": "baradar", "event_id": "2021-08-haniyeh-calls-baradar"},
@@ -71,16 +130,26 @@ def test_aliases_include_names_and_ids_folded(small_db):
 def test_memberships_carry_day_bounds(small_db):
     db = sqlite_utils.Database(small_db)
     row = next(db.query("SELECT * FROM memberships WHERE actor_id = 'haniyeh'"))
-    assert (row["organization_id"], row["start_date"], row["end_date"]) == ("hamas", "2017-01-01", "2024-07-31")
+    assert (row["organization_id"], row["start_date"], row["end_date"]) == (
+        "hamas",
+        "2017-01-01",
+        "2024-07-31",
+    )
 
 
 def test_display_date_is_written_for_each_event_and_served_as_stored(small_db):
     db = sqlite_utils.Database(small_db)
-    rows = list(db.query("""SELECT e.id, e.display_date, json_extract(j.json, '$.display_date') AS served
-                            FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid"""))
+    rows = list(
+        db.query("""SELECT e.id, e.display_date, json_extract(j.json, '$.display_date') AS served
+                            FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid""")
+    )
     assert rows == [
         {"id": "2021-08-haniyeh-calls-baradar", "display_date": "Aug 2021", "served": "Aug 2021"},
-        {"id": "2021-10-haniyeh-calls-muttaqi", "display_date": "early Oct 2021", "served": "early Oct 2021"},
+        {
+            "id": "2021-10-haniyeh-calls-muttaqi",
+            "display_date": "early Oct 2021",
+            "served": "early Oct 2021",
+        },
         {"id": "2024-12-22-ttp-attack", "display_date": "22 Dec 2024", "served": "22 Dec 2024"},
         {"id": "2024-12-24-talks-in-kabul", "display_date": "24 Dec 2024", "served": "24 Dec 2024"},
     ]
@@ -128,13 +197,18 @@ def test_full_text_index_copied_from_the_side_build_matches_its_content(small_db
     shutil.copyfile(small_db, copy)
     conn = sqlite3.connect(copy)
     conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)")
-    assert conn.execute("SELECT count(*) FROM events_fts_vocab WHERE term = 'haniyeh'").fetchone()[0] == 1
+    assert (
+        conn.execute("SELECT count(*) FROM events_fts_vocab WHERE term = 'haniyeh'").fetchone()[0]
+        == 1
+    )
     conn.execute("DELETE FROM events_fts_data WHERE id > 10")  # what a lost copy would leave
     with pytest.raises(sqlite3.DatabaseError):
         conn.execute("INSERT INTO events_fts (events_fts, rank) VALUES ('integrity-check', 1)")
 
 
-def test_a_failing_side_build_fails_the_build_and_keeps_the_previous_database(data_dir, tmp_path, monkeypatch):
+def test_a_failing_side_build_fails_the_build_and_keeps_the_previous_database(
+    data_dir, tmp_path, monkeypatch
+):
     out = tmp_path / "db" / "chrono.db"
     build(data_dir, out)
     before = out.read_bytes()

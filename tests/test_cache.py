@@ -31,8 +31,13 @@ def test_a_repeated_url_is_replayed_with_the_same_body_and_headers(client):
     first, second = client.get(url), client.get(url)
     assert store_of(client).hits == 1
     assert second.status_code == 200 and second.content == first.content
-    assert second.json()["events"][0]["id"] == "2021-08-haniyeh-calls-baradar" and second.json()["next"]
-    assert {k: v for k, v in second.headers.items() if k != "date"} == {k: v for k, v in first.headers.items() if k != "date"}
+    assert (
+        second.json()["events"][0]["id"] == "2021-08-haniyeh-calls-baradar"
+        and second.json()["next"]
+    )
+    assert {k: v for k, v in second.headers.items() if k != "date"} == {
+        k: v for k, v in first.headers.items() if k != "date"
+    }
     assert second.headers["etag"] and second.headers["x-content-type-options"] == "nosniff"
 
 
@@ -57,12 +62,15 @@ def test_every_parameter_is_part_of_the_key(client):
     assert store_of(client).hits == 0 and store_of(client).count == 3
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/api/events?from=2021-13", 400),
-    ("/api/contacts?actor=nobody-at-all", 400),
-    ("/api/events/no-such-event", 404),
-    ("/api/actors/nobody-at-all", 404),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/api/events?from=2021-13", 400),
+        ("/api/contacts?actor=nobody-at-all", 400),
+        ("/api/events/no-such-event", 404),
+        ("/api/actors/nobody-at-all", 404),
+    ],
+)
 def test_errors_are_never_kept(client, url, status):
     assert [client.get(url).status_code for _ in range(2)] == [status, status]
     assert store_of(client).count == 0 and store_of(client).hits == 0
@@ -119,8 +127,10 @@ def test_a_replayed_answer_still_counts_against_the_rate_limit(small_db):
 
 
 def test_a_replayed_answer_still_checks_the_host(small_db):
-    with TestClient(create_app(small_db, mount_datasette=False, allowed_hosts=["chrono.example"]),
-                    base_url="http://chrono.example") as c:
+    with TestClient(
+        create_app(small_db, mount_datasette=False, allowed_hosts=["chrono.example"]),
+        base_url="http://chrono.example",
+    ) as c:
         assert c.get("/api/types").status_code == 200
         assert c.get("/api/types", headers={"Host": "evil.example"}).status_code == 400
 
@@ -144,10 +154,12 @@ def test_many_distinct_urls_stay_within_the_bound(small_db):
 
 # --- the store --------------------------------------------------------------------------------
 
+
 def fill(store: BoundedMemoryStore, items: dict[str, int]) -> None:
     async def go():
         for key, size in items.items():
             await store.set(key, b"x" * size)
+
     run_async(go())
 
 
@@ -162,7 +174,9 @@ def test_the_least_recently_used_answers_go_first():
     assert get(store, "k0") is not None  # used: now the most recent
     fill(store, {"k8": 1_000})
     assert store.size == 8_000 and store.count == 8
-    assert get(store, "k1") is None and get(store, "k0") is not None and get(store, "k8") is not None
+    assert (
+        get(store, "k1") is None and get(store, "k0") is not None and get(store, "k8") is not None
+    )
 
 
 def test_an_answer_larger_than_an_eighth_of_the_store_is_not_kept():

@@ -17,7 +17,9 @@ from tests.helpers import LiveServer
 def live(generated_db) -> Iterator[httpx.Client]:
     """A real uvicorn on 20,000 events, accepting only Host chrono.example."""
     with LiveServer(create_app(generated_db, allowed_hosts=["chrono.example"])) as live:
-        with httpx.Client(base_url=live.origin, timeout=60, headers={"Host": "chrono.example"}) as client:
+        with httpx.Client(
+            base_url=live.origin, timeout=60, headers={"Host": "chrono.example"}
+        ) as client:
             yield client
 
 
@@ -36,11 +38,20 @@ def tags(etag: str) -> list[str]:
     return ["*", etag, f"W/{etag}", f'"other", {etag}']
 
 
-@pytest.mark.parametrize("path", [
-    "/api/events?limit=1", "/api/events/{event}", "/api/actors/{actor}", "/api/actors?q=a",
-    "/api/contacts?actor={actor}&from=2021&to=2021", "/api/types",
-    "/api/events.csv", "/api/events.ics?type=meeting", "/api/timeline.json?order=asc",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/events?limit=1",
+        "/api/events/{event}",
+        "/api/actors/{actor}",
+        "/api/actors?q=a",
+        "/api/contacts?actor={actor}&from=2021&to=2021",
+        "/api/types",
+        "/api/events.csv",
+        "/api/events.ics?type=meeting",
+        "/api/timeline.json?order=asc",
+    ],
+)
 def test_a_client_with_the_build_gets_a_304_where_it_would_get_a_200(live, etag, known, path):
     path = path.format(**known)
     assert live.get(path).status_code == 200
@@ -50,22 +61,29 @@ def test_a_client_with_the_build_gets_a_304_where_it_would_get_a_200(live, etag,
     assert live.get(path, headers={"If-None-Match": '"another-build"'}).status_code == 200
 
 
-@pytest.mark.parametrize("path, status, parameter", [
-    ("/api/events?limit=0", 400, "limit"),
-    ("/api/events?from=2021-13", 400, "from"),
-    ("/api/events?type=nonsense", 400, "type"),
-    ("/api/events?cursor=forged", 400, "cursor"),
-    ("/api/events?from=2021&from=2022", 400, "from"),
-    ("/api/events?q=%22unbalanced", 200, None),  # searched as the words it holds: a 304 is right
-    ("/api/events.csv?match=sometimes", 400, "match"),
-    ("/api/events.ics?limit=1&status=rumour", 400, "status"),
-    ("/api/timeline.json?to=yesterday", 400, "to"),
-    ("/api/contacts", 400, "actor"),
-    ("/api/contacts?actor=nobody-at-all", 400, "actor"),
-    ("/api/events/no-such-event", 404, None),
-    ("/api/actors/no-such-actor", 404, None),
-    ("/api/nothing-here", 404, None),
-])
+@pytest.mark.parametrize(
+    "path, status, parameter",
+    [
+        ("/api/events?limit=0", 400, "limit"),
+        ("/api/events?from=2021-13", 400, "from"),
+        ("/api/events?type=nonsense", 400, "type"),
+        ("/api/events?cursor=forged", 400, "cursor"),
+        ("/api/events?from=2021&from=2022", 400, "from"),
+        (
+            "/api/events?q=%22unbalanced",
+            200,
+            None,
+        ),  # searched as the words it holds: a 304 is right
+        ("/api/events.csv?match=sometimes", 400, "match"),
+        ("/api/events.ics?limit=1&status=rumour", 400, "status"),
+        ("/api/timeline.json?to=yesterday", 400, "to"),
+        ("/api/contacts", 400, "actor"),
+        ("/api/contacts?actor=nobody-at-all", 400, "actor"),
+        ("/api/events/no-such-event", 404, None),
+        ("/api/actors/no-such-actor", 404, None),
+        ("/api/nothing-here", 404, None),
+    ],
+)
 def test_validation_and_lookups_come_before_the_304(live, etag, path, status, parameter):
     for tag in tags(etag):
         r = live.get(path, headers={"If-None-Match": tag})
@@ -91,7 +109,9 @@ def test_the_rate_limit_counts_and_refuses_conditional_requests(bundled_db):
     app = create_app(bundled_db, rate_limit=("minute", 3))
     with TestClient(app) as client:
         etag = client.get("/api/types").headers["etag"]
-        answers = [client.get("/api/events?limit=1", headers={"If-None-Match": "*"}) for _ in range(3)]
+        answers = [
+            client.get("/api/events?limit=1", headers={"If-None-Match": "*"}) for _ in range(3)
+        ]
     assert [a.status_code for a in answers] == [304, 304, 429]
     assert etag and answers[-1].headers["ratelimit-remaining"] == "0"
 

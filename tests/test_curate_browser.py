@@ -42,7 +42,10 @@ def page(browser, folder):
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None)
+        tab.on(
+            "console",
+            lambda m: errors.append(m.text) if m.type == "error" and "422" not in m.text else None,
+        )
         tab.goto(f"{live.origin}/curate")
         tab.wait_for_selector("body[data-ready]")
         yield tab
@@ -71,11 +74,25 @@ def test_paste_fix_accept_shows_the_event_in_file_database_and_widget(page, fold
         "in early December → 2024-12-01 – 2024-12-10 (month) · meeting · denied",
     ]
     # the date phrases and actor names are marked in the text; the first candidate's are current
-    assert page.locator("#article mark.date").all_inner_texts() == ["on Monday", "Two days later", "in early December"]
-    assert page.locator("#article mark.actor.current").all_inner_texts() == ["Pakistan", "Amir Khan Muttaqi"]
-    assert page.locator("#article mark.actor").all_inner_texts()[2:4] == ["Mutaqqi", "Abdul Ghani Baradar"]
+    assert page.locator("#article mark.date").all_inner_texts() == [
+        "on Monday",
+        "Two days later",
+        "in early December",
+    ]
+    assert page.locator("#article mark.actor.current").all_inner_texts() == [
+        "Pakistan",
+        "Amir Khan Muttaqi",
+    ]
+    assert page.locator("#article mark.actor").all_inner_texts()[2:4] == [
+        "Mutaqqi",
+        "Abdul Ghani Baradar",
+    ]
     page.click("#candidates .candidate >> nth=1")
-    assert page.locator("#article mark.current").all_inner_texts() == ["Two days later", "Mutaqqi", "Abdul Ghani Baradar"]
+    assert page.locator("#article mark.current").all_inner_texts() == [
+        "Two days later",
+        "Mutaqqi",
+        "Abdul Ghani Baradar",
+    ]
     page.click("#candidates .candidate >> nth=0")
 
     # fix an actor: drop Pakistan, pick it again by a spelling with an accent and other case
@@ -92,24 +109,39 @@ def test_paste_fix_accept_shows_the_event_in_file_database_and_widget(page, fold
 
     new = (folder / "events.yml").read_bytes()
     assert new.startswith(old)
-    added = yaml.safe_load(new)[len(EVENTS):]
-    assert [(e["title"], e["date"], e["date_text"], e["actors"]) for e in added] == [(
-        "Pakistan's envoy holds talks with Muttaqi in Kabul", "2024-12-23", "on Monday",
-        [{"id": "muttaqi", "role": "host"}, {"id": "pakistan", "role": "visitor"}],
-    )]
+    added = yaml.safe_load(new)[len(EVENTS) :]
+    assert [(e["title"], e["date"], e["date_text"], e["actors"]) for e in added] == [
+        (
+            "Pakistan's envoy holds talks with Muttaqi in Kabul",
+            "2024-12-23",
+            "on Monday",
+            [{"id": "muttaqi", "role": "host"}, {"id": "pakistan", "role": "visitor"}],
+        )
+    ]
     event_id = added[0]["id"]
     assert added[0]["citations"][0]["quote"] in ARTICLE.replace("\n", " ")
     source = yaml.safe_load((folder / "sources.yml").read_bytes())[-1]
-    assert (source["id"], source["title"], source["published"]) == (added[0]["citations"][0]["source"],
-                                                                    "Envoys trade visits as winter talks resume", "2024-12-28")
+    assert (source["id"], source["title"], source["published"]) == (
+        added[0]["citations"][0]["source"],
+        "Envoys trade visits as winter talks resume",
+        "2024-12-28",
+    )
     assert event_id in event_ids(folder / "chrono.db")
     page.wait_for_selector(f"#timeline [data-event-id='{event_id}']")
 
     # keyboard only: the next candidate is current; reject it, accept the last
-    assert page.locator("#candidates [aria-current=true] .when").inner_text().startswith("Two days later")
+    assert (
+        page.locator("#candidates [aria-current=true] .when")
+        .inner_text()
+        .startswith("Two days later")
+    )
     page.keyboard.press("r")
     assert page.locator("#candidates li.rejected").count() == 1
-    assert page.locator("#candidates [aria-current=true] .when").inner_text().startswith("in early December")
+    assert (
+        page.locator("#candidates [aria-current=true] .when")
+        .inner_text()
+        .startswith("in early December")
+    )
     page.keyboard.press("a")
     page.wait_for_selector("#candidates li.accepted >> nth=1")
     assert len(yaml.safe_load((folder / "events.yml").read_bytes())) == len(EVENTS) + 2
@@ -120,8 +152,14 @@ def test_a_refused_event_shows_the_builds_message_and_writes_nothing(page, folde
     read(page, ARTICLE, "2024-12-28")
     page.click("#source-box summary")
     page.click("#new-source button[type=submit]")
-    expect(page.locator("#source-pick")).not_to_have_value("")  # (string predicates would break the CSP)
-    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+    expect(page.locator("#source-pick")).not_to_have_value(
+        ""
+    )  # (string predicates would break the CSP)
+    before = {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".")
+    }
     page.fill("#editor [name=date]", "2024-12-45")
     page.click("#accept")
     message = page.locator('#editor [data-for="date"]')
@@ -133,8 +171,13 @@ def test_a_refused_event_shows_the_builds_message_and_writes_nothing(page, folde
     page.fill("#editor [name=date_anchor]", "")
     page.click("#accept")
     expect(page.locator('#editor [data-for="date_anchor"]')).to_have_text(
-        "required when date_basis is resolved: the date the phrase was resolved against")
-    after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+        "required when date_basis is resolved: the date the phrase was resolved against"
+    )
+    after = {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".")
+    }
     assert after == before
     assert page.locator("#candidates li.pending").count() == 3
 
@@ -142,8 +185,13 @@ def test_a_refused_event_shows_the_builds_message_and_writes_nothing(page, folde
 def test_a_quote_that_is_not_verbatim_is_not_sent(page, folder):
     read(page, ARTICLE, "2024-12-28")
     before = (folder / "events.yml").read_bytes()
-    page.fill("#editor [name=quote]", "Pakistan's envoy arrived in Kabul on Monday")  # a word dropped
-    assert page.locator("#quote-check").inner_text() == "The quote must be a verbatim part of the article's text."
+    page.fill(
+        "#editor [name=quote]", "Pakistan's envoy arrived in Kabul on Monday"
+    )  # a word dropped
+    assert (
+        page.locator("#quote-check").inner_text()
+        == "The quote must be a verbatim part of the article's text."
+    )
     page.click("#accept")
     page.wait_for_timeout(300)
     assert (folder / "events.yml").read_bytes() == before
@@ -160,7 +208,7 @@ def test_a_duplicate_adds_its_quote_as_a_citation_to_the_existing_event(page, fo
     new = (folder / "events.yml").read_text(encoding="utf-8")
     start = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
     added = len(new) - len(old)
-    assert new[:start] == old[:start] and new[start + added:] == old[start:]
+    assert new[:start] == old[:start] and new[start + added :] == old[start:]
     event = next(e for e in yaml.safe_load(new) if e["id"] == "2021-10-haniyeh-calls-muttaqi")
     assert [c["quote"] for c in event["citations"]] == [
         "In early October 2021, Haniyeh called Muttaqi.",
@@ -178,17 +226,35 @@ def test_a_saved_page_fills_the_source_from_its_metadata(page, folder, tmp_path)
     assert page.locator("#candidates .candidate").count() == 3
     assert page.input_value("#published") == "2024-12-28"
     form = page.locator("#new-source")
-    assert [form.locator(f"[name={n}]").input_value() for n in ("title", "outlet", "author", "published")] == [
-        "Envoys trade visits as winter talks resume", "Frontier Ledger", "Dana Invented", "2024-12-28"]
-    assert form.locator("[name=id]").input_value() == "frontier-ledger-2024-envoys-trade-visits-winter-talks"
-    assert page.locator("#article mark.date").all_inner_texts() == ["on Monday", "Two days later", "in early December"]
+    assert [
+        form.locator(f"[name={n}]").input_value()
+        for n in ("title", "outlet", "author", "published")
+    ] == [
+        "Envoys trade visits as winter talks resume",
+        "Frontier Ledger",
+        "Dana Invented",
+        "2024-12-28",
+    ]
+    assert (
+        form.locator("[name=id]").input_value()
+        == "frontier-ledger-2024-envoys-trade-visits-winter-talks"
+    )
+    assert page.locator("#article mark.date").all_inner_texts() == [
+        "on Monday",
+        "Two days later",
+        "in early December",
+    ]
 
 
 def test_a_page_on_another_site_cannot_write(browser, folder):
     attacker = Pages({"/": "<!doctype html><title>elsewhere</title><p>hello</p>"})
     try:
         with LiveCurate(folder) as live:
-            before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+            before = {
+                p.name: p.read_bytes()
+                for p in folder.iterdir()
+                if p.is_file() and not p.name.startswith(".")
+            }
             tab = browser.new_page()
             tab.goto(attacker.base + "/")
             statuses = tab.evaluate(
@@ -210,7 +276,11 @@ def test_a_page_on_another_site_cannot_write(browser, folder):
                 tab.evaluate("document.querySelector('form').submit()")
             assert "writes are accepted only from the workbench's own page" in tab.content()
             tab.close()
-            after = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")}
+            after = {
+                p.name: p.read_bytes()
+                for p in folder.iterdir()
+                if p.is_file() and not p.name.startswith(".")
+            }
             assert statuses == ["opaque", "blocked"]
             assert after == before
     finally:

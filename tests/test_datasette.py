@@ -38,15 +38,21 @@ def app(small_db: Path):
 def real_columns(db_path: Path) -> dict[str, list[str]]:
     conn = sqlite3.connect(db_path)
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
-        )]
-        return {name: [r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")] for name in names}
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            name: [r[1] for r in conn.execute(f"PRAGMA table_info([{name}])")] for name in names
+        }
     finally:
         conn.close()
 
 
 # --- metadata --------------------------------------------------------------------------------
+
 
 def test_metadata_explains_dates_statuses_and_licence():
     metadata = load_metadata()
@@ -63,7 +69,9 @@ def test_metadata_describes_every_table_and_column(small_db):
     assert set(tables) == set(columns)
     assert all(t["description"] for t in tables.values())
     internal = {name for name in columns if name.startswith("events_fts_")}
-    described = {name: list(t.get("columns", {})) for name, t in tables.items() if name not in internal}
+    described = {
+        name: list(t.get("columns", {})) for name, t in tables.items() if name not in internal
+    }
     assert described == {name: cols for name, cols in columns.items() if name not in internal}
     assert all(d for t in tables.values() for d in t.get("columns", {}).values())
 
@@ -77,63 +85,128 @@ def test_metadata_is_served_with_its_descriptions(app):
 # --- canned queries --------------------------------------------------------------------------
 
 BARADAR_CALL_ID, MUTTAQI_CALL_ID, KABUL_TALKS_ID = (
-    "2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2024-12-24-talks-in-kabul")
-DATES = {BARADAR_CALL_ID: ("2021-08", "2021-08-01", "2021-08-31", "month"),
-         MUTTAQI_CALL_ID: ("2021-10", "2021-10-01", "2021-10-10", "month"),
-         KABUL_TALKS_ID: ("2024-12-24", "2024-12-24", "2024-12-24", "day")}
+    "2021-08-haniyeh-calls-baradar",
+    "2021-10-haniyeh-calls-muttaqi",
+    "2024-12-24-talks-in-kabul",
+)
+DATES = {
+    BARADAR_CALL_ID: ("2021-08", "2021-08-01", "2021-08-31", "month"),
+    MUTTAQI_CALL_ID: ("2021-10", "2021-10-01", "2021-10-10", "month"),
+    KABUL_TALKS_ID: ("2024-12-24", "2024-12-24", "2024-12-24", "day"),
+}
 HANIYEH, BARADAR, MUTTAQI = "Ismail Haniyeh", "Abdul Ghani Baradar", "Amir Khan Muttaqi"
 
 
 def contact(event_id: str, actor: str, other: str, title: str, actor_id: str) -> dict:
     date, start, end, _ = DATES[event_id]
-    return {"date": date, "date_start": start, "date_end": end, "actor_name": actor, "other_name": other,
-            "type": "phone-call", "status": "reported", "title": title, "event_id": event_id,
-            "network": f"/network?actor={actor_id}"}
+    return {
+        "date": date,
+        "date_start": start,
+        "date_end": end,
+        "actor_name": actor,
+        "other_name": other,
+        "type": "phone-call",
+        "status": "reported",
+        "title": title,
+        "event_id": event_id,
+        "network": f"/network?actor={actor_id}",
+    }
 
 
 def chronology(event_id: str, actor: str, role: str, type_: str, status: str, title: str) -> dict:
     date, start, end, precision = DATES[event_id]
-    return {"date": date, "date_start": start, "date_end": end, "precision": precision, "actor": actor,
-            "role": role, "type": type_, "status": status, "title": title, "event_id": event_id}
+    return {
+        "date": date,
+        "date_start": start,
+        "date_end": end,
+        "precision": precision,
+        "actor": actor,
+        "role": role,
+        "type": type_,
+        "status": status,
+        "title": title,
+        "event_id": event_id,
+    }
 
 
 def pair(actor: str, other: str, event_id: str) -> dict:
     date = DATES[event_id][0]
-    return {"actor_name": actor, "other_name": other, "contacts": 1,
-            "first": date, "first_event": event_id, "last": date, "last_event": event_id}
+    return {
+        "actor_name": actor,
+        "other_name": other,
+        "contacts": 1,
+        "first": date,
+        "first_event": event_id,
+        "last": date,
+        "last_event": event_id,
+    }
 
 
 HANIYEH_BARADAR = contact(BARADAR_CALL_ID, HANIYEH, BARADAR, "Haniyeh phones Baradar", "haniyeh")
 HANIYEH_MUTTAQI = contact(MUTTAQI_CALL_ID, HANIYEH, MUTTAQI, "Haniyeh phones Muttaqi", "haniyeh")
-BARADAR_CALL = chronology(BARADAR_CALL_ID, BARADAR, "recipient", "phone-call", "reported",
-                          "Haniyeh phones Baradar")
-MUTTAQI_CALL = chronology(MUTTAQI_CALL_ID, MUTTAQI, "recipient", "phone-call", "reported",
-                          "Haniyeh phones Muttaqi")
+BARADAR_CALL = chronology(
+    BARADAR_CALL_ID, BARADAR, "recipient", "phone-call", "reported", "Haniyeh phones Baradar"
+)
+MUTTAQI_CALL = chronology(
+    MUTTAQI_CALL_ID, MUTTAQI, "recipient", "phone-call", "reported", "Haniyeh phones Muttaqi"
+)
 KABUL_TALKS = chronology(KABUL_TALKS_ID, MUTTAQI, "host", "talks", "confirmed", "Talks in Kabul")
 CONFIRMED_CLAIM = {
-    "date": "2024-12-24", "title": "Talks in Kabul", "status": "confirmed", "source": "Strikes and talks",
-    "outlet": "Wire", "published": "2024-12-24", "url": "https://example.org/strikes", "stance": "reports",
-    "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "event_id": KABUL_TALKS_ID,
+    "date": "2024-12-24",
+    "title": "Talks in Kabul",
+    "status": "confirmed",
+    "source": "Strikes and talks",
+    "outlet": "Wire",
+    "published": "2024-12-24",
+    "url": "https://example.org/strikes",
+    "stance": "reports",
+    "quote": "Pakistan's envoy held talks in Kabul on Tuesday.",
+    "event_id": KABUL_TALKS_ID,
 }
 
 CANNED = [
     ("contacts_between", "actor=Haniyah&other=muttaqi", [HANIYEH_MUTTAQI]),
-    ("contacts_between", "actor=HAMAS&other=Taleban", [HANIYEH_BARADAR, HANIYEH_MUTTAQI]),  # members
+    (
+        "contacts_between",
+        "actor=HAMAS&other=Taleban",
+        [HANIYEH_BARADAR, HANIYEH_MUTTAQI],
+    ),  # members
     ("contacts_between", "actor=Pakistan&other=Haniyeh", []),
     ("contacts_between", "actor=nobody&other=Haniyeh", []),
-    ("contacts_between", "actor=Han%C3%8Dyah&other=%20MUTTAQI%20", [HANIYEH_MUTTAQI]),  # looked up as the API does
+    (
+        "contacts_between",
+        "actor=Han%C3%8Dyah&other=%20MUTTAQI%20",
+        [HANIYEH_MUTTAQI],
+    ),  # looked up as the API does
     ("actor_chronology", "actor=Islamic+Emirate&from=2021&to=2021", [BARADAR_CALL, MUTTAQI_CALL]),
-    ("actor_chronology", "actor=muttaqi&from=2021-10-05&to=2021-10-05", [MUTTAQI_CALL]),  # early Oct
+    (
+        "actor_chronology",
+        "actor=muttaqi&from=2021-10-05&to=2021-10-05",
+        [MUTTAQI_CALL],
+    ),  # early Oct
     ("actor_chronology", "actor=muttaqi&from=2021-10-11&to=2021-10-31", []),
     ("actor_chronology", "actor=Mutaqqi&from=2024-12&to=", [KABUL_TALKS]),
     ("actor_chronology", "actor=Mutaqqi&from=&to=", [MUTTAQI_CALL, KABUL_TALKS]),
-    ("contacts_per_month", "", [{"month": "2021-08", "count": 1}, {"month": "2021-10", "count": 1},
-                                {"month": "2024-12", "count": 1}]),
+    (
+        "contacts_per_month",
+        "",
+        [
+            {"month": "2021-08", "count": 1},
+            {"month": "2021-10", "count": 1},
+            {"month": "2024-12", "count": 1},
+        ],
+    ),
     ("claims_by_status", "status=confirmed", [CONFIRMED_CLAIM]),
     ("claims_by_status", "status=denied", []),
-    ("first_last_contact", "", [pair(BARADAR, HANIYEH, BARADAR_CALL_ID),
-                                pair(MUTTAQI, "Pakistan", KABUL_TALKS_ID),
-                                pair(HANIYEH, MUTTAQI, MUTTAQI_CALL_ID)]),
+    (
+        "first_last_contact",
+        "",
+        [
+            pair(BARADAR, HANIYEH, BARADAR_CALL_ID),
+            pair(MUTTAQI, "Pakistan", KABUL_TALKS_ID),
+            pair(HANIYEH, MUTTAQI, MUTTAQI_CALL_ID),
+        ],
+    ),
 ]
 
 
@@ -154,29 +227,47 @@ def test_every_canned_query_is_tested_documented_and_read_only():
 
 
 def test_first_and_last_contact_differ_for_repeated_pairs(tmp_path):
-    again = {**EVENTS[1], "id": "2022-03-haniyeh-meets-muttaqi", "date": "2022-03", "qualifier": None,
-             "date_text": "In March 2022", "type": "meeting"}
+    again = {
+        **EVENTS[1],
+        "id": "2022-03-haniyeh-meets-muttaqi",
+        "date": "2022-03",
+        "qualifier": None,
+        "date_text": "In March 2022",
+        "type": "meeting",
+    }
     write_data(tmp_path / "data", events=[*EVENTS, again])
     build(tmp_path / "data", tmp_path / "chrono.db")
     pairs = rows(datasette_app(tmp_path / "chrono.db"), "/datasette/chrono/first_last_contact.json")
-    assert pairs[0] == {"actor_name": "Ismail Haniyeh", "other_name": "Amir Khan Muttaqi", "contacts": 2,
-                        "first": "2021-10", "first_event": "2021-10-haniyeh-calls-muttaqi",
-                        "last": "2022-03", "last_event": "2022-03-haniyeh-meets-muttaqi"}
+    assert pairs[0] == {
+        "actor_name": "Ismail Haniyeh",
+        "other_name": "Amir Khan Muttaqi",
+        "contacts": 2,
+        "first": "2021-10",
+        "first_event": "2021-10-haniyeh-calls-muttaqi",
+        "last": "2022-03",
+        "last_event": "2022-03-haniyeh-meets-muttaqi",
+    }
 
 
 # --- search and facets -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("term, expected", [
-    ("Haniyeh", ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]),
-    ("Haniyah", ["2021-08-haniyeh-calls-baradar"]),  # only in a quote
-    ("Kabul", ["2024-12-24-talks-in-kabul"]),
-])
+
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("Haniyeh", ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]),
+        ("Haniyah", ["2021-08-haniyeh-calls-baradar"]),  # only in a quote
+        ("Kabul", ["2024-12-24-talks-in-kabul"]),
+    ],
+)
 def test_full_text_search_on_events(app, term, expected):
     assert [r["id"] for r in rows(app, f"/datasette/chrono/events.json?_search={term}")] == expected
 
 
 def facet_values(body: dict, column: str, type_: str) -> dict[str, int]:
-    [facet] = [f for f in body["facet_results"].values() if f["name"] == column and f["type"] == type_]
+    [facet] = [
+        f for f in body["facet_results"].values() if f["name"] == column and f["type"] == type_
+    ]
     return {str(v["value"]): v["count"] for v in facet["results"]}
 
 
@@ -211,14 +302,18 @@ def test_year_facet_works_on_any_date_column(app):
 
 # --- read-only -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("sql", [
-    "delete from events",
-    "insert into statuses values ('x', 'y')",
-    "update events set title = 'x'",
-    "drop table events",
-    "pragma query_only = 0",
-    "attach database ':memory:' as other",
-])
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "delete from events",
+        "insert into statuses values ('x', 'y')",
+        "update events set title = 'x'",
+        "drop table events",
+        "pragma query_only = 0",
+        "attach database ':memory:' as other",
+    ],
+)
 def test_write_sql_is_refused(app, sql):
     refused, count = fetch(app, sql_url(sql), COUNT_EVENTS)
     assert refused.status_code == 400
@@ -233,7 +328,10 @@ def test_connections_refuse_writes_even_past_datasette_checks(small_db):
 
 def test_writable_canned_query_is_refused(small_db, tmp_path):
     metadata = load_metadata()
-    metadata["databases"]["chrono"]["queries"]["wipe"] = {"sql": "delete from events", "write": True}
+    metadata["databases"]["chrono"]["queries"]["wipe"] = {
+        "sql": "delete from events",
+        "write": True,
+    }
     path = tmp_path / "metadata.yml"
     path.write_text(yaml.safe_dump(metadata), encoding="utf-8")
     app = datasette_app(small_db, metadata_path=path)
@@ -244,13 +342,16 @@ def test_writable_canned_query_is_refused(small_db, tmp_path):
 
 
 def test_sql_time_limit_is_kept(app):
-    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    endless = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
     response = get(app, sql_url(endless))
     assert response.status_code == 400
     assert "too long" in response.text
 
 
 # --- serving under /datasette ----------------------------------------------------------------
+
 
 def local_links(page: httpx.Response) -> set[str]:
     """Every same-site link, form target and resource of a page, as a path."""
@@ -274,21 +375,29 @@ def crawl(app, start: list[str]) -> dict[str, int]:
 
 
 def test_every_link_resolves_under_base_url(app):
-    statuses = crawl(app, [
-        "/datasette/", "/datasette/chrono", "/datasette/chrono/events",
-        "/datasette/chrono/events?_facet_month=date_start&_facet=date_basis"
-        "&date_start__startswith=2021&type=phone-call",
-        "/datasette/chrono/actor_chronology?actor=Taliban&from=2021&to=",
-    ])
+    statuses = crawl(
+        app,
+        [
+            "/datasette/",
+            "/datasette/chrono",
+            "/datasette/chrono/events",
+            "/datasette/chrono/events?_facet_month=date_start&_facet=date_basis"
+            "&date_start__startswith=2021&type=phone-call",
+            "/datasette/chrono/actor_chronology?actor=Taliban&from=2021&to=",
+        ],
+    )
     assert {link: s for link, s in statuses.items() if s >= 400} == {}
     assert "/datasette/chrono/contacts_between" in statuses
     assert "/datasette/-/static/table.js" in statuses
 
 
-@pytest.mark.parametrize("path, location", [
-    ("/datasette?x=1", "/datasette/?x=1"),
-    ("/datasette/chrono/events/?type=talks", "/datasette/chrono/events?type=talks"),
-])
+@pytest.mark.parametrize(
+    "path, location",
+    [
+        ("/datasette?x=1", "/datasette/?x=1"),
+        ("/datasette/chrono/events/?type=talks", "/datasette/chrono/events?type=talks"),
+    ],
+)
 def test_slash_redirects_keep_the_prefix(app, path, location):
     response = get(app, path)
     assert (response.status_code, response.headers["location"]) == (302, location)
@@ -296,17 +405,26 @@ def test_slash_redirects_keep_the_prefix(app, path, location):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_only_reads_are_accepted(app, method):
-    for path in ("/datasette/chrono/events", "/datasette/chrono/contacts_between", "/datasette/-/logout"):
+    for path in (
+        "/datasette/chrono/events",
+        "/datasette/chrono/contacts_between",
+        "/datasette/-/logout",
+    ):
         [response] = fetch(app, path, method=method)
         assert response.status_code == 405, path
 
 
-@pytest.mark.parametrize("path, status, message", [
-    ("/datasette/nowhere", 404, "Database not found"),
-    ("/datasette/chrono/no_such_table", 404, "Table not found"),
-    ("/datasette/chrono.json?sql=select+nonsense+from+nowhere", 400, "no such table"),
-])
-def test_a_bad_request_is_answered_without_a_traceback_on_the_console(app, capfd, path, status, message):
+@pytest.mark.parametrize(
+    "path, status, message",
+    [
+        ("/datasette/nowhere", 404, "Database not found"),
+        ("/datasette/chrono/no_such_table", 404, "Table not found"),
+        ("/datasette/chrono.json?sql=select+nonsense+from+nowhere", 400, "no such table"),
+    ],
+)
+def test_a_bad_request_is_answered_without_a_traceback_on_the_console(
+    app, capfd, path, status, message
+):
     """A mistyped URL is the client's error: the page says what is wrong and the server's
     console stays readable (Datasette would print each one with its local variables)."""
     response = get(app, path)
@@ -332,12 +450,32 @@ def test_database_file_can_be_downloaded(app):
 def test_database_page_lists_the_public_schema_and_hides_the_speed_up_tables(app):
     tables = get(app, "/datasette/chrono.json").json()["tables"]
     shown = [t["name"] for t in tables if not t["hidden"]]
-    assert shown == ["actor_aliases", "actors", "chrono_build", "citations", "event_actors", "event_types", "events",
-                     "memberships", "sources", "statuses"]
+    assert shown == [
+        "actor_aliases",
+        "actors",
+        "chrono_build",
+        "citations",
+        "event_actors",
+        "event_types",
+        "events",
+        "memberships",
+        "sources",
+        "statuses",
+    ]
     hidden = {t["name"] for t in tables if t["hidden"]}
-    assert {"actor_events", "member_events", "contact_pairs", "actor_stats", "organization_members", "events_json"} <= hidden
+    assert {
+        "actor_events",
+        "member_events",
+        "contact_pairs",
+        "actor_stats",
+        "organization_members",
+        "events_json",
+    } <= hidden
     page = get(app, "/datasette/chrono").text
-    assert 'href="/datasette/chrono/events"' in page and 'href="/datasette/chrono/actor_events"' not in page
+    assert (
+        'href="/datasette/chrono/events"' in page
+        and 'href="/datasette/chrono/actor_events"' not in page
+    )
     assert 'href="/datasette/chrono/contacts"' in page  # the view of the public schema
 
 
@@ -353,7 +491,10 @@ def test_events_page_shows_the_widget_with_the_table_filters(app):
     page = get(app, '/datasette/chrono/events?type=phone-call&_search="><b>')
     widget = re.search(r'<details class="chrono-timeline">.*?</details>', page.text, re.S).group(0)
     assert '<script type="module" src="/widget.js"></script>' in widget
-    assert '<chrono-timeline api="/api" type="phone-call" q="&#34;&gt;&lt;b&gt;"></chrono-timeline>' in widget
+    assert (
+        '<chrono-timeline api="/api" type="phone-call" q="&#34;&gt;&lt;b&gt;"></chrono-timeline>'
+        in widget
+    )
     assert widget in page.text.split('<table class="rows-and-columns">')[0]
     assert "<chrono-timeline" not in get(app, "/datasette/chrono/events/2024-12-22-ttp-attack").text
     assert "<chrono-timeline" not in get(app, "/datasette/chrono/actors").text
@@ -363,7 +504,10 @@ def test_events_sorted_newest_first_show_the_widget_newest_first(app):
     newest = get(app, "/datasette/chrono/events?_sort_desc=date_start").text
     assert '<chrono-timeline api="/api" order="desc"></chrono-timeline>' in newest
     for other in ("_sort=date_start", "_sort_desc=title"):
-        assert '<chrono-timeline api="/api"></chrono-timeline>' in get(app, f"/datasette/chrono/events?{other}").text
+        assert (
+            '<chrono-timeline api="/api"></chrono-timeline>'
+            in get(app, f"/datasette/chrono/events?{other}").text
+        )
 
 
 def test_no_widget_without_an_api(small_db):
@@ -379,7 +523,10 @@ def test_mounted_in_litestar(small_db):
         assert page.status_code == 200 and '<chrono-timeline api="/api">' in page.text
         links = sorted(link for link in local_links(page) if "chrono/event" in link)
         assert links and all(client.get(link).status_code == 200 for link in links)
-        assert client.get("/datasette/chrono/contacts_per_month.json").json()["rows"][0] == ["2021-08", 1]
+        assert client.get("/datasette/chrono/contacts_per_month.json").json()["rows"][0] == [
+            "2021-08",
+            1,
+        ]
 
 
 def test_mount_rebuilds_the_path_when_the_server_sends_no_raw_path(small_db):
@@ -401,10 +548,13 @@ def test_rebuilt_database_is_picked_up(data_dir, tmp_path):
     write_data(data_dir, events=EVENTS[:2])
     build(data_dir, out)
     assert rows(app, COUNT_EVENTS) == [{"n": 2}]
-    assert [r["id"] for r in rows(app, "/datasette/chrono/events.json")] == [e["id"] for e in EVENTS[:2]]
+    assert [r["id"] for r in rows(app, "/datasette/chrono/events.json")] == [
+        e["id"] for e in EVENTS[:2]
+    ]
 
 
 # --- standalone: datasette db/chrono.db -m datasette_metadata.yml -----------------------------
+
 
 def test_standalone_datasette_with_the_metadata_file(small_db, tmp_path):
     db = tmp_path / "chrono.db"
@@ -412,9 +562,13 @@ def test_standalone_datasette_with_the_metadata_file(small_db, tmp_path):
     ds = Datasette(files=[str(db)], metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")))
 
     async def run() -> list[httpx.Response]:
-        paths = ["/", "/chrono", "/chrono/events",
-                 "/chrono/events.json?_search=Haniyeh&_facet_month=date_start",
-                 "/chrono/contacts_between.json?actor=haniyeh&other=baradar&_shape=array"]
+        paths = [
+            "/",
+            "/chrono",
+            "/chrono/events",
+            "/chrono/events.json?_search=Haniyeh&_facet_month=date_start",
+            "/chrono/contacts_between.json?actor=haniyeh&other=baradar&_shape=array",
+        ]
         return [await ds.client.get(path) for path in paths]
 
     index, database, events, search, canned = run_async(run())
@@ -426,6 +580,7 @@ def test_standalone_datasette_with_the_metadata_file(small_db, tmp_path):
 
 
 # --- the bundled chronology ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def bundled_app(bundled_db):

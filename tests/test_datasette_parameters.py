@@ -24,16 +24,23 @@ BAD_SORTS = [
 ]
 OTHER_BAD = [
     ("_through=not-json", "_through must be JSON naming a table, a column and a value"),
-    ('_through={"table":"x","column":"y","value":"z"}', "Invalid _through - could not find corresponding foreign key"),
+    (
+        '_through={"table":"x","column":"y","value":"z"}',
+        "Invalid _through - could not find corresponding foreign key",
+    ),
     ("_timelimit=soon", "_timelimit must be a whole number of milliseconds"),
 ]
 
 
 def tables_and_views(ds) -> dict[str, list[str]]:
     """Every table and view, hidden ones included, with its columns."""
+
     async def names() -> dict[str, list[str]]:
         db = ds.get_database("chrono")
-        return {name: await db.table_columns(name) for name in [*await db.table_names(), *await db.view_names()]}
+        return {
+            name: await db.table_columns(name)
+            for name in [*await db.table_names(), *await db.view_names()]
+        }
 
     return run_async(names())
 
@@ -57,19 +64,27 @@ def test_bad_sorts_are_400s_on_every_table_and_view(bundled_db):
         paths = [f"/chrono/{name}.json?{query}" for query, _ in BAD_SORTS]
         assert answers(ds, paths) == [(400, message) for _, message in BAD_SORTS], name
         # A column the table has still sorts: only mistakes are refused.
-        assert answers(ds, [f"/chrono/{name}.json?_sort_desc={columns[0]}&_size=1"]) == [(200, "")], name
+        assert answers(ds, [f"/chrono/{name}.json?_sort_desc={columns[0]}&_size=1"]) == [
+            (200, "")
+        ], name
 
 
 @pytest.mark.parametrize("query, message", OTHER_BAD)
 def test_other_unreadable_table_parameters_are_400s(bundled_db, query, message):
     ds = make_datasette(bundled_db, base_url="/")
-    assert answers(ds, [f"/chrono/events.json?{query}", f"/chrono/contacts.json?{query}"]) == [(400, message)] * 2
+    assert (
+        answers(ds, [f"/chrono/events.json?{query}", f"/chrono/contacts.json?{query}"])
+        == [(400, message)] * 2
+    )
 
 
 def test_a_bad_page_token_on_a_view_is_a_400(bundled_db):
     ds = make_datasette(bundled_db, base_url="/")
     [(status, message)] = answers(ds, ["/chrono/contacts.json?_next=garbage"])
-    assert (status, message) == (400, "_next is not a page token of this table: follow the next link")
+    assert (status, message) == (
+        400,
+        "_next is not a page token of this table: follow the next link",
+    )
 
 
 def test_bad_sorts_through_the_mount_are_400_pages(bundled_db):
@@ -86,7 +101,14 @@ def test_bad_sorts_through_the_datasette_command_are_400s(bundled_db, tmp_path):
     db = tmp_path / "chrono.db"
     db.write_bytes(Path(bundled_db).read_bytes())
     port = free_port()
-    command = [str(Path(sys.executable).parent / "datasette"), str(db), "-m", str(METADATA), "--port", str(port)]
+    command = [
+        str(Path(sys.executable).parent / "datasette"),
+        str(db),
+        "-m",
+        str(METADATA),
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:

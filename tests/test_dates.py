@@ -43,7 +43,11 @@ def span(a, b):
 def test_normalise_edtf_forms(edtf, start, end, precision, approximate, uncertain):
     n = normalise(edtf)
     assert (n.start.isoformat(), n.end.isoformat(), n.precision, n.approximate, n.uncertain) == (
-        start, end, precision, approximate, uncertain,
+        start,
+        end,
+        precision,
+        approximate,
+        uncertain,
     )
 
 
@@ -97,7 +101,11 @@ def test_normalise_rejects_bad_dates(edtf, qualifier, message):
         ("yesterday", day(2024, 3, 1), day(2024, 2, 29)),
         # counted offsets
         ("two days later", day(2024, 12, 22), day(2024, 12, 24)),
-        ("two days after", day(2024, 12, 22), day(2024, 12, 20)),  # nothing to be after: not past publication
+        (
+            "two days after",
+            day(2024, 12, 22),
+            day(2024, 12, 20),
+        ),  # nothing to be after: not past publication
         ("a day earlier", day(2024, 12, 21), day(2024, 12, 20)),
         ("two weeks ago", day(2024, 12, 22), day(2024, 12, 8)),
         ("three months ago", day(2024, 5, 10), span((2024, 2, 1), (2024, 2, 29))),
@@ -128,8 +136,12 @@ def test_resolve_relative_phrases(phrase, anchor, expected):
 
 def test_resolve_against_fuzzy_anchor_keeps_every_possibility():
     # published somewhere between 14 and 31 January 2024: "on Sunday" is any of three Sundays
-    assert resolve("on Sunday", span((2024, 1, 14), (2024, 1, 31))) == span((2024, 1, 14), (2024, 1, 28))
-    assert resolve("today", span((2022, 3, 23), (2022, 12, 31))) == span((2022, 3, 23), (2022, 12, 31))
+    assert resolve("on Sunday", span((2024, 1, 14), (2024, 1, 31))) == span(
+        (2024, 1, 14), (2024, 1, 28)
+    )
+    assert resolve("today", span((2022, 3, 23), (2022, 12, 31))) == span(
+        (2022, 3, 23), (2022, 12, 31)
+    )
 
 
 def test_resolve_unknown_phrase_is_none():
@@ -138,7 +150,10 @@ def test_resolve_unknown_phrase_is_none():
 
 
 def test_resolve_both_ways_offers_either_direction():
-    assert resolve_both_ways("two days after", day(2024, 12, 24)) == (day(2024, 12, 26), day(2024, 12, 22))
+    assert resolve_both_ways("two days after", day(2024, 12, 24)) == (
+        day(2024, 12, 26),
+        day(2024, 12, 22),
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,8 +172,10 @@ def test_to_edtf_is_shortest_exact_form(rng, edtf):
     assert (n.start, n.end) == (rng.start, rng.end)
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
-       st.integers(min_value=0, max_value=400))
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    st.integers(min_value=0, max_value=400),
+)
 def test_to_edtf_round_trips_any_range(start, length):
     from datetime import timedelta
 
@@ -167,9 +184,22 @@ def test_to_edtf_round_trips_any_range(start, length):
     assert (n.start, n.end) == (rng.start, rng.end)
 
 
-@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31)),
-       st.sampled_from(["on Sunday", "today", "last month", "two days after", "late last week", "On October 4",
-                        "February of the previous year", "earlier this month", "a year ago"]))
+@given(
+    st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31)),
+    st.sampled_from(
+        [
+            "on Sunday",
+            "today",
+            "last month",
+            "two days after",
+            "late last week",
+            "On October 4",
+            "February of the previous year",
+            "earlier this month",
+            "a year ago",
+        ]
+    ),
+)
 def test_resolve_never_narrower_for_wider_anchor(anchor_day, phrase):
     from datetime import timedelta
 
@@ -179,30 +209,41 @@ def test_resolve_never_narrower_for_wider_anchor(anchor_day, phrase):
     assert wide.covers(narrow)
 
 
-@pytest.mark.parametrize("edtf, qualifier, label", [
-    ("2024-05-23", None, "23 May 2024"),
-    ("2021-08", None, "Aug 2021"),
-    ("2021-10", "early", "early Oct 2021"),
-    ("2021", "late", "late 2021"),
-    ("2009-22", None, "summer 2009"),
-    ("2021-24", None, "winter 2021–22"),
-    ("2021-23", None, "autumn 2021"),
-    ("202X", None, "2020s"),
-    ("19XX", None, "20th century"),
-    ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
-    ("2024-05-30/2024-06-02", None, "30 May – 2 Jun 2024"),
-    ("2021-08/2021-11", None, "Aug–Nov 2021"),
-    ("2019/2021", None, "2019–2021"),
-    ("2021/2021-11-05", None, "2021 – 5 Nov 2021"),
-    ("2023-10~", None, "c. Oct 2023"),
-    ("2019?", None, "2019?"),
-    ("2021-08-15%", None, "c. 15 Aug 2021?"),
-])
+@pytest.mark.parametrize(
+    "edtf, qualifier, label",
+    [
+        ("2024-05-23", None, "23 May 2024"),
+        ("2021-08", None, "Aug 2021"),
+        ("2021-10", "early", "early Oct 2021"),
+        ("2021", "late", "late 2021"),
+        ("2009-22", None, "summer 2009"),
+        ("2021-24", None, "winter 2021–22"),
+        ("2021-23", None, "autumn 2021"),
+        ("202X", None, "2020s"),
+        ("19XX", None, "20th century"),
+        ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
+        ("2024-05-30/2024-06-02", None, "30 May – 2 Jun 2024"),
+        ("2021-08/2021-11", None, "Aug–Nov 2021"),
+        ("2019/2021", None, "2019–2021"),
+        ("2021/2021-11-05", None, "2021 – 5 Nov 2021"),
+        ("2023-10~", None, "c. Oct 2023"),
+        ("2019?", None, "2019?"),
+        ("2021-08-15%", None, "c. 15 Aug 2021?"),
+    ],
+)
 def test_display_date_is_exactly_as_precise_as_the_date(edtf, qualifier, label):
     n = normalise(edtf, qualifier)
-    assert display_date(edtf, n.start.isoformat(), n.end.isoformat(), qualifier, n.approximate, n.uncertain) == label
+    assert (
+        display_date(
+            edtf, n.start.isoformat(), n.end.isoformat(), qualifier, n.approximate, n.uncertain
+        )
+        == label
+    )
 
 
 def test_display_date_of_a_bare_published_date_needs_no_bounds():
     assert [display_date(d, d, "") for d in ("2024-12-28", "2024-11/2024-12", "2024-12~")] == [
-        "28 Dec 2024", "Nov–Dec 2024", "Dec 2024"]
+        "28 Dec 2024",
+        "Nov–Dec 2024",
+        "Dec 2024",
+    ]

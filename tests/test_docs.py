@@ -16,7 +16,9 @@ from chrono.cli import cli
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-DOCS = {path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))}
+DOCS = {
+    path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))
+}
 ALL_DOCS = "\n".join([README, *DOCS.values()])
 
 
@@ -51,14 +53,19 @@ def test_every_canned_query_is_documented():
 
     metadata = yaml.safe_load((ROOT / "datasette_metadata.yml").read_text(encoding="utf-8"))
     for name in metadata["databases"]["chrono"]["queries"]:
-        assert f"/datasette/chrono/{name}" in DOCS["datasette.md"], f"canned query {name} is not in docs/datasette.md"
+        assert f"/datasette/chrono/{name}" in DOCS["datasette.md"], (
+            f"canned query {name} is not in docs/datasette.md"
+        )
 
 
 def test_quickstart_commands_are_the_ones_ci_runs():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash .ci/run" in README
     assert "bash scripts/setup && .venv/bin/chrono serve" in README
-    assert "bash scripts/setup" in ci and "bash scripts/setup" in (ROOT / "scripts" / "test").read_text()
+    assert (
+        "bash scripts/setup" in ci
+        and "bash scripts/setup" in (ROOT / "scripts" / "test").read_text()
+    )
     assert "requirements.lock" in (ROOT / "scripts" / "setup").read_text()
     assert ".venv/bin/python -m pytest -q" in (ROOT / "scripts" / "test").read_text()
     assert ".venv/bin/python -m pytest -q" in ci
@@ -78,7 +85,11 @@ def _examples() -> list[tuple[str, str, list[str]]]:
     found = []
     for block in re.findall(r"```\n(\$ curl.*?)```", ALL_DOCS, re.S):
         lines = block.strip().splitlines()
-        command = " ".join(line.rstrip("\\").strip() for line in lines if not line.startswith("{") and not line.startswith("["))
+        command = " ".join(
+            line.rstrip("\\").strip()
+            for line in lines
+            if not line.startswith("{") and not line.startswith("[")
+        )
         url = re.search(r"'(http[^']+)'", command).group(1)
         jq = re.search(r"jq -c '([^']+)'", command)
         output = [line for line in lines if line.startswith("{") or line.startswith("[")]
@@ -117,15 +128,39 @@ def test_readme_validation_example_is_real_output(tmp_path, bundled_data_copy):
         start = text.index(f"- id: {record}\n")
         end = text.find("\n- id: ", start + 1) % (len(text) + 1)
         assert old in text[start:end], (record, old)
-        path.write_text(text[:start] + text[start:end].replace(old, new, 1) + text[end:], encoding="utf-8")
+        path.write_text(
+            text[:start] + text[start:end].replace(old, new, 1) + text[end:], encoding="utf-8"
+        )
 
     shutil.copytree(bundled_data_copy, tmp_path / "db")
     edit("events.yml", "2021-08-haniyeh-calls-baradar", 'date: "2021-08"', 'date: "2021-13"')
-    edit("events.yml", "2024-12-24-sadiq-muttaqi-talks-in-kabul", "{id: sadiq, role: visitor}", "{id: mutaqi, role: visitor}")
+    edit(
+        "events.yml",
+        "2024-12-24-sadiq-muttaqi-talks-in-kabul",
+        "{id: sadiq, role: visitor}",
+        "{id: mutaqi, role: visitor}",
+    )
     edit("events.yml", "2021-10-haniyeh-calls-muttaqi", "  qualifier: early", "  qualifer: early")
-    edit("events.yml", "2021-07-biden-says-taliban-takeover-unlikely", 'date: "2021-07"', 'date: "2021-07-15"')
-    edit("actors.yml", "haniyeh", "aliases: [Ismail Haniyeh, Haniyeh, Haniyah]", "aliases: [Ismail Haniyeh, Haniyeh, Haniyah, Baradar]")
-    result = CliRunner().invoke(cli, ["build", "--data", str(tmp_path / "db"), "--out", str(tmp_path / "db" / "chrono.db")])
-    block = re.search(r"```\n\$ chrono build\n(db/.*?)```", DOCS["data.md"], re.S).group(1).strip().splitlines()
+    edit(
+        "events.yml",
+        "2021-07-biden-says-taliban-takeover-unlikely",
+        'date: "2021-07"',
+        'date: "2021-07-15"',
+    )
+    edit(
+        "actors.yml",
+        "haniyeh",
+        "aliases: [Ismail Haniyeh, Haniyeh, Haniyah]",
+        "aliases: [Ismail Haniyeh, Haniyeh, Haniyah, Baradar]",
+    )
+    result = CliRunner().invoke(
+        cli, ["build", "--data", str(tmp_path / "db"), "--out", str(tmp_path / "db" / "chrono.db")]
+    )
+    block = (
+        re.search(r"```\n\$ chrono build\n(db/.*?)```", DOCS["data.md"], re.S)
+        .group(1)
+        .strip()
+        .splitlines()
+    )
     shown = [line.replace(str(tmp_path) + "/", "") for line in result.output.strip().splitlines()]
     assert shown == block

@@ -15,17 +15,56 @@ PUBLISHED = "2024-12-24"  # a Tuesday
 
 ACTORS = [
     {"id": "valdoria", "name": "Valdoria", "kind": "state", "aliases": []},
-    {"id": "old-regime", "name": "Valdorian Republic", "kind": "government", "aliases": ["Republic government"],
-     "memberships": [{"organization": "valdoria", "role": "government", "end": "2021-08-15"}]},
-    {"id": "council", "name": "Valdorian Council", "kind": "government", "aliases": ["the Council"],
-     "memberships": [{"organization": "valdoria", "role": "government", "start": "2021-08-15"}]},
-    {"id": "council-foreign-ministry", "name": "Council Foreign Ministry", "kind": "government-body", "aliases": [],
-     "memberships": [{"organization": "council", "role": "Ministry of Foreign Affairs", "start": "2021-08-15"}]},
-    {"id": "ramos", "name": "Iker Ramos", "kind": "person", "aliases": ["Ramos"],
-     "memberships": [{"organization": "council", "role": "acting Foreign Minister", "start": "2021-09",
-                      "end": "2023-06"}]},
-    {"id": "talavera", "name": "Nuno Talavera", "kind": "person", "aliases": ["Talavera"],
-     "memberships": [{"organization": "council", "role": "Foreign Minister", "start": "2023-07"}]},
+    {
+        "id": "old-regime",
+        "name": "Valdorian Republic",
+        "kind": "government",
+        "aliases": ["Republic government"],
+        "memberships": [{"organization": "valdoria", "role": "government", "end": "2021-08-15"}],
+    },
+    {
+        "id": "council",
+        "name": "Valdorian Council",
+        "kind": "government",
+        "aliases": ["the Council"],
+        "memberships": [{"organization": "valdoria", "role": "government", "start": "2021-08-15"}],
+    },
+    {
+        "id": "council-foreign-ministry",
+        "name": "Council Foreign Ministry",
+        "kind": "government-body",
+        "aliases": [],
+        "memberships": [
+            {
+                "organization": "council",
+                "role": "Ministry of Foreign Affairs",
+                "start": "2021-08-15",
+            }
+        ],
+    },
+    {
+        "id": "ramos",
+        "name": "Iker Ramos",
+        "kind": "person",
+        "aliases": ["Ramos"],
+        "memberships": [
+            {
+                "organization": "council",
+                "role": "acting Foreign Minister",
+                "start": "2021-09",
+                "end": "2023-06",
+            }
+        ],
+    },
+    {
+        "id": "talavera",
+        "name": "Nuno Talavera",
+        "kind": "person",
+        "aliases": ["Talavera"],
+        "memberships": [
+            {"organization": "council", "role": "Foreign Minister", "start": "2023-07"}
+        ],
+    },
     {"id": "ostland", "name": "Ostland", "kind": "state", "aliases": []},
     {"id": "haniyeh", "name": "Yusuf Haniyeh", "kind": "person", "aliases": ["Haniyeh"]},
     {"id": "muttaqi", "name": "Karim Khan Muttaqi", "kind": "person", "aliases": ["Muttaqi"]},
@@ -35,8 +74,15 @@ ACTORS = [
     {"id": "massoud", "name": "Dara Massoud", "kind": "person", "aliases": ["Massoud"]},
     {"id": "senate-panel", "name": "Senate Panel", "kind": "government-body", "aliases": []},
     {"id": "pakistan", "name": "Pakistan", "kind": "state", "aliases": []},
-    {"id": "rana", "name": "Rana Invented", "kind": "person", "aliases": [],
-     "memberships": [{"organization": "pakistan", "role": "special envoy for Valdoria", "start": "2022"}]},
+    {
+        "id": "rana",
+        "name": "Rana Invented",
+        "kind": "person",
+        "aliases": [],
+        "memberships": [
+            {"organization": "pakistan", "role": "special envoy for Valdoria", "start": "2022"}
+        ],
+    },
 ]
 
 
@@ -55,10 +101,14 @@ def ids(candidate: dict) -> list[str]:
 
 # --- offices and governments, on the event's date -------------------------------------------------
 
-@pytest.mark.parametrize("text, holder", [
-    ("The Valdorian foreign minister met envoys in Geneva on 4 May 2022.", "ramos"),
-    ("The Valdorian foreign minister met envoys in Geneva on 4 May 2024.", "talavera"),
-])
+
+@pytest.mark.parametrize(
+    "text, holder",
+    [
+        ("The Valdorian foreign minister met envoys in Geneva on 4 May 2022.", "ramos"),
+        ("The Valdorian foreign minister met envoys in Geneva on 4 May 2024.", "talavera"),
+    ],
+)
 def test_an_office_is_read_as_whoever_held_it_on_the_date(gazetteer, text, holder):
     (c,) = found(text, gazetteer)
     assert holder in ids(c)
@@ -70,17 +120,22 @@ def test_an_acting_office_after_a_possessive_is_the_same_office(gazetteer):
     assert "ramos" in ids(c)
 
 
-@pytest.mark.parametrize("text, holder", [
-    ("Islamabad's special representative arrived in Valdoria on 4 May 2024.", "rana"),
-    ("Valdoria's top diplomat arrived in Ostland on 4 May 2024.", "talavera"),
-])
+@pytest.mark.parametrize(
+    "text, holder",
+    [
+        ("Islamabad's special representative arrived in Valdoria on 4 May 2024.", "rana"),
+        ("Valdoria's top diplomat arrived in Ostland on 4 May 2024.", "talavera"),
+    ],
+)
 def test_a_capital_or_another_name_of_the_office_names_the_holder(gazetteer, text, holder):
     (c,) = found(text, gazetteer)
     assert holder in ids(c)
 
 
 def test_a_counterpart_holds_the_same_office_as_the_other_title(gazetteer):
-    (c,) = found("The Ostland FM received a call from his Valdorian counterpart on 4 May 2024.", gazetteer)
+    (c,) = found(
+        "The Ostland FM received a call from his Valdorian counterpart on 4 May 2024.", gazetteer
+    )
     assert "talavera" in ids(c)
 
 
@@ -89,10 +144,13 @@ def test_an_office_nobody_held_on_the_date_names_nobody(gazetteer):
     assert "ramos" not in ids(c) and "talavera" not in ids(c)
 
 
-@pytest.mark.parametrize("text, government", [
-    ("The Valdorian government protested on 2 March 2019.", "old-regime"),
-    ("The Valdorian government protested on 2 March 2023.", "council"),
-])
+@pytest.mark.parametrize(
+    "text, government",
+    [
+        ("The Valdorian government protested on 2 March 2019.", "old-regime"),
+        ("The Valdorian government protested on 2 March 2023.", "council"),
+    ],
+)
 def test_a_state_is_read_as_its_government_on_the_date(gazetteer, text, government):
     (c,) = found(text, gazetteer)
     assert ids(c) == ["valdoria", government]
@@ -101,9 +159,16 @@ def test_a_state_is_read_as_its_government_on_the_date(gazetteer, text, governme
 
 # --- spellings the gazetteer does not list --------------------------------------------------------
 
-@pytest.mark.parametrize("spelling, actor", [
-    ("Hanieh", "haniyeh"), ("Haniya", "haniyeh"), ("Mottaki", "muttaqi"), ("Muttaki", "muttaqi"),
-])
+
+@pytest.mark.parametrize(
+    "spelling, actor",
+    [
+        ("Hanieh", "haniyeh"),
+        ("Haniya", "haniyeh"),
+        ("Mottaki", "muttaqi"),
+        ("Muttaki", "muttaqi"),
+    ],
+)
 def test_transliterated_names_match_and_are_marked_fuzzy(gazetteer, spelling, actor):
     (c,) = found(f"{spelling} arrived in Geneva on 4 May 2024.", gazetteer)
     assert c["actors"] == [{"id": actor, "name": gazetteer.actors[actor].name, "fuzzy": True}]
@@ -133,9 +198,12 @@ def test_transliteration_keys_fold_vowels_doubles_and_hyphens():
 
 # --- across sentences -----------------------------------------------------------------------------
 
+
 def test_a_dated_sentence_that_refers_back_takes_the_actors_that_introduced_the_event(gazetteer):
-    text = ("A delegation led by Ramos met Talavera in Geneva. In a statement after the meeting on Monday, "
-            "the ministry said the talks went well.")
+    text = (
+        "A delegation led by Ramos met Talavera in Geneva. In a statement after the meeting on Monday, "
+        "the ministry said the talks went well."
+    )
     (c,) = found(text, gazetteer)
     assert (c["date"], ids(c)) == ("2024-12-23", ["ramos", "talavera"])
     assert any("earlier sentence" in note for note in c["notes"])
@@ -157,16 +225,23 @@ def test_the_group_is_the_organisation_named_last(gazetteer):
 
 # --- roles and types -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "The Eastern Front assassinated Dara Massoud on 9 September 2001.",
-    "Dara Massoud was assassinated by the Eastern Front on 9 September 2001.",
-    "The assassination of Dara Massoud by the Eastern Front on 9 September 2001 shook the region.",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Eastern Front assassinated Dara Massoud on 9 September 2001.",
+        "Dara Massoud was assassinated by the Eastern Front on 9 September 2001.",
+        "The assassination of Dara Massoud by the Eastern Front on 9 September 2001 shook the region.",
+    ],
+)
 def test_roles_follow_the_verbs_direction(gazetteer, text):
     (c,) = found(text, gazetteer)
     assert (c["type"], c["roles"]) == ("assassination", {"front": "attacker", "massoud": "target"})
 
 
 def test_a_hearing_is_a_hearing_not_a_clash(gazetteer):
-    (c,) = found("At a Senate Panel hearing on 11 December 2024, Ramos was asked about the fighting.", gazetteer)
+    (c,) = found(
+        "At a Senate Panel hearing on 11 December 2024, Ramos was asked about the fighting.",
+        gazetteer,
+    )
     assert c["type"] == "hearing"

@@ -28,10 +28,14 @@ planned but no date or place had been set.</p>
 </article>
 <footer>Copyright Example Wire. All rights reserved.</footer>
 """
-DATED = ('<!doctype html><html><head><title>Envoy meets Ortiz</title>'
-         '<meta property="article:published_time" content="2024-12-24T09:30:00+00:00"></head>'
-         f"<body>{BODY}</body></html>")
-UNDATED = f"<!doctype html><html><head><title>Envoy meets Ortiz</title></head><body>{BODY}</body></html>"
+DATED = (
+    "<!doctype html><html><head><title>Envoy meets Ortiz</title>"
+    '<meta property="article:published_time" content="2024-12-24T09:30:00+00:00"></head>'
+    f"<body>{BODY}</body></html>"
+)
+UNDATED = (
+    f"<!doctype html><html><head><title>Envoy meets Ortiz</title></head><body>{BODY}</body></html>"
+)
 LINKS_ONLY = '<!doctype html><html><body><nav><a href="/">Home</a> <a href="/a">World</a></nav></body></html>'
 PAGES = {"/dated.html": DATED, "/undated.html": UNDATED, "/links.html": LINKS_ONLY}
 
@@ -79,7 +83,10 @@ def test_a_url_is_read_for_its_article_and_its_publication_date(site, data_folde
     assert [(c["date_text"], c["date"], c["published"], c["published_from"]) for c in found] == [
         ("on Sunday", "2024-12-22", "2024-12-24", "page"),
     ]
-    assert found[0]["actors"] == [{"id": "valdoria", "name": "Valdoria"}, {"id": "lena-ortiz", "name": "Lena Ortiz"}]
+    assert found[0]["actors"] == [
+        {"id": "valdoria", "name": "Valdoria"},
+        {"id": "lena-ortiz", "name": "Lena Ortiz"},
+    ]
     assert "Home" not in found[0]["sentence"] and "Copyright" not in result.stdout
 
 
@@ -114,7 +121,9 @@ def test_a_page_without_an_article_is_refused(site, data_folder):
     assert "no article text found" in result.stderr and "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("path, words", [("/missing.html", "answered 404"), (None, "did not answer")])
+@pytest.mark.parametrize(
+    "path, words", [("/missing.html", "answered 404"), (None, "did not answer")]
+)
 def test_an_address_that_does_not_answer_gets_a_clear_message(site, data_folder, path, words):
     url = f"{site}{path}" if path else "http://127.0.0.1:9/nothing-listens-here.html"
     result = run(data_folder, url)

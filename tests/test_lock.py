@@ -23,7 +23,9 @@ def _locked() -> dict[str, tuple[str, int]]:
 
 def _declared() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    wanted = project["dependencies"] + [
+        r for extra in project["optional-dependencies"].values() for r in extra
+    ]
     return [Requirement(r) for r in wanted]
 
 
@@ -31,7 +33,9 @@ def test_every_declared_dependency_is_locked_at_a_version_it_allows():
     locked = _locked()
     for requirement in _declared():
         name = canonicalize_name(requirement.name)
-        assert name in locked, f"{requirement.name} is in pyproject.toml but not in requirements.lock: run scripts/lock"
+        assert name in locked, (
+            f"{requirement.name} is in pyproject.toml but not in requirements.lock: run scripts/lock"
+        )
         version = locked[name][0]
         assert requirement.specifier.contains(version, prereleases=True), (
             f"requirements.lock pins {requirement.name}=={version}, which pyproject.toml's '{requirement}' refuses: run scripts/lock"

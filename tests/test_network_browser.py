@@ -28,8 +28,13 @@ pytestmark = pytest.mark.browser
 # A hostile name in contact with a plain one, so that it is drawn as a node and an edge.
 XSS_NAME = "<svg onload=window.__xss=4>"
 XSS_EVENTS = [
-    make_event("2024-01-xss-call", "2024-01", "<img src=x onerror=window.__xss=1>", type_="phone-call",
-               actors=[("evil-actor", "initiator"), ("haniyeh", "recipient")]),
+    make_event(
+        "2024-01-xss-call",
+        "2024-01",
+        "<img src=x onerror=window.__xss=1>",
+        type_="phone-call",
+        actors=[("evil-actor", "initiator"), ("haniyeh", "recipient")],
+    ),
 ]
 
 
@@ -46,7 +51,15 @@ def xss_app(chronologies) -> Iterator[LiveApp]:
         yield live
 
 
-def network_page(host: HostPages, app: LiveApp, name: str, attributes: str = "", *, csp: str | None = None, before: str = "") -> str:
+def network_page(
+    host: HostPages,
+    app: LiveApp,
+    name: str,
+    attributes: str = "",
+    *,
+    csp: str | None = None,
+    before: str = "",
+) -> str:
     return host.page(
         name,
         f'{before}<chrono-network api="{app.origin}/api" {attributes}></chrono-network>',
@@ -73,13 +86,19 @@ def wait_ready(target) -> None:
 
 
 def drawn(target) -> tuple[list[str], list[str]]:
-    nodes = target.locator("chrono-network svg.graph [data-actor-id]").evaluate_all("n => n.map(x => x.dataset.actorId)")
-    edges = target.locator("chrono-network svg.graph [data-pair]").evaluate_all("e => e.map(x => x.dataset.pair)")
+    nodes = target.locator("chrono-network svg.graph [data-actor-id]").evaluate_all(
+        "n => n.map(x => x.dataset.actorId)"
+    )
+    edges = target.locator("chrono-network svg.graph [data-pair]").evaluate_all(
+        "e => e.map(x => x.dataset.pair)"
+    )
     return nodes, edges
 
 
 def expected(answer: dict) -> tuple[list[str], list[str]]:
-    return [n["id"] for n in answer["nodes"]], ["|".join(sorted((e["source"], e["target"]))) for e in answer["edges"]]
+    return [n["id"] for n in answer["nodes"]], [
+        "|".join(sorted((e["source"], e["target"]))) for e in answer["edges"]
+    ]
 
 
 def test_embedded_cross_origin_by_one_script_tag_under_a_strict_csp(page, app, host):
@@ -92,7 +111,9 @@ def test_embedded_cross_origin_by_one_script_tag_under_a_strict_csp(page, app, h
     answer = api(app, "ids=200&limit=150")
     assert drawn(page) == expected(answer) and answer["edges"]
     # drawn with the element's own styles: coloured by kind, not the SVG default black
-    fill = page.locator("chrono-network svg.graph [data-actor-id] circle").first.evaluate("c => getComputedStyle(c).fill")
+    fill = page.locator("chrono-network svg.graph [data-actor-id] circle").first.evaluate(
+        "c => getComputedStyle(c).fill"
+    )
     assert fill not in ("rgb(0, 0, 0)", "")
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.__violations") == []
@@ -102,20 +123,30 @@ def test_edge_counts_match_the_network_and_contacts_apis(page, app, host):
     page.goto(network_page(host, app, "counts.html"))
     wait_ready(page)
     rows = page.locator("chrono-network tbody tr").evaluate_all(
-        "rows => rows.map(r => [r.dataset.row, Number(r.querySelector('td.n').textContent)])")
+        "rows => rows.map(r => [r.dataset.row, Number(r.querySelector('td.n').textContent)])"
+    )
     answer = api(app, "")
-    assert dict(rows) == {"|".join(sorted((e["source"], e["target"]))): e["count"] for e in answer["edges"]}
+    assert dict(rows) == {
+        "|".join(sorted((e["source"], e["target"]))): e["count"] for e in answer["edges"]
+    }
     for pair, count in rows:
         a, b = pair.split("|")
-        with urllib.request.urlopen(f"{app.origin}/api/contacts?actor={a}&with={b}&members=false", timeout=10) as r:
+        with urllib.request.urlopen(
+            f"{app.origin}/api/contacts?actor={a}&with={b}&members=false", timeout=10
+        ) as r:
             assert [c["count"] for c in json.load(r)["contacts"]] == [count], pair
 
 
 def test_only_a_page_with_a_network_loads_its_code(page, app, host):
     asked = []
     page.on("request", lambda r: asked.append(urllib.parse.urlsplit(r.url).path))
-    page.goto(host.page("timeline-only.html", f'<chrono-timeline api="{app.origin}/api"></chrono-timeline>',
-                        head=f'<script type="module" src="{app.origin}/widget.js"></script>'))
+    page.goto(
+        host.page(
+            "timeline-only.html",
+            f'<chrono-timeline api="{app.origin}/api"></chrono-timeline>',
+            head=f'<script type="module" src="{app.origin}/widget.js"></script>',
+        )
+    )
     page.locator("chrono-timeline li[data-event-id]").first.wait_for()
     assert "/widget.js" in asked and not [p for p in asked if "network" in p or "vendor" in p]
 
@@ -139,8 +170,10 @@ def test_brush_narrows_the_graph_to_the_span_chosen(page, app, host):
     assert after == expected(api(app, f"from={last}"))
     assert set(after[1]) < set(before[1])
     page.locator("chrono-network button.whole").click()
-    page.wait_for_function("(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-pair]').length === n",
-                           arg=len(before[1]))
+    page.wait_for_function(
+        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-pair]').length === n",
+        arg=len(before[1]),
+    )
 
 
 def test_choosing_an_edge_lists_its_events_with_quotes(page, app, host):
@@ -149,11 +182,17 @@ def test_choosing_an_edge_lists_its_events_with_quotes(page, app, host):
     edge = next(e for e in api(app, "")["edges"] if e["count"] > 1)
     pair = "|".join(sorted((edge["source"], edge["target"])))
     page.locator(f'chrono-network svg.graph [data-pair="{pair}"]').dispatch_event("click")
-    page.wait_for_function(f"(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('.edge-panel li[data-event-id]').length === n",
-                           arg=edge["count"])
-    listed = page.locator("chrono-network .edge-panel li[data-event-id]").evaluate_all("i => i.map(x => x.dataset.eventId)")
+    page.wait_for_function(
+        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('.edge-panel li[data-event-id]').length === n",
+        arg=edge["count"],
+    )
+    listed = page.locator("chrono-network .edge-panel li[data-event-id]").evaluate_all(
+        "i => i.map(x => x.dataset.eventId)"
+    )
     assert sorted(listed) == sorted(edge["event_ids"])
-    quotes = page.locator("chrono-network .edge-panel blockquote").evaluate_all("q => q.map(x => x.textContent)")
+    quotes = page.locator("chrono-network .edge-panel blockquote").evaluate_all(
+        "q => q.map(x => x.textContent)"
+    )
     with urllib.request.urlopen(f"{app.origin}/api/events/{listed[0]}", timeout=10) as r:
         assert json.load(r)["citations"][0]["quote"] in quotes
 
@@ -164,33 +203,47 @@ def test_keyboard_moves_through_edges_and_nodes_and_enter_chooses(page, app, hos
     page.locator("#before").focus()
     for _ in range(12):
         page.keyboard.press("Tab")
-        if page.evaluate("() => { let e = document.activeElement; while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement; return !!(e.dataset && e.dataset.pair); }"):
+        if page.evaluate(
+            "() => { let e = document.activeElement; while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement; return !!(e.dataset && e.dataset.pair); }"
+        ):
             break
-    first_pair = page.evaluate("() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.pair")
+    first_pair = page.evaluate(
+        "() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.pair"
+    )
     pairs = drawn(page)[1]
     assert first_pair == pairs[0]
     page.keyboard.press("ArrowRight")
-    second = page.evaluate("() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.pair")
+    second = page.evaluate(
+        "() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.pair"
+    )
     assert second == pairs[1]
     info = page.locator("chrono-network .info").inner_text()
     assert "contact" in info  # focus shows the pair's names and counts
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')")
+    page.wait_for_function(
+        "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+    )
     assert deep_focus(page)["tag"] == "h3"
     # Tab on to the actors; Enter re-centres on the one focused
     page.locator("chrono-network svg.graph [data-actor-id][tabindex='0']").focus()
     page.keyboard.press("End")
-    actor = page.evaluate("() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.actorId")
+    actor = page.evaluate(
+        "() => document.querySelector('chrono-network').shadowRoot.activeElement.dataset.actorId"
+    )
     assert actor == drawn(page)[0][-1]
     page.keyboard.press("Enter")
-    page.wait_for_function("() => !document.querySelector('chrono-network').shadowRoot.querySelector('.bar').hidden")
+    page.wait_for_function(
+        "() => !document.querySelector('chrono-network').shadowRoot.querySelector('.bar').hidden"
+    )
     wait_ready(page)
     assert drawn(page) == expected(api(app, f"actor={actor}"))
     assert "Centred on" in deep_focus(page)["text"]
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Show all"
-    page.wait_for_function("(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-actor-id]').length === n",
-                           arg=len(api(app, "")["nodes"]))
+    page.wait_for_function(
+        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-actor-id]').length === n",
+        arg=len(api(app, "")["nodes"]),
+    )
 
 
 def test_hostile_names_render_as_text(page, xss_app, host):
@@ -198,23 +251,40 @@ def test_hostile_names_render_as_text(page, xss_app, host):
     wait_ready(page)
     node = page.locator('chrono-network svg.graph [data-actor-id="evil-actor"]')
     assert XSS_NAME in node.get_attribute("aria-label")
-    assert page.locator("chrono-network svg.graph text.label").all_text_contents().count(XSS_NAME) == 1
+    assert (
+        page.locator("chrono-network svg.graph text.label").all_text_contents().count(XSS_NAME) == 1
+    )
     assert XSS_NAME in page.locator("chrono-network tbody").text_content()
-    page.locator('chrono-network svg.graph [data-pair="evil-actor|haniyeh"]').dispatch_event("click")
-    page.wait_for_function("() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')")
-    assert page.locator("chrono-network .edge-panel .title").inner_text() == "<img src=x onerror=window.__xss=1>"
+    page.locator('chrono-network svg.graph [data-pair="evil-actor|haniyeh"]').dispatch_event(
+        "click"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+    )
+    assert (
+        page.locator("chrono-network .edge-panel .title").inner_text()
+        == "<img src=x onerror=window.__xss=1>"
+    )
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.__xss") is None
     assert page.locator("chrono-network img, chrono-network svg svg[onload]").count() == 0
 
 
 def test_network_page_for_iframes_takes_filters_from_its_query(page, app, host):
-    page.goto(host.page("frame.html", f'<iframe src="{app.origin}/network?actor=Muttaqi&amp;min_count=1&amp;api=http://evil.example/api" '
-                                      'title="Network" width="900" height="800"></iframe>'))
+    page.goto(
+        host.page(
+            "frame.html",
+            f'<iframe src="{app.origin}/network?actor=Muttaqi&amp;min_count=1&amp;api=http://evil.example/api" '
+            'title="Network" width="900" height="800"></iframe>',
+        )
+    )
     frame = page.frames[1]
     frame.wait_for_function(READY)
     assert drawn(frame) == expected(api(app, "actor=Muttaqi"))
-    assert frame.locator("chrono-network svg.graph .centre").get_attribute("data-actor-id") == "muttaqi"  # named by an alias
+    assert (
+        frame.locator("chrono-network svg.graph .centre").get_attribute("data-actor-id")
+        == "muttaqi"
+    )  # named by an alias
     assert frame.locator("chrono-network").get_attribute("api") is None
 
 
@@ -239,7 +309,9 @@ def test_screenshots_at_phone_and_desktop_widths(browser, app, host, tmp_path, w
     assert colours > 20 and busy_rows > 0.3
     if width == 320:
         pg.locator("chrono-network .pairs-list button").first.click()
-        pg.wait_for_function("() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')")
+        pg.wait_for_function(
+            "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+        )
         assert no_horizontal_overflow(pg)
     context.close()
     assert errors == []

@@ -17,7 +17,14 @@ from chrono.api import canonical_raw_path, create_app
 from tests.helpers import LiveServer
 
 # Headers whose value must not depend on the spelling of the path.
-COMPARED = ("content-type", "etag", "x-chrono-build", "content-security-policy", "x-frame-options", "location")
+COMPARED = (
+    "content-type",
+    "etag",
+    "x-chrono-build",
+    "content-security-policy",
+    "x-frame-options",
+    "location",
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +56,7 @@ def dechunk(body: bytes) -> bytes:
         n = int(size, 16)
         if not n:
             return out
-        out, body = out + body[:n], body[n + 2:]
+        out, body = out + body[:n], body[n + 2 :]
 
 
 def comparable(status: int, headers: dict[str, str], body: bytes) -> tuple:
@@ -63,7 +70,11 @@ def spellings(path: str) -> list[str]:
     """Other spellings of `path` the router reads as the same path."""
     target, mark, query = path.partition("?")
     first, _, rest = target[1:].partition("/")
-    out = ["/" + target, target.replace("/", "//"), f"/%{ord(first[0]):02X}{first[1:]}/{rest}".rstrip("/") if first else "/%2F"]
+    out = [
+        "/" + target,
+        target.replace("/", "//"),
+        f"/%{ord(first[0]):02X}{first[1:]}/{rest}".rstrip("/") if first else "/%2F",
+    ]
     if rest:
         out.append(f"/{first}//{rest}")
         out.append(f"/{first}%2F{rest}")
@@ -86,7 +97,12 @@ def canonical_paths(live) -> list[str]:
         f"/api/actors/{actor}",
         f"/api/contacts?actor={actor}&limit=3&from={month}&to={month}",
         "/api/types",
-        "/widget.js", "/embed.js", "/embed", "/", "/favicon.ico", "/static/site.css",
+        "/widget.js",
+        "/embed.js",
+        "/embed",
+        "/",
+        "/favicon.ico",
+        "/static/site.css",
         "/schema/openapi.json",
         "/datasette/chrono/events.json?_size=2&_nocount=1&_nofacet=1",
         "/datasette/chrono/contacts.json?_size=2&_nocount=1&_nofacet=1",
@@ -106,25 +122,38 @@ def test_spellings_of_every_route_answer_as_the_canonical_path(live, canonical_p
     assert checked >= 80
 
 
-@pytest.mark.parametrize("target", [
-    "/%2561pi/events",  # an escaped escape is not /api
-    "/api/events%3Flimit=1",  # an escaped ? is part of the path
-    "/api/./events", "/api/../api/events",
-    "/%00/api/events", "/api/%ff%fe", "//api//nothing", "/%64atasette/nothing-here",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%2561pi/events",  # an escaped escape is not /api
+        "/api/events%3Flimit=1",  # an escaped ? is part of the path
+        "/api/./events",
+        "/api/../api/events",
+        "/%00/api/events",
+        "/api/%ff%fe",
+        "//api//nothing",
+        "/%64atasette/nothing-here",
+    ],
+)
 def test_spellings_that_name_nothing_are_clean_404s(live, target):
     status, headers, body = raw_get(live, target)
     assert status == 404, (target, status, body[:200])
 
 
-@pytest.mark.parametrize("raw, canonical", [
-    (b"/api/events", b"/api/events"),
-    (b"//api//events/", b"/api/events/"),
-    (b"/%61pi/%65vents?q=%61", b"/api/events?q=%61"),  # the query string is not the path
-    (b"/api%2Fevents", b"/api/events"),
-    (b"/%7e%2D%2e%5F", b"/~-._"),
-    (b"/datasette/chrono/actors/some%20one%2C%C3%A9", b"/datasette/chrono/actors/some%20one%2C%C3%A9"),
-    (b"/%2561pi", b"/%2561pi"),
-])
+@pytest.mark.parametrize(
+    "raw, canonical",
+    [
+        (b"/api/events", b"/api/events"),
+        (b"//api//events/", b"/api/events/"),
+        (b"/%61pi/%65vents?q=%61", b"/api/events?q=%61"),  # the query string is not the path
+        (b"/api%2Fevents", b"/api/events"),
+        (b"/%7e%2D%2e%5F", b"/~-._"),
+        (
+            b"/datasette/chrono/actors/some%20one%2C%C3%A9",
+            b"/datasette/chrono/actors/some%20one%2C%C3%A9",
+        ),
+        (b"/%2561pi", b"/%2561pi"),
+    ],
+)
 def test_canonical_raw_path_reads_as_the_router_does(raw, canonical):
     assert canonical_raw_path(raw) == canonical

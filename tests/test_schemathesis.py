@@ -26,7 +26,9 @@ _DB = Path(tempfile.mkdtemp(prefix="chrono-schemathesis-")) / "chrono.db"
 
 def _schema():
     build(BUNDLED_DATA, _DB)
-    return schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(_DB, mount_datasette=False))
+    return schemathesis.openapi.from_asgi(
+        "/schema/openapi.json", create_app(_DB, mount_datasette=False)
+    )
 
 
 SCHEMA = _schema()
@@ -41,23 +43,49 @@ def _cleanup():
 
 def test_every_api_operation_is_in_the_schema():
     paths = {op.path for op in OPERATIONS}
-    assert {"/api/events", "/api/events/{event_id}", "/api/events.csv", "/api/events.ics", "/api/timeline.json",
-            "/api/actors", "/api/actors/{actor_id}", "/api/contacts", "/api/types"} <= paths
+    assert {
+        "/api/events",
+        "/api/events/{event_id}",
+        "/api/events.csv",
+        "/api/events.ics",
+        "/api/timeline.json",
+        "/api/actors",
+        "/api/actors/{actor_id}",
+        "/api/contacts",
+        "/api/types",
+    } <= paths
 
 
-CASES = [(op, mode) for op in OPERATIONS for mode in ("positive", "negative")
-         if mode == "positive" or op.query or op.path_parameters]
+CASES = [
+    (op, mode)
+    for op in OPERATIONS
+    for mode in ("positive", "negative")
+    if mode == "positive" or op.query or op.path_parameters
+]
 
 
-@pytest.mark.parametrize("operation, mode", CASES, ids=lambda v: v if isinstance(v, str) else f"{v.method.upper()} {v.path}")
+@pytest.mark.parametrize(
+    "operation, mode",
+    CASES,
+    ids=lambda v: v if isinstance(v, str) else f"{v.method.upper()} {v.path}",
+)
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_no_server_errors_and_problems_for_bad_input(operation, mode, data):
     from schemathesis.generation import GenerationMode
 
-    strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE)
+    strategy = operation.as_strategy(
+        generation_mode=GenerationMode.POSITIVE if mode == "positive" else GenerationMode.NEGATIVE
+    )
     case = data.draw(strategy)
     response = case.call()
-    assert response.status_code < 500, (case.method, case.formatted_path, case.query, response.text[:300])
+    assert response.status_code < 500, (
+        case.method,
+        case.formatted_path,
+        case.query,
+        response.text[:300],
+    )
     if response.status_code >= 400:
-        assert response.headers["content-type"][0].startswith("application/problem+json"), response.headers
+        assert response.headers["content-type"][0].startswith("application/problem+json"), (
+            response.headers
+        )

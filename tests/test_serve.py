@@ -20,8 +20,19 @@ def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
         shutil.copy(BUNDLED_DATA / name, data / name)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chrono", "serve", "--port", str(port), "--db", str(data / "chrono.db")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "chrono",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(data / "chrono.db"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -37,7 +48,10 @@ def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
             time.sleep(0.2)
         assert (data / "chrono.db").exists()
         events = httpx.get(f"{base}/api/events?actor=Haniyah&from=2021&to=2022").json()["events"]
-        assert [e["id"] for e in events][:2] == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi"]
+        assert [e["id"] for e in events][:2] == [
+            "2021-08-haniyeh-calls-baradar",
+            "2021-10-haniyeh-calls-muttaqi",
+        ]
         assert httpx.get(f"{base}/widget.js").headers["content-type"].startswith("text/javascript")
         assert "chrono-timeline" in httpx.get(f"{base}/").text
         assert httpx.get(f"{base}/schema/openapi.json").json()["info"]["title"] == "chrono"
@@ -70,8 +84,12 @@ def test_serve_refuses_a_database_it_cannot_read(tmp_path, bundled_db):
         conn.execute("CREATE TABLE notes (text TEXT)")
 
     def serve(db):  # a server that starts instead of refusing fails the test by its timeout
-        return subprocess.run([sys.executable, "-m", "chrono", "serve", "--db", str(db), "--port", str(free_port())],
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "chrono", "serve", "--db", str(db), "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     result = serve(old)
     assert result.returncode == 1

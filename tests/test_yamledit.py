@@ -40,12 +40,17 @@ def inserted(old: str, new: str) -> tuple[int, str]:
     start = next((i for i, (x, y) in enumerate(zip(old, new)) if x != y), len(old))
     added = len(new) - len(old)
     assert new[:start] == old[:start]
-    assert new[start + added:] == old[start:], "bytes after the insertion changed"
-    return start, new[start:start + added]
+    assert new[start + added :] == old[start:], "bytes after the insertion changed"
+    return start, new[start : start + added]
 
 
 def test_append_record_keeps_every_byte_and_adds_a_valid_record():
-    record = {"id": "third", "date": "2024-12-24", "quote": 'He said: "no" — twice', "actors": [{"id": "a", "role": "host"}]}
+    record = {
+        "id": "third",
+        "date": "2024-12-24",
+        "quote": 'He said: "no" — twice',
+        "actors": [{"id": "a", "role": "host"}],
+    }
     new = append_record(HAND_WRITTEN, record)
     assert new.startswith(HAND_WRITTEN)
     assert yaml.safe_load(new)[-1] == record
@@ -60,7 +65,10 @@ def test_append_record_to_a_file_without_final_newline_or_empty():
 
 def test_append_record_follows_an_indented_list():
     text = "  - id: x\n    name: X\n"
-    assert yaml.safe_load(append_record(text, {"id": "y", "name": "Y"})) == [{"id": "x", "name": "X"}, {"id": "y", "name": "Y"}]
+    assert yaml.safe_load(append_record(text, {"id": "y", "name": "Y"})) == [
+        {"id": "x", "name": "X"},
+        {"id": "y", "name": "Y"},
+    ]
 
 
 def test_append_record_refuses_a_flow_list():
@@ -76,10 +84,16 @@ def test_append_to_a_block_list_edits_only_that_list(record_id):
     records = {r["id"]: r for r in yaml.safe_load(new)}
     old_records = {r["id"]: r for r in yaml.safe_load(HAND_WRITTEN)}
     assert records[record_id]["citations"] == [*old_records[record_id]["citations"], citation]
-    assert {k: v for k, v in records.items() if k != record_id} == {k: v for k, v in old_records.items() if k != record_id}
+    assert {k: v for k, v in records.items() if k != record_id} == {
+        k: v for k, v in old_records.items() if k != record_id
+    }
     assert added.lstrip().startswith("- source: s2")
     # inserted inside the record's own lines, right after its last citation
-    assert HAND_WRITTEN[:where].rstrip().endswith("stance: reports" if record_id == "first" else "quote: Two.")
+    assert (
+        HAND_WRITTEN[:where]
+        .rstrip()
+        .endswith("stance: reports" if record_id == "first" else "quote: Two.")
+    )
 
 
 def test_append_to_a_flow_list_adds_before_its_bracket():

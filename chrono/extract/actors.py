@@ -39,15 +39,48 @@ FUNCTION_WORDS = _words(
 )
 # Country adjectives and nationals: general English, mapped to a country only if the gazetteer has it.
 DEMONYMS = {
-    "Afghan": "Afghanistan", "American": "United States", "British": "United Kingdom", "Pakistani": "Pakistan",
-    "Iranian": "Iran", "Israeli": "Israel", "Palestinian": "Palestine", "Saudi": "Saudi Arabia", "Qatari": "Qatar",
-    "Iraqi": "Iraq", "Jordanian": "Jordan", "Syrian": "Syria", "Turkish": "Turkey", "Turk": "Turkey",
-    "Greek": "Greece", "Chinese": "China", "Russian": "Russia", "Indian": "India", "French": "France",
-    "German": "Germany", "Egyptian": "Egypt", "Emirati": "United Arab Emirates", "Tajik": "Tajikistan",
-    "Tajikistani": "Tajikistan", "Uzbek": "Uzbekistan", "Turkmen": "Turkmenistan", "Yemeni": "Yemen",
-    "Lebanese": "Lebanon", "Ukrainian": "Ukraine", "Japanese": "Japan", "Kuwaiti": "Kuwait", "Omani": "Oman",
-    "Bahraini": "Bahrain", "Kazakh": "Kazakhstan", "Kyrgyz": "Kyrgyzstan", "Norwegian": "Norway", "Swiss": "Switzerland",
-    "Italian": "Italy", "Spanish": "Spain", "Canadian": "Canada", "Australian": "Australia", "Bangladeshi": "Bangladesh",
+    "Afghan": "Afghanistan",
+    "American": "United States",
+    "British": "United Kingdom",
+    "Pakistani": "Pakistan",
+    "Iranian": "Iran",
+    "Israeli": "Israel",
+    "Palestinian": "Palestine",
+    "Saudi": "Saudi Arabia",
+    "Qatari": "Qatar",
+    "Iraqi": "Iraq",
+    "Jordanian": "Jordan",
+    "Syrian": "Syria",
+    "Turkish": "Turkey",
+    "Turk": "Turkey",
+    "Greek": "Greece",
+    "Chinese": "China",
+    "Russian": "Russia",
+    "Indian": "India",
+    "French": "France",
+    "German": "Germany",
+    "Egyptian": "Egypt",
+    "Emirati": "United Arab Emirates",
+    "Tajik": "Tajikistan",
+    "Tajikistani": "Tajikistan",
+    "Uzbek": "Uzbekistan",
+    "Turkmen": "Turkmenistan",
+    "Yemeni": "Yemen",
+    "Lebanese": "Lebanon",
+    "Ukrainian": "Ukraine",
+    "Japanese": "Japan",
+    "Kuwaiti": "Kuwait",
+    "Omani": "Oman",
+    "Bahraini": "Bahrain",
+    "Kazakh": "Kazakhstan",
+    "Kyrgyz": "Kyrgyzstan",
+    "Norwegian": "Norway",
+    "Swiss": "Switzerland",
+    "Italian": "Italy",
+    "Spanish": "Spain",
+    "Canadian": "Canada",
+    "Australian": "Australia",
+    "Bangladeshi": "Bangladesh",
 }
 
 
@@ -56,7 +89,9 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        folded = dates.fold(ch).translate(dates.TYPOGRAPHIC) if not ch.isascii() or ch.isupper() else ch
+        folded = (
+            dates.fold(ch).translate(dates.TYPOGRAPHIC) if not ch.isascii() or ch.isupper() else ch
+        )
         for c in folded:
             out.append(c)
             where.append(i)
@@ -113,10 +148,14 @@ class Gazetteer:
         keys = sorted(set(self.owner) | set(by_surname), key=len, reverse=True)
         body = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys) or r"(?!x)x"
         self.pattern = re.compile(rf"(?<![\w@])(?:{body})(?![\w])")
-        countries = {name: self.owner.get(dates.name_key(country)) for name, country in DEMONYMS.items()}
+        countries = {
+            name: self.owner.get(dates.name_key(country)) for name, country in DEMONYMS.items()
+        }
         self.demonyms = {name: actor for name, actor in countries.items() if actor}
         names = sorted(self.demonyms, key=len, reverse=True)
-        self.demonym_pattern = re.compile(rf"(?<![\w])({'|'.join(names)})(?:s|es)?(?![\w])") if names else None
+        self.demonym_pattern = (
+            re.compile(rf"(?<![\w])({'|'.join(names)})(?:s|es)?(?![\w])") if names else None
+        )
 
     @classmethod
     def load(cls, data: Path) -> tuple[Gazetteer, list[str]]:
@@ -151,7 +190,9 @@ class Gazetteer:
         hits += self.spellings.find(sentence, hits, seen)
         return sorted(hits, key=lambda h: h.start)
 
-    def _resolve(self, key: str, original: str, sentence: str, start: int, end: int, seen: dict[str, int]) -> ActorHit | None:
+    def _resolve(
+        self, key: str, original: str, sentence: str, start: int, end: int, seen: dict[str, int]
+    ) -> ActorHit | None:
         owner = self.owner.get(key)
         surname_of = self.by_surname.get(key, set()) if " " not in key else set()
         pool = ({owner} if owner else set()) | surname_of
@@ -163,7 +204,9 @@ class Gazetteer:
             # "Kabir Taneja" is not "Kabir"; but "Ibrahim Raisi" and "Amir-Khan Muttaqi" are Raisi and Muttaqi
             return self.spellings.longer_name(sentence, start, end, persons)
         if owner is None and not (_after_title(sentence, start) or pool & set(seen)):
-            return None  # a bare surname that is nobody's alias needs a title or an earlier full name
+            return (
+                None  # a bare surname that is nobody's alias needs a title or an earlier full name
+            )
         if len(pool) == 1:
             (only,) = pool
             return ActorHit(original, start, end, only, (only,), owner is None and only not in seen)
@@ -197,22 +240,34 @@ def _is_acronym(alias: str) -> bool:
 
 
 def _after_title(sentence: str, start: int) -> bool:
-    before = re.search(r"([\w.-]+)\s+$", sentence[max(0, start - LOOK_BACK):start])
+    before = re.search(r"([\w.-]+)\s+$", sentence[max(0, start - LOOK_BACK) : start])
     return bool(before) and before.group(1).lower().rstrip(".") in TITLE_WORDS  # type: ignore[union-attr]
 
 
 def _part_of_longer_name(sentence: str, start: int, end: int) -> bool:
     """A single name glued to another capitalised word that is not a title: someone else's name."""
     after = re.match(r"\s+([A-Z][\w’'-]*)", sentence[end:])
-    if after and after.group(1).lower() not in MONTH_AND_DAY_NAMES and after.group(1) not in DEMONYMS:
+    if (
+        after
+        and after.group(1).lower() not in MONTH_AND_DAY_NAMES
+        and after.group(1) not in DEMONYMS
+    ):
         word = after.group(1)
-        if not word.isupper() and word.lower() not in TITLE_WORDS and word.lower() not in ("administration", "government"):
+        if (
+            not word.isupper()
+            and word.lower() not in TITLE_WORDS
+            and word.lower() not in ("administration", "government")
+        ):
             return True
     back = max(0, start - LOOK_BACK)
     before = re.search(r"(^|[\s“\"(])([A-Z][\w’'-]*)\s+$", sentence[back:start])
     if before and sentence[: back + before.start(2)].strip():
         word = before.group(2)
-        if word.lower().rstrip(".") not in TITLE_WORDS and word not in DEMONYMS and not word.isupper():
+        if (
+            word.lower().rstrip(".") not in TITLE_WORDS
+            and word not in DEMONYMS
+            and not word.isupper()
+        ):
             return True
     return False
 
@@ -242,7 +297,7 @@ def unknown_names(sentence: str, claimed: list[tuple[int, int]]) -> list[str]:
             current = []
             continue
         word = tok.group()
-        contiguous = bool(current) and sentence[current[-1].end(): tok.start()] == " "
+        contiguous = bool(current) and sentence[current[-1].end() : tok.start()] == " "
         if word[0].isupper() and word.lower().rstrip(".") not in MONTH_AND_DAY_NAMES:
             if not contiguous:
                 runs.append(current)
@@ -256,16 +311,22 @@ def unknown_names(sentence: str, claimed: list[tuple[int, int]]) -> list[str]:
     runs.append(current)
     names = []
     for run in runs:
-        while run and (run[0].group().lower().rstrip(".") in TITLE_WORDS or run[0].group().lower() in FUNCTION_WORDS):
+        while run and (
+            run[0].group().lower().rstrip(".") in TITLE_WORDS
+            or run[0].group().lower() in FUNCTION_WORDS
+        ):
             run = run[1:]
-        while run and (run[-1].group().lower() in CONNECTORS or run[-1].group().lower().rstrip(".") in TITLE_WORDS):
+        while run and (
+            run[-1].group().lower() in CONNECTORS
+            or run[-1].group().lower().rstrip(".") in TITLE_WORDS
+        ):
             run.pop()
         capitals = [t for t in run if t.group()[0].isupper()]
         if len(capitals) < 2 or all(t.group().lower().rstrip(".") in TITLE_WORDS for t in capitals):
             continue
         if all(t.group().isupper() for t in run):  # "NEW YORK (Wire) —": a dateline
             continue
-        text = re.sub(r"['’]s$", "", sentence[run[0].start(): run[-1].end()]).rstrip(".,")
+        text = re.sub(r"['’]s$", "", sentence[run[0].start() : run[-1].end()]).rstrip(".,")
         names.append(text)
     return names
 
@@ -303,7 +364,9 @@ class _Spellings:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.words: dict[str, set[str]] = {}  # single-word names and aliases
-        self.surnames: dict[str, set[str]] = {}  # last words of full names: as exact surnames, they need a title
+        self.surnames: dict[
+            str, set[str]
+        ] = {}  # last words of full names: as exact surnames, they need a title
         self.full: dict[str, set[str]] = {}
         for actor in gazetteer.actors.values():
             for alias in dict.fromkeys([actor.name, *actor.aliases]):
@@ -316,14 +379,18 @@ class _Spellings:
                     self.surnames.setdefault(last, set()).add(actor.id)
         self.words = {k: v for k, v in self.words.items() if len(k) >= 4}
 
-    def _best(self, key: str, table: dict[str, set[str]], allowed: Iterable[str] | None = None) -> str | None:
+    def _best(
+        self, key: str, table: dict[str, set[str]], allowed: Iterable[str] | None = None
+    ) -> str | None:
         from rapidfuzz import fuzz, process
 
         if allowed is not None:
             allowed = set(allowed)
             table = {k: v & allowed for k, v in table.items() if v & allowed}
         scored: dict[str, float] = {}
-        for name, score, _ in process.extract(key, list(table), scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_SCORE - FUZZY_MARGIN):
+        for name, score, _ in process.extract(
+            key, list(table), scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_SCORE - FUZZY_MARGIN
+        ):
             for actor in table[name]:
                 scored[actor] = max(scored.get(actor, 0), score)
         if not scored:
@@ -338,9 +405,11 @@ class _Spellings:
         """Capitalised words no exact name claimed that are a known name in another spelling. A
         surname alone, as with exact names, needs a title before it or the full name earlier."""
         out: list[ActorHit] = []
-        claimed = bytearray(len(sentence))  # a run-on "sentence" has thousands of names: no pairwise look
+        claimed = bytearray(
+            len(sentence)
+        )  # a run-on "sentence" has thousands of names: no pairwise look
         for h in hits:
-            claimed[h.start:h.end] = b"\x01" * (h.end - h.start)
+            claimed[h.start : h.end] = b"\x01" * (h.end - h.start)
         for m in _TOKEN.finditer(sentence):
             word = m.group()
             if claimed.find(1, m.start(), m.end()) != -1 or _common_word(word):
@@ -349,17 +418,25 @@ class _Spellings:
             if len(key) < 4 or exact in self.gazetteer.owner or exact in self.gazetteer.by_surname:
                 continue
             actor = _cached_best(self, key, "words")
-            if actor is None:  # a surname alone, as with exact names, needs a title or the full name before
+            if (
+                actor is None
+            ):  # a surname alone, as with exact names, needs a title or the full name before
                 surname = _cached_best(self, key, "surnames")
-                actor = surname if surname and (_after_title(sentence, m.start()) or surname in seen) else None
+                actor = (
+                    surname
+                    if surname and (_after_title(sentence, m.start()) or surname in seen)
+                    else None
+                )
             if actor is not None:
                 out.append(ActorHit(word, m.start(), m.end(), actor, (actor,), False, True))
         return out
 
-    def longer_name(self, sentence: str, start: int, end: int, persons: list[str]) -> ActorHit | None:
+    def longer_name(
+        self, sentence: str, start: int, end: int, persons: list[str]
+    ) -> ActorHit | None:
         """A surname glued to the word before it, read as a spelling of one of `persons`' full
         names ("Ibrahim Raisi" for Ebrahim Raisi); None when it is someone else's name."""
-        before = re.search(r"([A-Z][\w’'-]*)\s+$", sentence[max(0, start - LOOK_BACK): start])
+        before = re.search(r"([A-Z][\w’'-]*)\s+$", sentence[max(0, start - LOOK_BACK) : start])
         if before is None:
             return None
         first = start - len(before.group())
@@ -368,7 +445,15 @@ class _Spellings:
             return None
         text = sentence[first:end]
         exact = transliteration_key(text) == transliteration_key(self.gazetteer.actors[actor].name)
-        return ActorHit(text, first, end, actor, (actor,), False, not exact or dates.name_key(text) not in self.gazetteer.owner)
+        return ActorHit(
+            text,
+            first,
+            end,
+            actor,
+            (actor,),
+            False,
+            not exact or dates.name_key(text) not in self.gazetteer.owner,
+        )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -378,5 +463,10 @@ def _cached_best(spellings: _Spellings, key: str, table: str) -> str | None:
 
 def _common_word(word: str) -> bool:
     lower = word.lower().rstrip(".")
-    return (lower in FUNCTION_WORDS or lower in TITLE_WORDS or lower in MONTH_AND_DAY_NAMES or word in DEMONYMS
-            or word.isupper())
+    return (
+        lower in FUNCTION_WORDS
+        or lower in TITLE_WORDS
+        or lower in MONTH_AND_DAY_NAMES
+        or word in DEMONYMS
+        or word.isupper()
+    )

@@ -45,7 +45,9 @@ def _read(text: str, timeline: Timeline) -> Iterator[tuple[Sentence, list[Mentio
         mentions = _merge_adjacent([m for m in mentions if m.range is not None], sentence.text)
         yield sentence, mentions
         timeline.add(sentence, mentions)
-        timeline.frames.append((sentence_tense(sentence.text), any(m.anchor == "publication" for m in mentions)))
+        timeline.frames.append(
+            (sentence_tense(sentence.text), any(m.anchor == "publication" for m in mentions))
+        )
 
 
 def read_date_phrase(phrase: str, written: str) -> Mention | None:
@@ -91,7 +93,9 @@ def resolve(phrase: str, anchor: DateRange) -> DateRange | None:
     return m.range if m is not None else None
 
 
-@functools.lru_cache(maxsize=65536)  # a bulk file resolves the same phrase against the same day often
+@functools.lru_cache(
+    maxsize=65536
+)  # a bulk file resolves the same phrase against the same day often
 def resolve_both_ways(phrase: str, anchor: DateRange) -> tuple[DateRange, ...]:
     """Every reading of a phrase against an anchor: "two days after", with nothing to be after,
     may count from the anchor either way; `chrono build` accepts a date that covers any of them."""

@@ -19,6 +19,7 @@ from .words import LOOK_BACK, MONTH_WORDS, NUMBER, WEEKDAY_WORDS, YEAR_NOUNS
 if TYPE_CHECKING:
     from .resolver import Reading, Resolver
 
+
 def _mon(group: str) -> str:
     """A month name; only abbreviations take a full stop ("Dec. 24"), so a sentence's own stays out."""
     full, short = MONTH_WORDS.split("|Sept|")
@@ -35,8 +36,10 @@ def _year(group: str) -> str:
 
 _WD = rf"(?P<wd>{WEEKDAY_WORDS})"
 _Q = r"(?:(?P<q>early|mid|late)[\s-]+)"
-_QP = (r"(?:(?:the\s+)?(?P<qp>beginning|start|end|middle|first\s+half|second\s+half|latter\s+half|"
-       r"early\s+part|latter\s+part)\s+of\s+)")
+_QP = (
+    r"(?:(?:the\s+)?(?P<qp>beginning|start|end|middle|first\s+half|second\s+half|latter\s+half|"
+    r"early\s+part|latter\s+part)\s+of\s+)"
+)
 _WK = r"(?:(?:the\s+)?(?P<wk>first|second|third|fourth|last|final)\s+week\s+of\s+)"
 _NUM = rf"(?<![\w,.])(?P<n>{NUMBER})"
 _UNIT = r"(?P<unit>hour|day|week|month|year|decade)s?"
@@ -66,22 +69,39 @@ RULES: list[Rule] = []
 
 def rule(name: str, kind: str, pattern: str) -> Callable[[Resolve], Resolve]:
     """Bind a pattern to the function that reads its matches: `@rule("dmy", "absolute", r"...")`."""
+
     def register(fn: Resolve) -> Resolve:
         RULES.append(Rule(name, kind, re.compile(pattern, re.IGNORECASE), fn))
         return fn
+
     return register
 
 
-COUNT_NOUNS = re.compile(r"\s*(%|percent|per\s+cent|km|kilomet|miles?\b|metres|meters|people|soldiers|troops|"
-                         r"members|men|women|children|fighters|dollars|euros|families|households|words)", re.IGNORECASE)
+COUNT_NOUNS = re.compile(
+    r"\s*(%|percent|per\s+cent|km|kilomet|miles?\b|metres|meters|people|soldiers|troops|"
+    r"members|men|women|children|fighters|dollars|euros|families|households|words)",
+    re.IGNORECASE,
+)
 PREPOSITIONS = re.compile(
     r"(?P<prep>\b(?:on|in|at|by|since|until|till|during|from|through|throughout|before|after|around|about|"
     r"circa|ca\.|as\s+of|as\s+early\s+as|as\s+late\s+as|dated|starting|beginning|ending)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
-RELATIONS = {"since": "since", "from": "since", "starting": "since", "beginning": "since", "until": "until",
-             "till": "until", "by": "by", "before": "before", "after": "after", "as of": "as of",
-             "as early as": "by", "as late as": "since", "ending": "until"}
+RELATIONS = {
+    "since": "since",
+    "from": "since",
+    "starting": "since",
+    "beginning": "since",
+    "until": "until",
+    "till": "until",
+    "by": "by",
+    "before": "before",
+    "after": "after",
+    "as of": "as of",
+    "as early as": "by",
+    "as late as": "since",
+    "ending": "until",
+}
 APPROXIMATE = frozenset({"around", "about", "circa", "ca."})
 
 
@@ -130,7 +150,7 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
     for k in ("d", "d2"):
         if g.get(k) and not 1 <= int(g[k]) <= 31:
             return False
-    after = sentence[m.end():]
+    after = sentence[m.end() :]
     if rule.name == "year":
         cue = g["cue"].lower()
         if COUNT_NOUNS.match(after):
@@ -141,7 +161,11 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
             return bool(word) and (word[0].isupper() or _is_year_noun(word))
         if cue in ("and", "or"):
             return bool(re.search(r"\d{4},?\s*$", sentence[: m.start()]))
-    if rule.name == "day_word" and m.group()[0].isupper() and sentence[: m.start()].strip(" “\"‘'(["):
+    if (
+        rule.name == "day_word"
+        and m.group()[0].isupper()
+        and sentence[: m.start()].strip(" “\"‘'([")
+    ):
         return False  # "Today" inside a sentence is a name ("India Today"), not the adverb
     if rule.name in ("year_dash", "numeric", "ymd_slash") and COUNT_NOUNS.match(after):
         return False
@@ -149,20 +173,26 @@ def _accept(rule: Rule, m: re.Match[str], sentence: str) -> bool:
     if rule.name == "month_span" and not (g.get("y") or g.get("y2") or framed):
         return False  # "May-June" needs a year or "from … to" to read as a span
     # "day after" without a number is no count ("the day after" has its own rule): "days after" is
-    plural = m.group()[m.end("unit") - m.start():].lower().startswith("s") if "unit" in g else True
+    plural = m.group()[m.end("unit") - m.start() :].lower().startswith("s") if "unit" in g else True
     if rule.name in ("relational", "later", "ago") and not g.get("n"):
         counted = _COUNTED.search(sentence[: m.start()])
-        return plural and not counted  # "10,000 years ago", "hundreds of years ago": a count we cannot read
+        return (
+            plural and not counted
+        )  # "10,000 years ago", "hundreds of years ago": a count we cannot read
     return True
 
 
-_COUNTED = re.compile(r"(?:\d(?:[\d,.]*\d)?|hundreds?|thousands?|millions?|dozens?|\w+\s+of)\s+$", re.IGNORECASE)
+_COUNTED = re.compile(
+    r"(?:\d(?:[\d,.]*\d)?|hundreds?|thousands?|millions?|dozens?|\w+\s+of)\s+$", re.IGNORECASE
+)
 
 
 def _modifies(cue: str) -> bool:
     """A year after an article or a possessive modifies a noun ("the 1996 accord", "Russia's 2022
     invasion"): it is a date only when an event noun or a name follows."""
-    return cue in ("the", "a", "an", "its", "their", "his", "her", "our") or cue.endswith(("'s", "’s"))
+    return cue in ("the", "a", "an", "its", "their", "his", "her", "our") or cue.endswith(
+        ("'s", "’s")
+    )
 
 
 def find_mentions(sentence: str) -> list[Mention]:
@@ -180,11 +210,15 @@ def _found(sentence: str) -> tuple[Mention, ...]:
                 found.append((m.start(), m.end(), order, rule, m))
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
     taken: list[Mention] = []
-    claimed = bytearray(len(sentence))  # a run-on text holds thousands of dates: no pairwise overlap test
+    claimed = bytearray(
+        len(sentence)
+    )  # a run-on text holds thousands of dates: no pairwise overlap test
     for start, end, _, rule, m in found:
         if claimed.find(1, start, end) != -1:
             continue
-        if rule.name == "year" and (_modifies(m.group("cue").lower()) or m.group("cue").lower() in ("and", "or", "year")):
+        if rule.name == "year" and (
+            _modifies(m.group("cue").lower()) or m.group("cue").lower() in ("and", "or", "year")
+        ):
             start = m.start("y")  # "the 2020 Doha Agreement": the date is "2020"
         claimed[start:end] = b"\x01" * (end - start)
         taken.append(Mention(rule, start, end, sentence[start:end], m.groupdict()))
@@ -202,11 +236,11 @@ def _attach_preposition(mention: Mention, sentence: str, floor: int) -> None:
     if cue:
         mention.prep = cue
     else:
-        p = PREPOSITIONS.search(sentence[floor: mention.start])
+        p = PREPOSITIONS.search(sentence[floor : mention.start])
         if p:
             mention.prep = " ".join(p.group("prep").split()).lower().removesuffix(" the")
             mention.start = floor + p.start()
-            mention.text = sentence[mention.start: mention.end]
+            mention.text = sentence[mention.start : mention.end]
     if mention.prep:
         mention.relation = RELATIONS.get(mention.prep)
         mention.approximate = mention.prep in APPROXIMATE
@@ -229,6 +263,11 @@ def event_noun_end(rest: str) -> int | None:
 
 
 def _continues(sentence: str, m: Mention) -> bool:
-    """"Also in October", "Later in June": words that tie a yearless month to the story so far."""
-    return bool(re.search(r"\b(also|again|later|then|that\s+same|the\s+same)\s*,?\s*$",
-                          sentence[max(0, m.start - LOOK_BACK): m.start], re.IGNORECASE))
+    """ "Also in October", "Later in June": words that tie a yearless month to the story so far."""
+    return bool(
+        re.search(
+            r"\b(also|again|later|then|that\s+same|the\s+same)\s*,?\s*$",
+            sentence[max(0, m.start - LOOK_BACK) : m.start],
+            re.IGNORECASE,
+        )
+    )

@@ -15,8 +15,10 @@ MAX_PAGE_BYTES = 10 * 1024 * 1024
 # What trafilatura keeps of a page of links is a few words without a sentence: no article.
 MIN_ARTICLE_WORDS = 20
 FETCH_TIMEOUT = 20.0  # seconds, for the connection and for each read
-_HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|article|div|p)\b",
-                   re.IGNORECASE | re.DOTALL)
+_HTML = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|article|div|p)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 class PageError(ExtractError):
@@ -52,7 +54,9 @@ def fetch(url: str, timeout: float = FETCH_TIMEOUT, limit: int = MAX_PAGE_BYTES)
     """The body of an http(s) URL, at most `limit` bytes; a clear PageError otherwise."""
     if not re.match(r"https?://", url, re.IGNORECASE):
         raise PageError(f"{url}: only http:// and https:// addresses can be fetched", "scheme")
-    request = urllib.request.Request(url, headers={"User-Agent": "chrono-extract", "Accept": "text/html, text/plain"})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": "chrono-extract", "Accept": "text/html, text/plain"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read(limit + 1)
@@ -75,10 +79,13 @@ def read_html(html: bytes | str, url: str | None = None) -> Article:
     import htmldate
     import trafilatura
 
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_precision=True)
+    text = trafilatura.extract(
+        html, url=url, include_comments=False, include_tables=False, favor_precision=True
+    )
     if not text or len(text.split()) < MIN_ARTICLE_WORDS or not re.search(r"[.!?]", text):
-        raise PageError("no article text found (a page of links, a paywall or a script-only page?)",
-                        "no-text")
+        raise PageError(
+            "no article text found (a page of links, a paywall or a script-only page?)", "no-text"
+        )
     metadata = trafilatura.extract_metadata(html, default_url=url, extensive=False)
     title = metadata.title if metadata is not None else None
     outlet = (metadata.sitename or None) if metadata is not None else None
@@ -86,5 +93,6 @@ def read_html(html: bytes | str, url: str | None = None) -> Article:
     if url is None and metadata is not None:
         url = metadata.url or None  # a saved page's own address
     published = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
-    return Article(text, title, published, "page" if published else None, url,
-                   outlet=outlet, author=author)
+    return Article(
+        text, title, published, "page" if published else None, url, outlet=outlet, author=author
+    )

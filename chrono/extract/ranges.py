@@ -53,7 +53,9 @@ def _units_away(d: date, unit: str, n: int) -> DateRange:
 def _widen(rng: DateRange, unit: str) -> DateRange:
     """Round a range out to whole months or years when the text counts in months or years."""
     if unit == "month":
-        return DateRange(rng.start.replace(day=1), dates.month_range(rng.end.year, rng.end.month).end)
+        return DateRange(
+            rng.start.replace(day=1), dates.month_range(rng.end.year, rng.end.month).end
+        )
     if unit in ("year", "decade"):
         return DateRange(date(rng.start.year, 1, 1), date(rng.end.year, 12, 31))
     return rng
@@ -78,13 +80,17 @@ def _week_of_month(year: int, month: int, which: str) -> DateRange:
     if which in ("last", "final"):
         return DateRange(whole.end - timedelta(days=6), whole.end)
     n = {"first": 1, "second": 2, "third": 3, "fourth": 4}[which]
-    by_days = DateRange(whole.start + timedelta(days=7 * (n - 1)), whole.start + timedelta(days=7 * n - 1))
+    by_days = DateRange(
+        whole.start + timedelta(days=7 * (n - 1)), whole.start + timedelta(days=7 * n - 1)
+    )
     monday = whole.start - timedelta(days=whole.start.weekday()) + timedelta(weeks=n - 1)
     by_weeks = DateRange(max(monday, whole.start), min(monday + timedelta(days=6), whole.end))
     return _union(by_days, by_weeks)
 
 
-def _month_part(year: int, month: int, q: str | None, qp: str | None, wk: str | None) -> tuple[DateRange, str | None]:
+def _month_part(
+    year: int, month: int, q: str | None, qp: str | None, wk: str | None
+) -> tuple[DateRange, str | None]:
     """A month narrowed by early/mid/late, "the end of", "the first half of", "the second week of"."""
     whole = dates.month_range(year, month)
     if wk:
@@ -100,10 +106,24 @@ def _month_part(year: int, month: int, q: str | None, qp: str | None, wk: str | 
     return whole, None
 
 
-def _year_part(year: int, q: str | None, qp: str | None, quarter: str | None) -> tuple[DateRange, str | None]:
+def _year_part(
+    year: int, q: str | None, qp: str | None, quarter: str | None
+) -> tuple[DateRange, str | None]:
     if quarter:
-        n = int(quarter[-1]) if quarter[-1].isdigit() else {"first": 1, "second": 2, "third": 3, "fourth": 4,
-                                                              "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}[quarter]
+        n = (
+            int(quarter[-1])
+            if quarter[-1].isdigit()
+            else {
+                "first": 1,
+                "second": 2,
+                "third": 3,
+                "fourth": 4,
+                "1st": 1,
+                "2nd": 2,
+                "3rd": 3,
+                "4th": 4,
+            }[quarter]
+        )
         return DateRange(date(year, 3 * n - 2, 1), dates.month_range(year, 3 * n).end), None
     word = q or qp
     if word == "first half":

@@ -24,7 +24,9 @@ SENTENCE_OPENERS = _words(
 )
 _BOUNDARY = re.compile(r"([.!?…]+)([”\"’'»)\]]*)(\[\d+\])?(\s+)(?=[“\"‘'«(\[]*[A-Z0-9À-ÖØ-Þ])")
 SPEECH_VERBS = "said|says|told|tells|wrote|writes|added|adds|asked|noted|stated|tweeted|insisted|warned|replied|explained"
-_ATTRIBUTION = re.compile(rf"(?:[^\s!?“”\"]+\s+){{0,8}}?(?:{SPEECH_VERBS})\b[^.!?“”\"]{{0,60}}[.!?]", re.IGNORECASE)
+_ATTRIBUTION = re.compile(
+    rf"(?:[^\s!?“”\"]+\s+){{0,8}}?(?:{SPEECH_VERBS})\b[^.!?“”\"]{{0,60}}[.!?]", re.IGNORECASE
+)
 _QUOTE_PAIRS = re.compile(r"“[^“”]{1,600}”|\"[^\"\n]{1,600}\"")
 
 
@@ -58,7 +60,9 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         if not m.group():
             break
         stripped = line.strip()
-        wrapped = bool(stripped) and stripped[0].islower() and previous and previous[-1] not in ".!?:”\""
+        wrapped = (
+            bool(stripped) and stripped[0].islower() and previous and previous[-1] not in '.!?:”"'
+        )
         if start is not None and (not stripped or not wrapped):
             yield start, text[start:end]
             start = None
@@ -75,7 +79,7 @@ def _is_boundary(para: str, m: re.Match[str], quoted: list[tuple[int, int]]) -> 
     """Whether a full stop (or ?, !) followed by a capital really ends the sentence."""
     if any(a < m.end(4) - 1 < b - 1 for a, b in quoted):
         return False  # inside a closed quotation: the quote stays with its attribution
-    if m.group(2) and _ATTRIBUTION.match(para[m.end():]):
+    if m.group(2) and _ATTRIBUTION.match(para[m.end() :]):
         return False  # “…?” Mr. Biden said in July 2021.
     if m.group(1) != ".":
         return True
@@ -83,9 +87,13 @@ def _is_boundary(para: str, m: re.Match[str], quoted: list[tuple[int, int]]) -> 
     word = before.group(1).lstrip("“\"‘'(«[").lower() if before else ""
     if word in NEVER_FINAL:
         return False
-    if len(word) == 1 and word.isalpha() and re.search(r"\b[A-Z][\w’'-]+\s+\S+$", para[: m.start()]):
+    if (
+        len(word) == 1
+        and word.isalpha()
+        and re.search(r"\b[A-Z][\w’'-]+\s+\S+$", para[: m.start()])
+    ):
         return False  # an initial after a name: "Donald J. Trump" (but "posted on X. The")
-    following = re.match(r"[“\"‘'«(\[]*([\w’']+)", para[m.end():])
+    following = re.match(r"[“\"‘'«(\[]*([\w’']+)", para[m.end() :])
     opener = following.group(1).lower() if following else ""
     if word in MAYBE_FINAL or (("." in word) and word.replace(".", "").isalpha()):
         return opener in SENTENCE_OPENERS

@@ -17,17 +17,25 @@ from .words import words as _words
 def to_json(extraction: Extraction) -> str:
     """The candidates as a JSON list; each says which publication date it was read against and
     where that date came from ("page": the page's markup; "given": the caller, --published)."""
-    out = [c.to_json() | {"published": extraction.published, "published_from": extraction.published_from}
-           for c in extraction.candidates]
+    out = [
+        c.to_json()
+        | {"published": extraction.published, "published_from": extraction.published_from}
+        for c in extraction.candidates
+    ]
     return json.dumps(out, ensure_ascii=False, indent=2)
 
 
-_STOP = _words("a an the of on in at to and or but by for from with as is was were be been it its this that "
-                "which who also said says has had have will would")
+_STOP = _words(
+    "a an the of on in at to and or but by for from with as is was were be been it its this that "
+    "which who also said says has had have will would"
+)
 
 
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]+\s*")
-_LEADS = re.compile(r"^(?:(?:and|but|so|also|then|however|meanwhile|for example|similarly|in short)\b[, ]*)+", re.IGNORECASE)
+_LEADS = re.compile(
+    r"^(?:(?:and|but|so|also|then|however|meanwhile|for example|similarly|in short)\b[, ]*)+",
+    re.IGNORECASE,
+)
 
 
 def title_of(sentence: str, date_text: str) -> str:
@@ -43,7 +51,7 @@ def title_of(sentence: str, date_text: str) -> str:
         out.append(word)
         if (len(out) >= 8 and re.search(r"[,;:—]$", word)) or len(out) >= 14:
             break
-    title = " ".join(out).strip(" ,.;:—–-“”\"")
+    title = " ".join(out).strip(' ,.;:—–-“”"')
     return (title[:1].upper() + title[1:]) if title else sentence[:80]
 
 
@@ -70,9 +78,13 @@ def to_yaml(extraction: Extraction, source: str, file_label: str, published: str
             continue
         lines.append(_dump([_stub(c, source, ids)]))
     if orphans:
-        lines.append("# Dated sentences with no known actor (add the actors to actors.yml, then make stubs):")
+        lines.append(
+            "# Dated sentences with no known actor (add the actors to actors.yml, then make stubs):"
+        )
         for c in orphans:
-            lines.append(_comment(f"{c.mention.edtf} | {c.mention.text} | {c.sentence.clean[:160]}"))
+            lines.append(
+                _comment(f"{c.mention.edtf} | {c.mention.text} | {c.sentence.clean[:160]}")
+            )
         lines.append("")
     if extraction.new_actors:
         lines.append("# Names not in the gazetteer (possible new actors or aliases), with counts:")
@@ -106,7 +118,9 @@ def _comment(text: str) -> str:
 
 def _stub(c: Candidate, source: str, ids: Counter[str]) -> dict[str, Any]:
     m = c.mention
-    title = title_of(c.sentence.clean, "" if m.kind == "relational" else " ".join(m.text.split()))[:300]
+    title = title_of(c.sentence.clean, "" if m.kind == "relational" else " ".join(m.text.split()))[
+        :300
+    ]
     base = slug_for(m.edtf or "", title)
     ids[base] += 1
     event_id = base if ids[base] == 1 else f"{base}-{ids[base]}"
@@ -114,7 +128,10 @@ def _stub(c: Candidate, source: str, ids: Counter[str]) -> dict[str, Any]:
     if m.anchor:
         notes.append(f"anchor {m.anchor}")
     notes += m.notes + c.notes
-    notes += [f"ambiguous name {a['text']!r}: " + ", ".join(x["id"] for x in a["candidates"]) for a in c.ambiguous_actors]
+    notes += [
+        f"ambiguous name {a['text']!r}: " + ", ".join(x["id"] for x in a["candidates"])
+        for a in c.ambiguous_actors
+    ]
     stub: dict[str, Any] = {
         "id": event_id,
         "date": m.edtf,

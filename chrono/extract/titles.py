@@ -19,11 +19,18 @@ from .words import CAPITALS
 _PASSING = r"(?:acting|interim|caretaker|de\s+facto|then|new|current|former|incumbent)"
 _QUIET = re.compile(rf"\b{_PASSING}\s+|\([^)]*\)", re.IGNORECASE)
 # Offices too vague to name one person, even with a country before them.
-_VAGUE = frozenset({"member", "writer", "ministry", "government", "embassy in kabul", "foreign ministry"})
+_VAGUE = frozenset(
+    {"member", "writer", "ministry", "government", "embassy in kabul", "foreign ministry"}
+)
 # Other names of offices: abbreviations in headlines and bullets, and news English.
-ABBREVIATIONS = {"fm": "foreign minister", "pm": "prime minister", "top diplomat": "foreign minister",
-                 "chief diplomat": "foreign minister", "special representative": "special envoy",
-                 "special representative for afghanistan": "special envoy for afghanistan"}
+ABBREVIATIONS = {
+    "fm": "foreign minister",
+    "pm": "prime minister",
+    "top diplomat": "foreign minister",
+    "chief diplomat": "foreign minister",
+    "special representative": "special envoy",
+    "special representative for afghanistan": "special envoy for afghanistan",
+}
 
 
 def office_key(role: str) -> str:
@@ -42,7 +49,9 @@ class Tenure:
     end: date | None
 
     def covers(self, when: DateRange) -> bool:
-        return (self.start is None or self.start <= when.start) and (self.end is None or when.end <= self.end)
+        return (self.start is None or self.start <= when.start) and (
+            self.end is None or when.end <= self.end
+        )
 
 
 def _bound(edtf: str | None, end: bool) -> date | None:
@@ -61,24 +70,43 @@ class Offices:
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
         self.tenures = [
-            Tenure(actor.id, m.organization, office_key(m.role), _bound(m.start, False), _bound(m.end, True))
-            for actor in gazetteer.actors.values() for m in actor.memberships
+            Tenure(
+                actor.id,
+                m.organization,
+                office_key(m.role),
+                _bound(m.start, False),
+                _bound(m.end, True),
+            )
+            for actor in gazetteer.actors.values()
+            for m in actor.memberships
         ]
-        offices = {t.office for t in self.tenures
-                   if gazetteer.actors[t.actor].kind == "person" and t.office and t.office not in _VAGUE}
+        offices = {
+            t.office
+            for t in self.tenures
+            if gazetteer.actors[t.actor].kind == "person" and t.office and t.office not in _VAGUE
+        }
         # "special envoy" names the office "special envoy for Afghanistan" when the sentence says no more
         heads = {re.split(r" (?:for|of|to) ", o)[0] for o in offices}
         self.offices = offices
         # A capital stands for its state before an office ("Islamabad's special envoy").
-        self.capitals = {city: state for city, country in CAPITALS.items()
-                         if (state := gazetteer.owner.get(dates.name_key(country)))}
+        self.capitals = {
+            city: state
+            for city, country in CAPITALS.items()
+            if (state := gazetteer.owner.get(dates.name_key(country)))
+        }
         names = sorted(offices | heads | set(ABBREVIATIONS), key=len, reverse=True)
         body = "|".join(re.escape(o).replace(r"\ ", r"\s+") for o in names) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?<![\w-])(?:{_PASSING}\s+)*(?P<office>{body}|counterpart)(?![\w-])", re.IGNORECASE)
+        self.pattern = re.compile(
+            rf"(?<![\w-])(?:{_PASSING}\s+)*(?P<office>{body}|counterpart)(?![\w-])", re.IGNORECASE
+        )
 
     def government_of(self, state: str, when: DateRange) -> str | None:
         """The actor that was the state's government all through `when`, if the gazetteer says."""
-        held = [t.actor for t in self.tenures if t.organization == state and t.office == "government" and t.covers(when)]
+        held = [
+            t.actor
+            for t in self.tenures
+            if t.organization == state and t.office == "government" and t.covers(when)
+        ]
         return held[0] if len(held) == 1 else None
 
     def _organizations(self, qualifier: str, when: DateRange) -> set[str]:
@@ -92,10 +120,18 @@ class Offices:
         """The people who held the office (or an office it heads: "special envoy" for "special
         envoy for Afghanistan") in the qualifier's organisations all through `when`."""
         orgs = self._organizations(qualifier, when)
-        return sorted({t.actor for t in self.tenures
-                       if (t.office == office or re.match(rf"{re.escape(office)} (?:for|of|to) ", t.office))
-                       and t.organization in orgs and t.covers(when)
-                       and self.gazetteer.actors[t.actor].kind == "person"})
+        return sorted(
+            {
+                t.actor
+                for t in self.tenures
+                if (
+                    t.office == office or re.match(rf"{re.escape(office)} (?:for|of|to) ", t.office)
+                )
+                and t.organization in orgs
+                and t.covers(when)
+                and self.gazetteer.actors[t.actor].kind == "person"
+            }
+        )
 
     def reader(self, sentence: str, hits: list[ActorHit]) -> OfficeReader:
         """What one sentence names by office, to be read on each of its dates."""
@@ -142,14 +178,18 @@ class OfficeReader:
             if len(people) != 1 or people[0] in self.named:
                 continue
             (person,) = people
-            phrase = self.sentence[qualifier.start: end]
+            phrase = self.sentence[qualifier.start : end]
             found.append(ActorHit(phrase, qualifier.start, end, person, (person,), False))
-            notes.append(f"{' '.join(phrase.split())!r} read as {actors[person].name}, {office} on {dates.to_edtf(when)}")
+            notes.append(
+                f"{' '.join(phrase.split())!r} read as {actors[person].name}, {office} on {dates.to_edtf(when)}"
+            )
         for h in self.states:
             government = offices.government_of(h.chosen, when) if h.chosen else None
             if government and government != h.chosen:
                 found.append(ActorHit(h.text, h.start, h.end, government, (government,), False))
-                notes.append(f"{h.text!r} read as {actors[government].name}, its government on {dates.to_edtf(when)}")
+                notes.append(
+                    f"{h.text!r} read as {actors[government].name}, its government on {dates.to_edtf(when)}"
+                )
         return found, notes
 
 
@@ -162,18 +202,22 @@ _CAPITAL = re.compile(rf"\b([A-Z][\w -]+?)['’]s\s+(?:(?:the|{_PASSING})\s+)*$"
 _BETWEEN = re.compile(rf"(?:['’]s?)?\s+(?:(?:the|its|his|her|{_PASSING})\s+)*$", re.IGNORECASE)
 
 
-def _qualifier(sentence: str, office: re.Match[str], hits: list[ActorHit], capitals: dict[str, str]) -> ActorHit | None:
+def _qualifier(
+    sentence: str, office: re.Match[str], hits: list[ActorHit], capitals: dict[str, str]
+) -> ActorHit | None:
     """The country or organisation an office belongs to: just before it ("Iran's", "Afghan",
     "the Taliban's", "Islamabad's") or just after it ("of Pakistan")."""
     near = [h for h in hits if h.chosen and office.start() - 40 <= h.end <= office.start()]
-    before = [h for h in near if _BETWEEN.fullmatch(sentence[h.end: office.start()])]
+    before = [h for h in near if _BETWEEN.fullmatch(sentence[h.end : office.start()])]
     if before:
         return before[-1]
-    if capitals and (city := _CAPITAL.search(sentence, max(0, office.start() - 40), office.start())):
+    if capitals and (
+        city := _CAPITAL.search(sentence, max(0, office.start() - 40), office.start())
+    ):
         state = capitals.get(city.group(1))
         if state:
             return ActorHit(city.group(1), city.start(1), city.end(1), state, (state,), False)
-    rest = sentence[office.end():]
+    rest = sentence[office.end() :]
     after = re.match(r"\s+(?:of|for)\s+(?:the\s+)?", rest)
     if after:
         at = office.end() + after.end()
