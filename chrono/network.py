@@ -2,16 +2,20 @@
 
 The build writes one row per contact event and pair of sides (`network_pairs`, see
 `write_network_pairs`); `network` aggregates the rows of a date range into nodes and edges.
-Three kinds of row, one per way of drawing the sides:
+Actors are small integers there (`network_actors`: keys in id order, so that comparing keys
+compares ids): a row is a third the size it would be with the ids themselves. Three kinds of
+row, one per way of drawing the sides:
 
 - DIRECT: every party is its own node. An edge counts the contact events both actors are
-  parties to: what /api/contacts?actor=A&with=B&members=false counts.
+  parties to: what /api/contacts?actor=A&with=B&members=false counts. `member` marks the rows
+  where one party belongs to the other at the time of the event.
 - GROUPED: a member is drawn as the organisation it belongs to at the time of the event (the
   outermost one, when organisations nest). Two sides are in contact when each has a party the
   other lacks: what /api/contacts?actor=A&with=B counts with members on.
-- SIDE: an actor's side (itself and, for an organisation, its members at the time) with each
-  other party, as /api/contacts lists them with members on: the spokes of an organisation's
-  own network.
+- SIDE: an organisation's side (itself and its members at the time) with each other party, as
+  /api/contacts lists them with members on: the spokes of an organisation's own network. An
+  actor without members has no SIDE rows: its side is itself, and its contacts are its DIRECT
+  rows less the organisations it belongs to at the time (read as OWN, never stored).
 """
 
 from __future__ import annotations
@@ -28,8 +32,11 @@ import msgspec
 from .models import CONTACT_TYPES, PARTY_ROLES
 from .store import EventFilter, QueryError, build_facts
 
-DIRECT, GROUPED, SIDE = 0, 1, 2
+DIRECT, GROUPED, SIDE, OWN = 0, 1, 2, 3  # OWN: DIRECT rows read as a memberless actor's side
+A_IN_B, B_IN_A = 1, 2  # bits of `member`: a belongs to b at the time of the event, or b to a
+EVERYONE = -1  # network_actor_months.actor of the counts of every pair
 MAX_IDS = 100_000
+DEFAULT_IDS = 100
 MAX_NODES = 100_000
 LITERAL_IN = 1000  # up to this many actors, a list of them is written into the SQL as parameters
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
@@ -38,9 +45,13 @@ SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
 # also counted per pair and year (network_pair_years) and per actor and month
 # (network_actor_months): a range of whole years reads those instead of every event.
 NETWORK_PAIRS_SCHEMA = (
+    """CREATE TABLE network_actors (
+           key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE REFERENCES actors(id), has_members INTEGER NOT NULL)""",
+    """INSERT INTO network_actors
+       SELECT row_number() OVER (ORDER BY id), id, id IN (SELECT organization_id FROM organization_members) FROM actors""",
     """CREATE TABLE network_pairs (
            kind INTEGER NOT NULL, crosses INTEGER NOT NULL, date_scale INTEGER NOT NULL, date_start TEXT NOT NULL,
-           event_rowid INTEGER NOT NULL, a TEXT NOT NULL REFERENCES actors(id), b TEXT NOT NULL REFERENCES actors(id),
+           event_rowid INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
            date_end TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, event_id TEXT NOT NULL,
            PRIMARY KEY (kind, crosses, date_scale, date_start, event_rowid, a, b)) WITHOUT ROWID""",
 )
@@ -48,28 +59,37 @@ NETWORK_INDEXES = (
     "CREATE INDEX network_pairs_by_a ON network_pairs (kind, a, crosses, date_scale, date_start)",
     "CREATE INDEX network_pairs_by_b ON network_pairs (kind, b, crosses, date_scale, date_start)",
     """CREATE TABLE network_pair_years (
-           kind INTEGER NOT NULL, year TEXT NOT NULL, a TEXT NOT NULL REFERENCES actors(id),
-           b TEXT NOT NULL REFERENCES actors(id), count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL,
-           types TEXT NOT NULL, event_ids TEXT NOT NULL,
-           PRIMARY KEY (kind, year, a, b)) WITHOUT ROWID""",
+           kind INTEGER NOT NULL, year TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
+           type TEXT NOT NULL, count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL, event_ids TEXT NOT NULL,
+           PRIMARY KEY (kind, year, a, b, member, type)) WITHOUT ROWID""",
     # event_ids: the ids joined with commas (slugs hold none): split, not parsed, per request
-    f"""INSERT INTO network_pair_years
-        SELECT kind, year, a, b, sum(n), min(first), max(last), json_group_object(type, n), group_concat(ids, ',')
-        FROM (SELECT kind, substr(date_start, 1, 4) AS year, a, b, type, count(*) AS n, min(date_start) AS first,
-                     max(date_end) AS last, group_concat(event_id, ',') AS ids
-              FROM network_pairs WHERE crosses = 0 GROUP BY 1, 2, 3, 4, 5)
-        GROUP BY 1, 2, 3, 4""",
+    """INSERT INTO network_pair_years
+        SELECT kind, substr(date_start, 1, 4), a, b, member, type, count(*), min(date_start), max(date_end),
+               group_concat(event_id, ',')
+        FROM network_pairs WHERE crosses = 0 GROUP BY 1, 2, 3, 4, 5, 6""",
     "CREATE INDEX network_pair_years_by_a ON network_pair_years (kind, a, year)",
     "CREATE INDEX network_pair_years_by_b ON network_pair_years (kind, b, year)",
+    # per actor: its rows of each kind (SIDE: as the side; an actor without members, the
+    # side it is alone, from its DIRECT rows), and every pair's under EVERYONE
     """CREATE TABLE network_actor_months (
-           kind INTEGER NOT NULL, actor TEXT NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
+           kind INTEGER NOT NULL, actor INTEGER NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
            PRIMARY KEY (kind, actor, month)) WITHOUT ROWID""",
     f"""INSERT INTO network_actor_months
-        SELECT kind, actor, month, count(*) FROM (
-            SELECT kind, a AS actor, substr(date_start, 1, 7) AS month FROM network_pairs WHERE crosses = 0
-            UNION ALL SELECT kind, b, substr(date_start, 1, 7) FROM network_pairs WHERE crosses = 0 AND kind <> {SIDE}
-            UNION ALL SELECT kind, '', substr(date_start, 1, 7) FROM network_pairs WHERE crosses = 0)
+        SELECT kind, actor, month, sum(n) FROM (
+            SELECT kind, a AS actor, substr(date_start, 1, 7) AS month, count(*) AS n FROM network_pairs WHERE crosses = 0
+            GROUP BY 1, 2, 3
+            UNION ALL SELECT kind, b, substr(date_start, 1, 7), count(*) FROM network_pairs WHERE crosses = 0 AND kind <> {SIDE}
+            GROUP BY 1, 2, 3
+            UNION ALL SELECT {SIDE}, a, substr(date_start, 1, 7), count(*) FROM network_pairs
+                      WHERE kind = {DIRECT} AND crosses = 0 AND member & {A_IN_B} = 0
+                        AND a NOT IN (SELECT key FROM network_actors WHERE has_members) GROUP BY 1, 2, 3
+            UNION ALL SELECT {SIDE}, b, substr(date_start, 1, 7), count(*) FROM network_pairs
+                      WHERE kind = {DIRECT} AND crosses = 0 AND member & {B_IN_A} = 0
+                        AND b NOT IN (SELECT key FROM network_actors WHERE has_members) GROUP BY 1, 2, 3)
         GROUP BY 1, 2, 3""",
+    # every pair: counted above under each of its two actors
+    f"""INSERT INTO network_actor_months
+        SELECT kind, {EVERYONE}, month, sum(count) / 2 FROM network_actor_months WHERE kind <> {SIDE} GROUP BY 1, 3""",
 )
 
 
@@ -107,11 +127,18 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
     roles = ", ".join(f"'{r}'" for r in PARTY_ROLES)
     crosses = "substr(e.date_start, 1, 4) <> substr(e.date_end, 1, 4)"
+
+    def belongs(member: str, organization: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM organization_members m WHERE m.actor_id = {member} AND m.organization_id = {organization} "
+                "AND (m.start_date IS NULL OR m.start_date <= e.date_end) AND (m.end_date IS NULL OR m.end_date >= e.date_start))")
+
     conn.execute(
         f"""INSERT INTO network_pairs
-            SELECT {DIRECT}, {crosses}, e.date_scale, e.date_start, e.rowid, x.actor_id, y.actor_id, e.date_end, e.type,
-                   e.status, e.id
+            SELECT {DIRECT}, {crosses}, e.date_scale, e.date_start, e.rowid, ka.key, kb.key,
+                   {A_IN_B} * {belongs('x.actor_id', 'y.actor_id')} + {B_IN_A} * {belongs('y.actor_id', 'x.actor_id')},
+                   e.date_end, e.type, e.status, e.id
             FROM events e JOIN event_actors x ON x.event_id = e.id JOIN event_actors y ON y.event_id = e.id
+                 JOIN network_actors ka ON ka.id = x.actor_id JOIN network_actors kb ON kb.id = y.actor_id
             WHERE e.type IN ({types}) AND x.role IN ({roles}) AND y.role IN ({roles}) AND x.actor_id < y.actor_id"""
     )
     sources = list(pair_sources)
@@ -119,16 +146,17 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
         union = " UNION ALL ".join(f"SELECT side_id, other_id, event_id FROM {s}.pairs WHERE pair = 1" for s in sources)
         conn.execute(
             f"""INSERT OR IGNORE INTO network_pairs
-                SELECT {SIDE}, {crosses}, e.date_scale, e.date_start, e.rowid, p.side_id, p.other_id, e.date_end, e.type,
+                SELECT {SIDE}, {crosses}, e.date_scale, e.date_start, e.rowid, ks.key, ko.key, 0, e.date_end, e.type,
                        e.status, e.id
-                FROM ({union}) p JOIN events e ON e.id = p.event_id"""
+                FROM ({union}) p JOIN network_actors ks ON ks.id = p.side_id AND ks.has_members
+                     JOIN network_actors ko ON ko.id = p.other_id JOIN events e ON e.id = p.event_id"""
         )
     member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for org, actor, first, last in conn.execute("SELECT organization_id, actor_id, start_date, end_date FROM organization_members"):
         member_of.setdefault(actor, []).append((org, first, last))
     has_members = {org for orgs in member_of.values() for org, _, _ in orgs}
     if not member_of:  # no memberships: every grouped pair is a direct one
-        conn.execute(f"INSERT INTO network_pairs SELECT {GROUPED}, crosses, date_scale, date_start, event_rowid, a, b, "
+        conn.execute(f"INSERT INTO network_pairs SELECT {GROUPED}, crosses, date_scale, date_start, event_rowid, a, b, 0, "
                      f"date_end, type, status, event_id FROM network_pairs WHERE kind = {DIRECT}")
     else:
         _write_grouped(conn, member_of, has_members, types, roles)
@@ -139,6 +167,7 @@ def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -
 def _write_grouped(conn: sqlite3.Connection, member_of: dict, has_members: set[str], types: str, roles: str) -> None:
     """The GROUPED rows, streamed from the events into the table: memory stays flat however
     many events there are."""
+    keys = dict(conn.execute("SELECT id, key FROM network_actors"))
     rows = conn.cursor().execute(
         f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
@@ -146,11 +175,11 @@ def _write_grouped(conn: sqlite3.Connection, member_of: dict, has_members: set[s
     )
     decode = msgspec.json.Decoder(list[str]).decode
     grouped = (
-        (GROUPED, int(start[:4] != end[:4]), scale, start, rowid, g, h, end, type_, status, event_id)
+        (GROUPED, int(start[:4] != end[:4]), scale, start, rowid, keys[g], keys[h], 0, end, type_, status, event_id)
         for scale, start, rowid, end, type_, status, event_id, parties in rows
         for g, h in grouped_pairs(decode(parties), start, end, member_of, has_members)
     )
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grouped)
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grouped)
 
 
 # --- the answer ------------------------------------------------------------------------------
@@ -184,10 +213,23 @@ class Network(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     months: list[Month] | None = None
 
 
-def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = None, crosses: str = "0, 1") -> tuple[str, list]:
+def _stored(kind: int) -> int:
+    """The kind of row network_pairs holds for `kind`."""
+    return DIRECT if kind == OWN else kind
+
+
+def _own_test(kind: int, side: str, alias: str = "") -> str:
+    """For OWN: the SQL test leaving out the rows where the actor on `side` ("a" or "b") meets
+    an organisation it belongs to at the time (not a contact of its side)."""
+    if kind != OWN:
+        return ""
+    return f" AND {alias}member & {A_IN_B if side == 'a' else B_IN_A} = 0"
+
+
+def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, int] | None = None, crosses: str = "0, 1") -> tuple[str, list]:
     """Rows of network_pairs of `kind` (and `crosses`, SQL) in the filter's range, type, status
     and text: one index range per date scale, as the events pages read them (store._arms).
-    With `on` (column "a" or "b", actor id), only that actor's rows on that side, through its
+    With `on` (column "a" or "b", actor key), only that actor's rows on that side, through its
     index."""
     tests, params = [], []
     if f.types:
@@ -206,7 +248,7 @@ def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, str] | None = No
     # One arm per value of `crosses`: `crosses IN (0, 1)` before a range on date_start read
     # rows outside the range in SQLite 3.40 (an early-out of IN on an index's middle column).
     for cross, (scale, days) in ((c, s) for c in crosses.split(", ") for s in facts.scales):
-        clauses = [f"p.kind = {int(kind)}"] + ([f"p.{on[0]} = ?"] if on else [])
+        clauses = [f"p.kind = {_stored(kind)}"] + ([f"p.{on[0]} = ?{_own_test(kind, on[0], 'p.')}"] if on else [])
         clauses += [f"p.crosses = {int(cross)}", f"p.date_scale = {int(scale)}"]
         values: list = [on[1]] if on else []
         if lo:
@@ -246,7 +288,7 @@ def _plan(conn: sqlite3.Connection, f: EventFilter, kind: int) -> _Plan:
     status and text filters are not counted per year: those read every event."""
     if f.types or f.statuses or f.q:
         return _Plan([], [(f, "0, 1")])
-    first, last = _years(conn, kind)
+    first, last = _years(conn, _stored(kind))
     if first is None:
         return _Plan([], [(f, "0, 1")])
     y0 = max(int(first), f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else int(first))
@@ -272,12 +314,10 @@ def _years(conn: sqlite3.Connection, kind: int) -> tuple[str | None, str | None]
     ).fetchone()
 
 
-Row = tuple[str, str, dict[str, int], int, str, str, list[str]]  # a, b, types, count, first, last, event ids
-
-_decode_types = msgspec.json.Decoder(dict[str, int]).decode
+Row = tuple[int, int, dict[str, int], int, str, str, list[str]]  # a, b (keys), types, count, first, last, event ids
 
 
-def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None) -> list[Row]:
+def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None, among: list[int] | None) -> list[Row]:
     """Rows per pair (several per pair: one per year or per type of the events read one by
     one) of `kind`: all of them, those of `ego`, or those among the actors `among`."""
     plan = _plan(conn, f, kind)
@@ -290,31 +330,32 @@ def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str |
     return rows
 
 
-def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: str | None, among: list[str] | None) -> list[Row]:
+def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int | None, among: list[int] | None) -> list[Row]:
     marks = ", ".join("?" * len(years))
     if ego is not None:
         sides = ("a",) if kind == SIDE else ("a", "b")
         sql = " UNION ALL ".join(
-            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
-            f"WHERE kind = ? AND {side} = ? AND year IN ({marks})" for side in sides)
-        params: list = [v for _ in sides for v in (kind, ego, *years)]
+            f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
+            f"WHERE kind = ? AND {side} = ? AND year IN ({marks}){_own_test(kind, side)}" for side in sides)
+        params: list = [v for _ in sides for v in (_stored(kind), ego, *years)]
     elif among is not None and len(among) <= LITERAL_IN:
         # a key range per year and actor: fewer rows than those years hold. Literal lists,
         # not json_each(): SQLite reads the rows of each `a` and tests `b` against a list it
-        # sorted once (three times faster)
+        # sorted once (three times faster). `+b`: a seek per year, `a` and `b` instead (the
+        # planner's choice) costs 30 times more at 800 actors
         among_marks = ", ".join("?" * len(among))
-        sql = (f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
-               f"AND a IN ({among_marks}) AND b IN ({among_marks})")
-        params = [kind, *years, *among, *among]
+        sql = (f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
+               f"AND a IN ({among_marks}) AND +b IN ({among_marks})")
+        params = [_stored(kind), *years, *among, *among]
     else:
-        test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
-        sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
-        params = [kind, *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
-    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
-            for a, b, types, n, first, last, ids in conn.execute(sql, params)]
+        test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND +b IN (SELECT value FROM json_each(?))"
+        sql = f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
+        params = [_stored(kind), *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
+    return [(min(a, b), max(a, b), {type_: n}, n, first, last, ids.split(","))
+            for a, b, type_, n, first, last, ids in conn.execute(sql, params)]
 
 
-def _event_source(f: EventFilter, kind: int, facts, ego: str | None, crosses: str) -> tuple[str, list]:
+def _event_source(f: EventFilter, kind: int, facts, ego: int | None, crosses: str) -> tuple[str, list]:
     """The rows of `kind` the filter selects, event by event; with `ego`, only that actor's
     (on either side, or as the side of a SIDE row)."""
     if ego is None:
@@ -327,7 +368,7 @@ def _event_source(f: EventFilter, kind: int, facts, ego: str | None, crosses: st
     return " UNION ALL ".join(parts), params
 
 
-def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None, among: list[str] | None,
+def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None, among: list[int] | None,
                 crosses: str) -> list[tuple]:
     """(a, b, type, count, first, last, event ids joined with commas) per pair and type, a < b."""
     source, params = _event_source(f, kind, facts, ego, crosses)
@@ -344,14 +385,14 @@ def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego:
     return conn.execute(sql, params).fetchall()
 
 
-def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: str | None) -> list[Month]:
+def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None) -> list[Month]:
     """Contacts (rows) per month of their first possible day, of everyone or of `ego`."""
     plan = _plan(conn, f, kind)
     counts: dict[str, int] = {}
     if plan.years:
         for month, n in conn.execute(
             "SELECT month, count FROM network_actor_months WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
-            (kind, ego or "", f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
+            (SIDE if kind == OWN else kind, EVERYONE if ego is None else ego, f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
         ):
             counts[month] = counts.get(month, 0) + n
     for piece, crosses in plan.pieces:
@@ -386,14 +427,15 @@ def network(
         raise QueryError("actor", "the network is drawn around one actor at a time: give it once")
     kind = GROUPED if group else DIRECT
     facts = build_facts(conn)
-    ego = f.actors[0] if f.actors else None
-    spoke = kind if group or not f.members else SIDE
+    actors = _actors(conn)
+    ego = actors.keys[f.actors[0]] if f.actors else None
+    spoke = kind if group or not f.members else SIDE if ego in actors.with_members else OWN
     per_month = None
     deadline = time.monotonic() + SQL_TIME_LIMIT
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
         if months:
-            per_month = _months(conn, f, facts, spoke if ego else kind, ego)
+            per_month = _months(conn, f, facts, kind if ego is None else spoke, ego)
         if ego is None:
             pairs = _merge(_rows(conn, f, facts, kind, None, None))
             if limit is not None:
@@ -414,13 +456,39 @@ def network(
         raise
     finally:
         conn.set_progress_handler(None, 0)
-    answer = _assemble(conn, pairs, ego, min_count, ids)
+    answer = _assemble(conn, actors.ids, pairs, ego, min_count, ids)
     return answer if per_month is None else msgspec.structs.replace(answer, months=per_month)
 
 
-def _merge(rows: list[Row]) -> dict[tuple[str, str], list]:
+class _Actors(NamedTuple):
+    ids: list[str]  # by key (0: none)
+    keys: dict[str, int]
+    with_members: frozenset[int]
+
+
+def _actors(conn: sqlite3.Connection) -> _Actors:
+    """The actors' keys in the network tables, read once per connection (a build's keys
+    never change)."""
+    cached = getattr(conn, "chrono_network_actors", None)
+    if cached is not None:
+        return cached
+    ids, keys, with_members = [""], {}, set()
+    for key, actor_id, has_members in conn.execute("SELECT key, id, has_members FROM network_actors ORDER BY key"):
+        ids.append(actor_id)
+        keys[actor_id] = key
+        if has_members:
+            with_members.add(key)
+    actors = _Actors(ids, keys, frozenset(with_members))
+    try:
+        conn.chrono_network_actors = actors  # type: ignore[attr-defined]
+    except AttributeError:  # a plain sqlite3.Connection takes no attributes
+        pass
+    return actors
+
+
+def _merge(rows: list[Row]) -> dict[tuple[int, int], list]:
     """Rows of a pair summed: pair -> [types, count, first, last, event ids]."""
-    pairs: dict[tuple[str, str], list] = {}
+    pairs: dict[tuple[int, int], list] = {}
     for a, b, types, n, first, last, event_ids in rows:
         pair = pairs.get((a, b))
         if pair is None:
@@ -434,9 +502,9 @@ def _merge(rows: list[Row]) -> dict[tuple[str, str], list]:
     return pairs
 
 
-def _busiest(pairs: dict[tuple[str, str], list], limit: int) -> dict[tuple[str, str], list]:
+def _busiest(pairs: dict[tuple[int, int], list], limit: int) -> dict[tuple[int, int], list]:
     """The pairs among the `limit` actors with the most events."""
-    events: dict[str, set[str]] = {}
+    events: dict[int, set[str]] = {}
     for (a, b), edge in pairs.items():
         events.setdefault(a, set()).update(edge[4])
         events.setdefault(b, set()).update(edge[4])
@@ -444,24 +512,26 @@ def _busiest(pairs: dict[tuple[str, str], list], limit: int) -> dict[tuple[str, 
     return {k: v for k, v in pairs.items() if k[0] in kept and k[1] in kept}
 
 
-def _assemble(conn: sqlite3.Connection, pairs: dict[tuple[str, str], list], ego: str | None, min_count: int,
+def _assemble(conn: sqlite3.Connection, names: list[str], pairs: dict[tuple[int, int], list], ego: int | None, min_count: int,
               ids: int | None) -> Network:
-    node_events: dict[str, set[str]] = {}
+    """The answer: keys become ids (in the same order), edges sorted by their pair."""
+    node_events: dict[int, set[str]] = {}
     for (a, b), edge in pairs.items():
         node_events.setdefault(a, set()).update(edge[4])
         node_events.setdefault(b, set()).update(edge[4])
-    edges = []
+    edges, shown = [], set() if ego is None else {ego}
     for (a, b), (types, n, first, last, event_ids) in sorted(pairs.items()):
         if n >= min_count:
             event_ids = sorted(event_ids)
-            edges.append(Edge(source=a, target=b, count=n, first=first, last=last,
+            edges.append(Edge(source=names[a], target=names[b], count=n, first=first, last=last,
                               types=dict(sorted(types.items())), event_ids=event_ids if ids is None else event_ids[:ids]))
-    shown = {e.source for e in edges} | {e.target for e in edges} | ({ego} if ego else set())
+            shown.update((a, b))
     nodes = []
     if shown:
+        events = {names[k]: len(node_events.get(k, ())) for k in shown}
         for actor_id, name, kind in conn.execute(
             "SELECT id, name, kind FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-            (msgspec.json.encode(sorted(shown)).decode(),),
+            (msgspec.json.encode(sorted(events)).decode(),),
         ):
-            nodes.append(Node(id=actor_id, name=name, kind=kind, events=len(node_events.get(actor_id, ()))))
-    return Network(nodes=nodes, edges=edges, actor=ego)
+            nodes.append(Node(id=actor_id, name=name, kind=kind, events=events[actor_id]))
+    return Network(nodes=nodes, edges=edges, actor=None if ego is None else names[ego])

@@ -178,6 +178,19 @@ def test_organisation_network_with_members_counts_its_members_contacts(client):
     assert "qatar" in spokes  # through Muttaqi and Stanikzai, its members at the time
 
 
+def test_member_network_with_members_on_leaves_out_the_organisation_it_belongs_to(crossing_client):
+    """Muttaqi at talks with the Emirate he serves has not met the Emirate: with members on,
+    his spokes are /api/contacts?actor=muttaqi, whole years and cut ones alike."""
+    for bounds in ("", "&from=2022&to=2022", "&from=2022-03-01&to=2023-12-31"):
+        answer = get(crossing_client, f"actor=muttaqi{bounds}")
+        listed = crossing_client.get(f"/api/contacts?actor=muttaqi{bounds}").json()["contacts"]
+        spokes = {e["target"] if e["source"] == "muttaqi" else e["source"]: (e["count"], e["event_ids"])
+                  for e in answer["edges"] if "muttaqi" in (e["source"], e["target"])}
+        assert spokes == {c["other"]["id"]: (c["count"], c["event_ids"]) for c in listed}, bounds
+    assert "islamic-emirate" not in spokes
+    assert "islamic-emirate" in {n["id"] for n in get(crossing_client, "actor=muttaqi&members=false")["nodes"]}
+
+
 def test_min_count_drops_edges_and_the_nodes_they_leave(client):
     answer = get(client, "min_count=2")
     assert pairs(answer) == {"haniyeh|muttaqi": 2, "muttaqi|pakistan": 2}
