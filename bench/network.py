@@ -3,6 +3,11 @@
     python bench/network.py --db bench/out/chrono.db          # a built chronology (bench/run.py builds one)
     python bench/network.py --db bench/out/chrono.db --no-browser
     python bench/network.py --browser-only                     # the layout of 500 nodes and 2,000 edges
+    python bench/network.py --build bench/out/data --db /tmp/chrono.db --no-browser   # build it first
+
+0. With --build DATA: `chrono build` of DATA into --db (bench/generate.py writes a chronology):
+   the seconds of each stage, the network's share of the whole, and the network tables' and
+   indexes' megabytes beside the file's.
 
 1. The API, served by uvicorn in this process with the answer cache off (every request does the
    whole work): the busiest actor's network over three years (2010-2012, and the chronology's
@@ -87,6 +92,29 @@ def queries(db: Path) -> dict[str, str]:
         out[f"whole network, {month}, as the widget asks (limit=150, ids=200, months)"] = f"{base}&limit=150&ids=200&months=true"
         out[f"whole network, {month}, every actor and event id"] = base
     return out
+
+
+def bench_build(data: Path, db: Path) -> dict:
+    """Build `data` into `db`: the network stage's seconds and megabytes beside the whole's."""
+    print(f"yardstick: {yardstick_ms():.0f} ms (3 million squares in Python; about 150 ms on an idle core)", flush=True)
+    started = time.perf_counter()
+    report = build(data, db)
+    seconds = time.perf_counter() - started
+    network = report.stages.get("network pairs", 0.0)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    sizes = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'network%' "
+                              "OR name LIKE 'sqlite_autoindex_network%' GROUP BY name ORDER BY 2 DESC").fetchall())
+    conn.close()
+    result = {"events": report.counts.get("events"), "seconds": round(seconds, 1), "network_seconds": round(network, 1),
+              "network_share": round(network / seconds, 3), "stages": {k: round(v, 1) for k, v in report.stages.items()},
+              "file_mb": round(db.stat().st_size / 1e6), "network_mb": round(sum(sizes.values()) / 1e6),
+              "tables_mb": {name: round(size / 1e6, 1) for name, size in sizes.items()}}
+    print(f"build of {result['events']:,} events: {seconds:.0f} s, of which the network stage {network:.0f} s "
+          f"({100 * network / seconds:.0f} %); file {result['file_mb']:,} MB, network tables and indexes "
+          f"{result['network_mb']:,} MB", flush=True)
+    print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.stages.items()), flush=True)
+    print("  " + ", ".join(f"{k} {v:,.1f} MB" for k, v in result["tables_mb"].items()), flush=True)
+    return result
 
 
 def yardstick_ms() -> float:
@@ -191,6 +219,7 @@ def bench_browser(runs: int, nodes: int, edges: int, tmp: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "chrono.db")
+    parser.add_argument("--build", type=Path, metavar="DATA", help="build DATA into --db first, and measure the build")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true")
@@ -198,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--edges", type=int, default=2000)
     args = parser.parse_args(argv)
     results: dict = {}
+    if args.build:
+        results["build"] = bench_build(args.build, args.db)
     if not args.browser_only:
         conn = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True)
         results["events"] = conn.execute("SELECT count(*) FROM events").fetchone()[0]

@@ -33,7 +33,7 @@ from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .capacity import RETRY_AFTER, Busy, Capacity
 from .models import EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage
-from .network import MAX_IDS, MAX_NODES, Network, network
+from .network import DEFAULT_IDS, MAX_IDS, MAX_NODES, Network, network
 from .store import (
     MAX_CONTACTS, MAX_LIMIT, Database, EventFilter, NotFound,
     OverBudget, QueryError, Rebuilt, Snapshot, TooLarge, actor_names, contact_records, contacts_are_live, get_actor,
@@ -325,9 +325,9 @@ async def network_graph(
     group: Annotated[bool, QueryParameter(description=(
         "If true, draw each member as the organization it belongs to at the time of the event (the outermost one); "
         "edge counts are then those of /api/contacts with members on."))] = False,
-    ids: Annotated[int | None, QueryParameter(description=(
-        f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default: all); "
-        "`count` still counts every event."))] = None,
+    ids: Annotated[int, QueryParameter(description=(
+        f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default {DEFAULT_IDS}); "
+        "`count` still counts every event, and /api/contacts?actor=A&with=B lists them all."))] = DEFAULT_IDS,
     limit: Annotated[int | None, QueryParameter(description=(
         f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: its most frequent partners; without `actor`, "
         "the actors with most events (default: all)."))] = None,

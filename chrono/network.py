@@ -36,7 +36,7 @@ DIRECT, GROUPED, SIDE, OWN = 0, 1, 2, 3  # OWN: DIRECT rows read as a memberless
 A_IN_B, B_IN_A = 1, 2  # bits of `member`: a belongs to b at the time of the event, or b to a
 EVERYONE = -1  # network_actor_months.actor of the counts of every pair
 MAX_IDS = 100_000
-DEFAULT_IDS = 100
+DEFAULT_IDS = 100  # the API's ids per edge unless asked: an answer's size follows its edges, not its events
 MAX_NODES = 100_000
 LITERAL_IN = 1000  # up to this many actors, a list of them is written into the SQL as parameters
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
@@ -504,21 +504,25 @@ def _merge(rows: list[Row]) -> dict[tuple[int, int], list]:
 
 def _busiest(pairs: dict[tuple[int, int], list], limit: int) -> dict[tuple[int, int], list]:
     """The pairs among the `limit` actors with the most events."""
-    events: dict[int, set[str]] = {}
-    for (a, b), edge in pairs.items():
-        events.setdefault(a, set()).update(edge[4])
-        events.setdefault(b, set()).update(edge[4])
-    kept = set(sorted(events, key=lambda x: (-len(events[x]), x))[:limit])
+    events = _node_events(pairs)
+    kept = set(sorted(events, key=lambda x: (-events[x], x))[:limit])
     return {k: v for k, v in pairs.items() if k[0] in kept and k[1] in kept}
+
+
+def _node_events(pairs: dict[tuple[int, int], list]) -> dict[int, int]:
+    """Per actor, the events of its edges: an event with three parties is on two edges of each.
+    An edge's ids are distinct, so a set is needed only where edges meet."""
+    lists: dict[int, list[list[str]]] = {}
+    for (a, b), edge in pairs.items():
+        lists.setdefault(a, []).append(edge[4])
+        lists.setdefault(b, []).append(edge[4])
+    return {k: len(ids[0]) if len(ids) == 1 else len(set().union(*ids)) for k, ids in lists.items()}
 
 
 def _assemble(conn: sqlite3.Connection, names: list[str], pairs: dict[tuple[int, int], list], ego: int | None, min_count: int,
               ids: int | None) -> Network:
     """The answer: keys become ids (in the same order), edges sorted by their pair."""
-    node_events: dict[int, set[str]] = {}
-    for (a, b), edge in pairs.items():
-        node_events.setdefault(a, set()).update(edge[4])
-        node_events.setdefault(b, set()).update(edge[4])
+    node_events = _node_events(pairs)
     edges, shown = [], set() if ego is None else {ego}
     for (a, b), (types, n, first, last, event_ids) in sorted(pairs.items()):
         if n >= min_count:
@@ -528,7 +532,7 @@ def _assemble(conn: sqlite3.Connection, names: list[str], pairs: dict[tuple[int,
             shown.update((a, b))
     nodes = []
     if shown:
-        events = {names[k]: len(node_events.get(k, ())) for k in shown}
+        events = {names[k]: node_events.get(k, 0) for k in shown}
         for actor_id, name, kind in conn.execute(
             "SELECT id, name, kind FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             (msgspec.json.encode(sorted(events)).decode(),),

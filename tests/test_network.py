@@ -203,6 +203,18 @@ def test_ids_caps_the_event_ids_not_the_count(client):
     assert (edge["count"], edge["event_ids"]) == (2, ["2022-03-talks"])
 
 
+def test_an_edge_lists_its_first_hundred_ids_unless_asked_for_more(tmp_path_factory):
+    calls = [_event(f"2022-01-{d:02d}-call-{n}", f"2022-01-{d:02d}", "phone-call", [("haniyeh", "initiator"), ("muttaqi", "recipient")])
+             for d in range(1, 29) for n in range(4)]
+    with _client(tmp_path_factory, NETWORK_EVENTS + calls) as c:
+        edge = next(e for e in get(c, "from=2022-01&to=2022-01")["edges"] if (e["source"], e["target"]) == ("haniyeh", "muttaqi"))
+        listed = c.get("/api/contacts?actor=haniyeh&with=muttaqi&members=false&from=2022-01&to=2022-01").json()["contacts"][0]
+        assert edge["count"] == listed["count"] == 113  # with the call of some day in 2022
+        assert edge["event_ids"] == listed["event_ids"][:100]
+        everything = next(e for e in get(c, "from=2022-01&to=2022-01&ids=1000")["edges"] if e["target"] == "muttaqi")
+        assert everything["event_ids"] == listed["event_ids"]
+
+
 @pytest.mark.parametrize(("query", "expected"), [
     ("type=phone-call", {"haniyeh|muttaqi": 2, "baradar|haniyeh": 1}),
     ("status=confirmed", {"islamic-emirate|muttaqi": 1, "islamic-emirate|pakistan": 1, "muttaqi|pakistan": 2}),
