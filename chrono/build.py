@@ -566,7 +566,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("indexes", lambda ctx: create_indexes(ctx.db)),
     ("actor events", lambda ctx: create_actor_events(ctx.conn)),
     ("member events", lambda ctx: create_member_events(ctx.conn)),
-    ("network pairs", lambda ctx: write_network_pairs(ctx.conn, ctx.sources)),
+    ("network pairs", lambda ctx: write_network_pairs(ctx.conn)),
     ("waiting for the side build", join_side_build),
     ("full text (copy)", lambda ctx: copy_search(ctx.conn)),
     ("contact pairs (copy)", lambda ctx: copy_contact_pairs(ctx.conn)),

@@ -196,34 +196,43 @@ class Rows:
         )).decode()
 
     def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list) -> None:
-        """Contact pairs of one event, as (side, other, event, start, end, pair). `participants`:
-        the event's parties only (models.PARTY_ROLES).
+        """Contact pairs of one event, as (side, other, event, start, end, pair); see contact_sides."""
+        out.extend((side, other, event_id, start, end, pair)
+                   for side, other, pair in contact_sides(participants, start, end, self.member_of, self.has_members))
 
-        A side is a participant or an organization a participant belongs to at the time, with
-        those members. A side and another participant are in contact when each has someone the
-        other lacks: a member of a side is not its contact, and neither is an organization
-        its only participant belongs to (Haniyeh at an event with Hamas has not met Hamas). So
-        the rule reads the same from both ends. pair = 1 rows make contact_pairs (what
-        /api/contacts lists with members on); pair = 0 rows are an organization's own direct
-        contacts, counted apart for the contacts view's numbers.
-        """
-        sides: dict[str, set[str]] = {}
-        for p in participants:
-            for org, m_start, m_end in self.member_of.get(p, ()):
-                if (m_start is None or m_start <= end) and (m_end is None or m_end >= start):
-                    sides.setdefault(org, set()).add(p)
-        for p in participants:
-            if p in self.has_members:
-                sides.setdefault(p, set()).add(p)
 
-        def contacts(inside: set[str]) -> list[str]:
-            return [q for q in participants if q not in inside and not inside <= sides.get(q, {q})]
+def contact_sides(participants: list[str], start: str, end: str, member_of: dict[str, list[tuple[str, str | None, str | None]]],
+                  has_members: set[str]) -> list[tuple[str, str, int]]:
+    """Contact pairs of one event, as (side, other, pair). `participants`: the event's parties
+    only (models.PARTY_ROLES); `member_of`: actor -> [(organization, first day, last day)].
 
-        for p in participants:
-            direct = 0 if p in self.has_members else 1
-            out.extend((p, q, event_id, start, end, direct) for q in contacts({p}))
-        for side, inside in sides.items():
-            out.extend((side, q, event_id, start, end, 1) for q in contacts(inside))
+    A side is a participant or an organization a participant belongs to at the time, with
+    those members. A side and another participant are in contact when each has someone the
+    other lacks: a member of a side is not its contact, and neither is an organization
+    its only participant belongs to (Haniyeh at an event with Hamas has not met Hamas). So
+    the rule reads the same from both ends. pair = 1 rows make contact_pairs (what
+    /api/contacts lists with members on); pair = 0 rows are an organization's own direct
+    contacts, counted apart for the contacts view's numbers.
+    """
+    sides: dict[str, set[str]] = {}
+    for p in participants:
+        for org, m_start, m_end in member_of.get(p, ()):
+            if (m_start is None or m_start <= end) and (m_end is None or m_end >= start):
+                sides.setdefault(org, set()).add(p)
+    for p in participants:
+        if p in has_members:
+            sides.setdefault(p, set()).add(p)
+
+    def contacts(inside: set[str]) -> list[str]:
+        return [q for q in participants if q not in inside and not inside <= sides.get(q, {q})]
+
+    out = []
+    for p in participants:
+        direct = 0 if p in has_members else 1
+        out.extend((p, q, direct) for q in contacts({p}))
+    for side, inside in sides.items():
+        out.extend((side, q, 1) for q in contacts(inside))
+    return out
 
 
 # --- pieces of a file, and the workers that validate them -----------------------------------

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
 import msgspec
 
+from .ingest import contact_sides
 from .models import CONTACT_TYPES, PARTY_ROLES
 from .store import EventFilter, QueryError, build_facts
 
@@ -118,68 +119,49 @@ def grouped_pairs(parties: list[str], start: str, end: str, member_of: dict, has
             if inside[g] - inside[h] and inside[h] - inside[g]]
 
 
-def write_network_pairs(conn: sqlite3.Connection, pair_sources: Iterable[str]) -> None:
-    """network_pairs from the built events, event_actors and organization_members; the SIDE
-    rows from the stages' contact pairs (`pair_sources`: attached schemas with a `pairs`
-    table, as ingest writes them), so that they are the rows /api/contacts counts."""
+def write_network_pairs(conn: sqlite3.Connection) -> None:
+    """The network tables, from the built events, event_actors and organization_members."""
     for statement in NETWORK_PAIRS_SCHEMA:
         conn.execute(statement)
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
     roles = ", ".join(f"'{r}'" for r in PARTY_ROLES)
-    crosses = "substr(e.date_start, 1, 4) <> substr(e.date_end, 1, 4)"
-
-    def belongs(member: str, organization: str) -> str:
-        return (f"EXISTS (SELECT 1 FROM organization_members m WHERE m.actor_id = {member} AND m.organization_id = {organization} "
-                "AND (m.start_date IS NULL OR m.start_date <= e.date_end) AND (m.end_date IS NULL OR m.end_date >= e.date_start))")
-
-    conn.execute(
-        f"""INSERT INTO network_pairs
-            SELECT {DIRECT}, {crosses}, e.date_scale, e.date_start, e.rowid, ka.key, kb.key,
-                   {A_IN_B} * {belongs('x.actor_id', 'y.actor_id')} + {B_IN_A} * {belongs('y.actor_id', 'x.actor_id')},
-                   e.date_end, e.type, e.status, e.id
-            FROM events e JOIN event_actors x ON x.event_id = e.id JOIN event_actors y ON y.event_id = e.id
-                 JOIN network_actors ka ON ka.id = x.actor_id JOIN network_actors kb ON kb.id = y.actor_id
-            WHERE e.type IN ({types}) AND x.role IN ({roles}) AND y.role IN ({roles}) AND x.actor_id < y.actor_id"""
-    )
-    sources = list(pair_sources)
-    if sources:
-        union = " UNION ALL ".join(f"SELECT side_id, other_id, event_id FROM {s}.pairs WHERE pair = 1" for s in sources)
-        conn.execute(
-            f"""INSERT OR IGNORE INTO network_pairs
-                SELECT {SIDE}, {crosses}, e.date_scale, e.date_start, e.rowid, ks.key, ko.key, 0, e.date_end, e.type,
-                       e.status, e.id
-                FROM ({union}) p JOIN network_actors ks ON ks.id = p.side_id AND ks.has_members
-                     JOIN network_actors ko ON ko.id = p.other_id JOIN events e ON e.id = p.event_id"""
-        )
     member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for org, actor, first, last in conn.execute("SELECT organization_id, actor_id, start_date, end_date FROM organization_members"):
         member_of.setdefault(actor, []).append((org, first, last))
-    has_members = {org for orgs in member_of.values() for org, _, _ in orgs}
-    if not member_of:  # no memberships: every grouped pair is a direct one
-        conn.execute(f"INSERT INTO network_pairs SELECT {GROUPED}, crosses, date_scale, date_start, event_rowid, a, b, 0, "
-                     f"date_end, type, status, event_id FROM network_pairs WHERE kind = {DIRECT}")
-    else:
-        _write_grouped(conn, member_of, has_members, types, roles)
+    _write_pairs(conn, member_of, types, roles)
     for statement in NETWORK_INDEXES:
         conn.execute(statement)
 
 
-def _write_grouped(conn: sqlite3.Connection, member_of: dict, has_members: set[str], types: str, roles: str) -> None:
-    """The GROUPED rows, streamed from the events into the table: memory stays flat however
-    many events there are."""
+def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: str) -> None:
+    """The rows of every kind, in one pass over the events' parties, streamed into the table:
+    memory stays flat however many events there are. The SIDE rows are the contact pairs
+    /api/contacts counts (ingest.contact_sides), of the organisations with members."""
     keys = dict(conn.execute("SELECT id, key FROM network_actors"))
+    has_members = {org for orgs in member_of.values() for org, _, _ in orgs}
     rows = conn.cursor().execute(
         f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
             WHERE e.type IN ({types}) AND ea.role IN ({roles}) GROUP BY e.rowid HAVING count(*) > 1"""
     )
     decode = msgspec.json.Decoder(list[str]).decode
-    grouped = (
-        (GROUPED, int(start[:4] != end[:4]), scale, start, rowid, keys[g], keys[h], 0, end, type_, status, event_id)
-        for scale, start, rowid, end, type_, status, event_id, parties in rows
-        for g, h in grouped_pairs(decode(parties), start, end, member_of, has_members)
-    )
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grouped)
+
+    def pairs() -> Iterator[tuple]:
+        for scale, start, rowid, end, type_, status, event_id, found in rows:
+            parties = sorted(set(decode(found)))  # id order is key order
+            crosses = int(start[:4] != end[:4])
+            belongs = {p: _covering(member_of, p, start, end) for p in parties if p in member_of}
+            for i, a in enumerate(parties):
+                for b in parties[i + 1:]:
+                    member = A_IN_B * (b in belongs.get(a, ())) + B_IN_A * (a in belongs.get(b, ()))
+                    yield DIRECT, crosses, scale, start, rowid, keys[a], keys[b], member, end, type_, status, event_id
+            for g, h in grouped_pairs(parties, start, end, member_of, has_members):
+                yield GROUPED, crosses, scale, start, rowid, keys[g], keys[h], 0, end, type_, status, event_id
+            for side, other, pair in contact_sides(parties, start, end, member_of, has_members):
+                if pair and side in has_members:
+                    yield SIDE, crosses, scale, start, rowid, keys[side], keys[other], 0, end, type_, status, event_id
+
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs())
 
 
 # --- the answer ------------------------------------------------------------------------------
