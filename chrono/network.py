@@ -43,8 +43,10 @@ LITERAL_IN = 1000  # up to this many actors, a list of them is written into the 
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
 
 # `crosses`: 1 when the event's possible days run into another calendar year. The others are
-# also counted per pair and year (network_pair_years) and per actor and month
-# (network_actor_months): a range of whole years reads those instead of every event.
+# also counted per pair and year (network_pair_years; types: count per type, JSON; event_ids:
+# the ids joined with commas, slugs hold none: split, not parsed, per request) and per actor and month
+# (network_actor_months: an actor's rows of each kind, for SIDE those of its side, and every
+# pair's under EVERYONE): a range of whole years reads those instead of every event.
 NETWORK_PAIRS_SCHEMA = (
     """CREATE TABLE network_actors (
            key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE REFERENCES actors(id), has_members INTEGER NOT NULL)""",
@@ -55,42 +57,19 @@ NETWORK_PAIRS_SCHEMA = (
            event_rowid INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
            date_end TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, event_id TEXT NOT NULL,
            PRIMARY KEY (kind, crosses, date_scale, date_start, event_rowid, a, b)) WITHOUT ROWID""",
+    """CREATE TABLE network_pair_years (
+           kind INTEGER NOT NULL, year TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
+           count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL, types TEXT NOT NULL, event_ids TEXT NOT NULL,
+           PRIMARY KEY (kind, year, a, b, member)) WITHOUT ROWID""",
+    """CREATE TABLE network_actor_months (
+           kind INTEGER NOT NULL, actor INTEGER NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
+           PRIMARY KEY (kind, actor, month)) WITHOUT ROWID""",
 )
 NETWORK_INDEXES = (
     "CREATE INDEX network_pairs_by_a ON network_pairs (kind, a, crosses, date_scale, date_start)",
     "CREATE INDEX network_pairs_by_b ON network_pairs (kind, b, crosses, date_scale, date_start)",
-    """CREATE TABLE network_pair_years (
-           kind INTEGER NOT NULL, year TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
-           type TEXT NOT NULL, count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL, event_ids TEXT NOT NULL,
-           PRIMARY KEY (kind, year, a, b, member, type)) WITHOUT ROWID""",
-    # event_ids: the ids joined with commas (slugs hold none): split, not parsed, per request
-    """INSERT INTO network_pair_years
-        SELECT kind, substr(date_start, 1, 4), a, b, member, type, count(*), min(date_start), max(date_end),
-               group_concat(event_id, ',')
-        FROM network_pairs WHERE crosses = 0 GROUP BY 1, 2, 3, 4, 5, 6""",
     "CREATE INDEX network_pair_years_by_a ON network_pair_years (kind, a, year)",
     "CREATE INDEX network_pair_years_by_b ON network_pair_years (kind, b, year)",
-    # per actor: its rows of each kind (SIDE: as the side; an actor without members, the
-    # side it is alone, from its DIRECT rows), and every pair's under EVERYONE
-    """CREATE TABLE network_actor_months (
-           kind INTEGER NOT NULL, actor INTEGER NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
-           PRIMARY KEY (kind, actor, month)) WITHOUT ROWID""",
-    f"""INSERT INTO network_actor_months
-        SELECT kind, actor, month, sum(n) FROM (
-            SELECT kind, a AS actor, substr(date_start, 1, 7) AS month, count(*) AS n FROM network_pairs WHERE crosses = 0
-            GROUP BY 1, 2, 3
-            UNION ALL SELECT kind, b, substr(date_start, 1, 7), count(*) FROM network_pairs WHERE crosses = 0 AND kind <> {SIDE}
-            GROUP BY 1, 2, 3
-            UNION ALL SELECT {SIDE}, a, substr(date_start, 1, 7), count(*) FROM network_pairs
-                      WHERE kind = {DIRECT} AND crosses = 0 AND member & {A_IN_B} = 0
-                        AND a NOT IN (SELECT key FROM network_actors WHERE has_members) GROUP BY 1, 2, 3
-            UNION ALL SELECT {SIDE}, b, substr(date_start, 1, 7), count(*) FROM network_pairs
-                      WHERE kind = {DIRECT} AND crosses = 0 AND member & {B_IN_A} = 0
-                        AND b NOT IN (SELECT key FROM network_actors WHERE has_members) GROUP BY 1, 2, 3)
-        GROUP BY 1, 2, 3""",
-    # every pair: counted above under each of its two actors
-    f"""INSERT INTO network_actor_months
-        SELECT kind, {EVERYONE}, month, sum(count) / 2 FROM network_actor_months WHERE kind <> {SIDE} GROUP BY 1, 3""",
 )
 
 
@@ -142,7 +121,8 @@ def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: s
     rows = conn.cursor().execute(
         f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
-            WHERE e.type IN ({types}) AND ea.role IN ({roles}) GROUP BY e.rowid HAVING count(*) > 1"""
+            WHERE e.type IN ({types}) AND ea.role IN ({roles}) GROUP BY e.rowid HAVING count(*) > 1
+            ORDER BY e.rowid"""  # date order: the build writes the events sorted by date
     )
     decode = msgspec.json.Decoder(list[str]).decode
 
@@ -161,7 +141,61 @@ def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: s
                 if pair and side in has_members:
                     yield SIDE, crosses, scale, start, rowid, keys[side], keys[other], 0, end, type_, status, event_id
 
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs())
+    counts = _Counts(conn, {keys[org] for org in has_members})
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(counts.add, pairs()))
+    counts.flush()
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+class _Counts:
+    """network_pair_years and network_actor_months, counted from the rows on their way into
+    network_pairs. The rows come in date order, so a year's counts are written when the next
+    year begins: memory holds one year's pairs, not the chronology's."""
+
+    def __init__(self, conn: sqlite3.Connection, with_members: set[int]) -> None:
+        self.conn, self.with_members = conn, with_members
+        self.year = ""
+        self.pairs: dict[tuple, list] = {}
+        self.months: dict[tuple[int, int, str], int] = {}
+
+    def add(self, row: tuple) -> tuple:
+        kind, crosses, _, start, _, a, b, member, end, type_, _, event_id = row
+        if crosses:
+            return row
+        if start[:4] != self.year:
+            self.flush()
+            self.year = start[:4]
+        pair = self.pairs.get((kind, a, b, member))
+        if pair is None:
+            self.pairs[(kind, a, b, member)] = [start, end, [event_id], {type_: 1}]
+        else:
+            pair[1] = max(pair[1], end)  # starts come in order: the first is the earliest
+            pair[2].append(event_id)
+            pair[3][type_] = pair[3].get(type_, 0) + 1
+        month, months = start[:7], self.months
+        actors = [a] if kind == SIDE else [a, b, EVERYONE]
+        if kind == DIRECT:  # an actor without members is its own side, less its organisations
+            if not member & A_IN_B and a not in self.with_members:
+                months[(SIDE, a, month)] = months.get((SIDE, a, month), 0) + 1
+            if not member & B_IN_A and b not in self.with_members:
+                months[(SIDE, b, month)] = months.get((SIDE, b, month), 0) + 1
+        for actor in actors:
+            months[(kind, actor, month)] = months.get((kind, actor, month), 0) + 1
+        return row
+
+    def flush(self) -> None:
+        year = self.year
+        self.conn.executemany(
+            "INSERT INTO network_pair_years VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((kind, year, a, b, member, len(ids), first, last, _encode(dict(sorted(types.items()))).decode(), ",".join(ids))
+             for (kind, a, b, member), (first, last, ids, types) in sorted(self.pairs.items())))
+        self.conn.executemany(
+            "INSERT INTO network_actor_months VALUES (?, ?, ?, ?)",
+            ((kind, actor, month, n) for (kind, actor, month), n in sorted(self.months.items())))
+        self.pairs.clear()
+        self.months.clear()
 
 
 # --- the answer ------------------------------------------------------------------------------
@@ -299,6 +333,9 @@ def _years(conn: sqlite3.Connection, kind: int) -> tuple[str | None, str | None]
 Row = tuple[int, int, dict[str, int], int, str, str, list[str]]  # a, b (keys), types, count, first, last, event ids
 
 
+_decode_types = msgspec.json.Decoder(dict[str, int]).decode
+
+
 def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None, among: list[int] | None) -> list[Row]:
     """Rows per pair (several per pair: one per year or per type of the events read one by
     one) of `kind`: all of them, those of `ego`, or those among the actors `among`."""
@@ -317,7 +354,7 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int |
     if ego is not None:
         sides = ("a",) if kind == SIDE else ("a", "b")
         sql = " UNION ALL ".join(
-            f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
+            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
             f"WHERE kind = ? AND {side} = ? AND year IN ({marks}){_own_test(kind, side)}" for side in sides)
         params: list = [v for _ in sides for v in (_stored(kind), ego, *years)]
     elif among is not None and len(among) <= LITERAL_IN:
@@ -326,15 +363,15 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int |
         # sorted once (three times faster). `+b`: a seek per year, `a` and `b` instead (the
         # planner's choice) costs 30 times more at 800 actors
         among_marks = ", ".join("?" * len(among))
-        sql = (f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
+        sql = (f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
                f"AND a IN ({among_marks}) AND +b IN ({among_marks})")
         params = [_stored(kind), *years, *among, *among]
     else:
         test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND +b IN (SELECT value FROM json_each(?))"
-        sql = f"SELECT a, b, type, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
+        sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
         params = [_stored(kind), *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
-    return [(min(a, b), max(a, b), {type_: n}, n, first, last, ids.split(","))
-            for a, b, type_, n, first, last, ids in conn.execute(sql, params)]
+    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
+            for a, b, types, n, first, last, ids in conn.execute(sql, params)]
 
 
 def _event_source(f: EventFilter, kind: int, facts, ego: int | None, crosses: str) -> tuple[str, list]:
