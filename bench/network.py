@@ -3,7 +3,7 @@
     python bench/network.py --db bench/out/chrono.db          # a built chronology (bench/run.py builds one)
     python bench/network.py --db bench/out/chrono.db --no-browser
     python bench/network.py --browser-only                     # the layout of 500 nodes and 2,000 edges
-    python bench/network.py --build bench/out/data --db /tmp/chrono.db --no-browser   # build it first
+    python bench/network.py --build bench/out/data --db /tmp/chrono.db --no-browser  # build first
 
 0. With --build DATA: `chrono build` of DATA into --db (bench/generate.py writes a chronology):
    the seconds of each stage, the network's share of the whole, and the network tables' and
@@ -96,23 +96,28 @@ def queries(db: Path) -> dict[str, str]:
 
 def bench_build(data: Path, db: Path) -> dict:
     """Build `data` into `db`: the network stage's seconds and megabytes beside the whole's."""
-    print(f"yardstick: {yardstick_ms():.0f} ms (3 million squares in Python; about 150 ms on an idle core)", flush=True)
+    print(f"yardstick: {yardstick_ms():.0f} ms (3 million squares in Python; about 150 ms on an "
+          "idle core)", flush=True)
     started = time.perf_counter()
     report = build(data, db)
     seconds = time.perf_counter() - started
     network = report.stages.get("network pairs", 0.0)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    sizes = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'network%' "
-                              "OR name LIKE 'sqlite_autoindex_network%' GROUP BY name ORDER BY 2 DESC").fetchall())
+    sizes = dict(conn.execute(
+        "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'network%' "
+        "OR name LIKE 'sqlite_autoindex_network%' GROUP BY name ORDER BY 2 DESC").fetchall())
     conn.close()
-    result = {"events": report.counts.get("events"), "seconds": round(seconds, 1), "network_seconds": round(network, 1),
-              "network_share": round(network / seconds, 3), "stages": {k: round(v, 1) for k, v in report.stages.items()},
-              "file_mb": round(db.stat().st_size / 1e6), "network_mb": round(sum(sizes.values()) / 1e6),
+    result = {"events": report.counts.get("events"), "seconds": round(seconds, 1),
+              "network_seconds": round(network, 1), "network_share": round(network / seconds, 3),
+              "stages": {k: round(v, 1) for k, v in report.stages.items()},
+              "file_mb": round(db.stat().st_size / 1e6),
+              "network_mb": round(sum(sizes.values()) / 1e6),
               "tables_mb": {name: round(size / 1e6, 1) for name, size in sizes.items()}}
-    print(f"build of {result['events']:,} events: {seconds:.0f} s, of which the network stage {network:.0f} s "
-          f"({100 * network / seconds:.0f} %); file {result['file_mb']:,} MB, network tables and indexes "
-          f"{result['network_mb']:,} MB", flush=True)
-    print("  stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in report.stages.items()), flush=True)
+    print(f"build of {result['events']:,} events: {seconds:.0f} s, of which the network stage "
+          f"{network:.0f} s ({100 * network / seconds:.0f} %); file {result['file_mb']:,} MB, "
+          f"network tables and indexes {result['network_mb']:,} MB", flush=True)
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in report.stages.items())
+    print(f"  stages (s): {stages}", flush=True)
     print("  " + ", ".join(f"{k} {v:,.1f} MB" for k, v in result["tables_mb"].items()), flush=True)
     return result
 
@@ -219,7 +224,8 @@ def bench_browser(runs: int, nodes: int, edges: int, tmp: Path) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "chrono.db")
-    parser.add_argument("--build", type=Path, metavar="DATA", help="build DATA into --db first, and measure the build")
+    parser.add_argument("--build", type=Path, metavar="DATA",
+                        help="build DATA into --db first, and measure the build")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--browser-only", action="store_true")

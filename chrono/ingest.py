@@ -196,12 +196,14 @@ class Rows:
         )).decode()
 
     def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list) -> None:
-        """Contact pairs of one event, as (side, other, event, start, end, pair); see contact_sides."""
-        out.extend((side, other, event_id, start, end, pair)
-                   for side, other, pair in contact_sides(participants, start, end, self.member_of, self.has_members))
+        """Contact pairs of one event, as (side, other, event, start, end, pair): see
+        contact_sides."""
+        found = contact_sides(participants, start, end, self.member_of, self.has_members)
+        out.extend((side, other, event_id, start, end, pair) for side, other, pair in found)
 
 
-def contact_sides(participants: list[str], start: str, end: str, member_of: dict[str, list[tuple[str, str | None, str | None]]],
+def contact_sides(participants: list[str], start: str, end: str,
+                  member_of: dict[str, list[tuple[str, str | None, str | None]]],
                   has_members: set[str]) -> list[tuple[str, str, int]]:
     """Contact pairs of one event, as (side, other, pair). `participants`: the event's parties
     only (models.PARTY_ROLES); `member_of`: actor -> [(organization, first day, last day)].

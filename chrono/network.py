@@ -37,32 +37,39 @@ DIRECT, GROUPED, SIDE, OWN = 0, 1, 2, 3  # OWN: DIRECT rows read as a memberless
 A_IN_B, B_IN_A = 1, 2  # bits of `member`: a belongs to b at the time of the event, or b to a
 EVERYONE = -1  # network_actor_months.actor of the counts of every pair
 MAX_IDS = 100_000
-DEFAULT_IDS = 100  # the API's ids per edge unless asked: an answer's size follows its edges, not its events
+# the API's ids per edge unless asked: an answer's size follows its edges, not its events
+DEFAULT_IDS = 100
 MAX_NODES = 100_000
 LITERAL_IN = 1000  # up to this many actors, a list of them is written into the SQL as parameters
 SQL_TIME_LIMIT = 2.0  # seconds; a network query running longer is interrupted
 
 # `crosses`: 1 when the event's possible days run into another calendar year. The others are
 # also counted per pair and year (network_pair_years; types: count per type, JSON; event_ids:
-# the ids joined with commas, slugs hold none: split, not parsed, per request) and per actor and month
-# (network_actor_months: an actor's rows of each kind, for SIDE those of its side, and every
-# pair's under EVERYONE): a range of whole years reads those instead of every event.
+# the ids joined with commas, slugs hold none: split, not parsed, per request) and per actor
+# and month (network_actor_months: an actor's rows of each kind, for SIDE those of its side,
+# and every pair's under EVERYONE): a range of whole years reads those, not every event.
 NETWORK_PAIRS_SCHEMA = (
     """CREATE TABLE network_actors (
-           key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE REFERENCES actors(id), has_members INTEGER NOT NULL)""",
+           key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE REFERENCES actors(id),
+           has_members INTEGER NOT NULL)""",
     """INSERT INTO network_actors
-       SELECT row_number() OVER (ORDER BY id), id, id IN (SELECT organization_id FROM organization_members) FROM actors""",
+       SELECT row_number() OVER (ORDER BY id), id,
+              id IN (SELECT organization_id FROM organization_members)
+       FROM actors""",
     """CREATE TABLE network_pairs (
-           kind INTEGER NOT NULL, crosses INTEGER NOT NULL, date_scale INTEGER NOT NULL, date_start TEXT NOT NULL,
-           event_rowid INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
-           date_end TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, event_id TEXT NOT NULL,
+           kind INTEGER NOT NULL, crosses INTEGER NOT NULL, date_scale INTEGER NOT NULL,
+           date_start TEXT NOT NULL, event_rowid INTEGER NOT NULL, a INTEGER NOT NULL,
+           b INTEGER NOT NULL, member INTEGER NOT NULL, date_end TEXT NOT NULL,
+           type TEXT NOT NULL, status TEXT NOT NULL, event_id TEXT NOT NULL,
            PRIMARY KEY (kind, crosses, date_scale, date_start, event_rowid, a, b)) WITHOUT ROWID""",
     """CREATE TABLE network_pair_years (
-           kind INTEGER NOT NULL, year TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, member INTEGER NOT NULL,
-           count INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL, types TEXT NOT NULL, event_ids TEXT NOT NULL,
+           kind INTEGER NOT NULL, year TEXT NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+           member INTEGER NOT NULL, count INTEGER NOT NULL, first TEXT NOT NULL,
+           last TEXT NOT NULL, types TEXT NOT NULL, event_ids TEXT NOT NULL,
            PRIMARY KEY (kind, year, a, b, member)) WITHOUT ROWID""",
     """CREATE TABLE network_actor_months (
-           kind INTEGER NOT NULL, actor INTEGER NOT NULL, month TEXT NOT NULL, count INTEGER NOT NULL,
+           kind INTEGER NOT NULL, actor INTEGER NOT NULL, month TEXT NOT NULL,
+           count INTEGER NOT NULL,
            PRIMARY KEY (kind, actor, month)) WITHOUT ROWID""",
 )
 NETWORK_INDEXES = (
@@ -134,15 +141,19 @@ def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: s
             for i, a in enumerate(parties):
                 for b in parties[i + 1:]:
                     member = A_IN_B * (b in belongs.get(a, ())) + B_IN_A * (a in belongs.get(b, ()))
-                    yield DIRECT, crosses, scale, start, rowid, keys[a], keys[b], member, end, type_, status, event_id
+                    yield (DIRECT, crosses, scale, start, rowid, keys[a], keys[b], member, end,
+                           type_, status, event_id)
             for g, h in grouped_pairs(parties, start, end, member_of, has_members):
-                yield GROUPED, crosses, scale, start, rowid, keys[g], keys[h], 0, end, type_, status, event_id
+                yield (GROUPED, crosses, scale, start, rowid, keys[g], keys[h], 0, end,
+                       type_, status, event_id)
             for side, other, pair in contact_sides(parties, start, end, member_of, has_members):
                 if pair and side in has_members:
-                    yield SIDE, crosses, scale, start, rowid, keys[side], keys[other], 0, end, type_, status, event_id
+                    yield (SIDE, crosses, scale, start, rowid, keys[side], keys[other], 0, end,
+                           type_, status, event_id)
 
     counts = _Counts(conn, {keys[org] for org in has_members})
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(counts.add, pairs()))
+    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     map(counts.add, pairs()))
     counts.flush()
 
 
@@ -189,7 +200,8 @@ class _Counts:
         year = self.year
         self.conn.executemany(
             "INSERT INTO network_pair_years VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((kind, year, a, b, member, len(ids), first, last, _encode(dict(sorted(types.items()))).decode(), ",".join(ids))
+            ((kind, year, a, b, member, len(ids), first, last,
+              _encode(dict(sorted(types.items()))).decode(), ",".join(ids))
              for (kind, a, b, member), (first, last, ids, types) in sorted(self.pairs.items())))
         self.conn.executemany(
             "INSERT INTO network_actor_months VALUES (?, ?, ?, ?)",
@@ -330,7 +342,8 @@ def _years(conn: sqlite3.Connection, kind: int) -> tuple[str | None, str | None]
     ).fetchone()
 
 
-Row = tuple[int, int, dict[str, int], int, str, str, list[str]]  # a, b (keys), types, count, first, last, event ids
+# a, b (keys), types, count, first, last, event ids
+Row = tuple[int, int, dict[str, int], int, str, str, list[str]]
 
 
 _decode_types = msgspec.json.Decoder(dict[str, int]).decode
@@ -367,7 +380,8 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int |
                f"AND a IN ({among_marks}) AND +b IN ({among_marks})")
         params = [_stored(kind), *years, *among, *among]
     else:
-        test = "" if among is None else " AND a IN (SELECT value FROM json_each(?)) AND +b IN (SELECT value FROM json_each(?))"
+        test = "" if among is None else (" AND a IN (SELECT value FROM json_each(?))"
+                                         " AND +b IN (SELECT value FROM json_each(?))")
         sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
         params = [_stored(kind), *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
     return [(min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
@@ -411,7 +425,8 @@ def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int
     if plan.years:
         for month, n in conn.execute(
             "SELECT month, count FROM network_actor_months WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
-            (SIDE if kind == OWN else kind, EVERYONE if ego is None else ego, f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
+            (SIDE if kind == OWN else kind, EVERYONE if ego is None else ego,
+             f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
         ):
             counts[month] = counts.get(month, 0) + n
     for piece, crosses in plan.pieces:
@@ -492,7 +507,8 @@ def _actors(conn: sqlite3.Connection) -> _Actors:
     if cached is not None:
         return cached
     ids, keys, with_members = [""], {}, set()
-    for key, actor_id, has_members in conn.execute("SELECT key, id, has_members FROM network_actors ORDER BY key"):
+    rows = conn.execute("SELECT key, id, has_members FROM network_actors ORDER BY key")
+    for key, actor_id, has_members in rows:
         ids.append(actor_id)
         keys[actor_id] = key
         if has_members:
