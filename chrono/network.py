@@ -20,6 +20,7 @@ row, one per way of drawing the sides:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -514,10 +515,8 @@ def _actors(conn: sqlite3.Connection) -> _Actors:
         if has_members:
             with_members.add(key)
     actors = _Actors(ids, keys, frozenset(with_members))
-    try:
+    with contextlib.suppress(AttributeError):  # a plain sqlite3.Connection takes no attributes
         conn.chrono_network_actors = actors  # type: ignore[attr-defined]
-    except AttributeError:  # a plain sqlite3.Connection takes no attributes
-        pass
     return actors
 
 
