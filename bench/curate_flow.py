@@ -32,14 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 
 # Invented for this benchmark: no real reporting. Its actors are in the bundled actors.yml.
-ARTICLE = """Gulf capital hosts a quiet round of regional calls
-
-DOHA — Amir Khan Muttaqi met Mohammad Sadiq in Doha on Tuesday to discuss trade through the Torkham crossing, the foreign ministry said.
-
-On Thursday, Muttaqi spoke by phone with Iran's foreign minister about water from the Helmand river, the ministry added.
-
-In late February, Sirajuddin Haqqani visited Qatar for talks on prisoner releases, a spokesman said.
-"""
+ARTICLE = (
+    "Gulf capital hosts a quiet round of regional calls\n"
+    "\n"
+    "DOHA — Amir Khan Muttaqi met Mohammad Sadiq in Doha on Tuesday to discuss trade through the "
+    "Torkham crossing, the foreign ministry said.\n"
+    "\n"
+    "On Thursday, Muttaqi spoke by phone with Iran's foreign minister about water from the Helmand "
+    "river, the ministry added.\n"
+    "\n"
+    "In late February, Sirajuddin Haqqani visited Qatar for talks on prisoner releases, a "
+    "spokesman said.\n"
+)
 PUBLISHED = "2025-03-14"
 
 
@@ -160,12 +164,13 @@ def main() -> None:
             )
             times.append(elapsed)
             print(
-                f"run {n + 1}: {elapsed:.2f} s, {clicks} clicks, {keys} keystrokes, accepted {', '.join(ids)}"
+                f"run {n + 1}: {elapsed:.2f} s, {clicks} clicks, {keys} keystrokes, accepted "
+                f"{', '.join(ids)}"
             )
         browser.close()
     print(
-        f"three accepted events from {args.data}: median {statistics.median(times):.2f} s over {len(times)} runs, "
-        f"{clicks} clicks, {keys} keystrokes"
+        f"three accepted events from {args.data}: median {statistics.median(times):.2f} s over "
+        f"{len(times)} runs, {clicks} clicks, {keys} keystrokes"
     )
 
 

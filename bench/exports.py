@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
                 seconds, size, status = timed(client, url, repeat)
                 rate = f"{size / seconds / 1e6:6.1f} MB/s" if size > 100_000 else ""
                 print(
-                    f"  {label:<36} {status}  {seconds * 1000:9.1f} ms  {size / 1e6:8.2f} MB  {rate}"
+                    f"  {label:<36} {status}  {seconds * 1000:9.1f} ms  {size / 1e6:8.2f} MB  "
+                    f"{rate}"
                 )
 
 

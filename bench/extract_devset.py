@@ -64,13 +64,14 @@ def main() -> None:
     args = parser.parse_args()
     if DEVSET.is_dir():
         print(
-            "| dev set | events | recall (date and actors) | date-only recall | precision |\n|---|---:|---:|---:|---:|"
+            "| dev set | events | recall (date and actors) | date-only recall | precision |\n"
+            "|---|---:|---:|---:|---:|"
         )
         for name, articles in SPLITS.items():
             t = devset_scores(articles, misses=args.misses and name.startswith("tuning"))
             print(
-                f"| {name} | {t['gold']} | {pct(t['found'], t['gold'])} | {pct(t['found_date'], t['gold'])} "
-                f"| {pct(t['matched'], t['candidates'])} |"
+                f"| {name} | {t['gold']} | {pct(t['found'], t['gold'])} | "
+                f"{pct(t['found_date'], t['gold'])} | {pct(t['matched'], t['candidates'])} |"
             )
     else:
         print(f"no development set at {DEVSET}: seeds only")

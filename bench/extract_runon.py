@@ -14,7 +14,35 @@ from pathlib import Path
 from chrono.extract import Gazetteer, extract
 from chrono.load import load_catalogue
 
-WORDS = ["the", "envoy", "met", "Muttaqi", "in", "Kabul", "on", "4", "August", "2021", "and", "Haniyeh", "called", "Baradar", "while", "officials", "said", "talks", "would", "resume", "in", "early", "October", "with", "Pakistan", "and", "others"]
+WORDS = [
+    "the",
+    "envoy",
+    "met",
+    "Muttaqi",
+    "in",
+    "Kabul",
+    "on",
+    "4",
+    "August",
+    "2021",
+    "and",
+    "Haniyeh",
+    "called",
+    "Baradar",
+    "while",
+    "officials",
+    "said",
+    "talks",
+    "would",
+    "resume",
+    "in",
+    "early",
+    "October",
+    "with",
+    "Pakistan",
+    "and",
+    "others",
+]
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Write a synthetic chronology into a data folder: sources.yml, actors.yml, events.yml and events.jsonl.
+"""Write a synthetic chronology into a data folder: sources.yml, actors.yml, events.yml and
+events.jsonl.
 
     python bench/generate.py --events 1000000 --out bench/out/data [--seed 7]
 
@@ -1011,7 +1012,8 @@ class Generator:
                 rng.choice(SUMMARIES).format(**words) for _ in range(rng.randint(1, 3))
             )
             if rng.random() < 0.08:
-                summary += f" The {RARE[bisect.bisect(rare_cum, rng.random() * rare_cum[-1])]} was mentioned."
+                rare = RARE[bisect.bisect(rare_cum, rng.random() * rare_cum[-1])]
+                summary += f" The {rare} was mentioned."
             citations = [
                 {
                     "source": rng.choice(self.source_ids),

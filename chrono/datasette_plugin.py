@@ -67,7 +67,8 @@ _BAD_PARAMETER_MESSAGES = (
 
 
 def bad_parameter(exception: Exception, args: Any) -> str | None:
-    """What is wrong with a table page's parameters, when that is why Datasette failed; else None."""
+    """What is wrong with a table page's parameters, when that is why Datasette failed; else
+    None."""
     if isinstance(exception, DatasetteError):
         message = str(exception.message)
         return (
@@ -175,7 +176,8 @@ def bounded_rows(cursor: sqlite3.Cursor, row: tuple) -> sqlite3.Row:
         spent = _spent.get(cursor, 0) + size
         if spent > MAX_ANSWER_BYTES:
             raise sqlite3.OperationalError(
-                f"the answer would hold more than {MAX_ANSWER_BYTES >> 20} MB: ask for fewer rows or smaller values"
+                f"the answer would hold more than {MAX_ANSWER_BYTES >> 20} MB: ask for fewer rows "
+                "or smaller values"
             )
         _spent[cursor] = spent
     return sqlite3.Row(cursor, row)
@@ -187,8 +189,8 @@ def too_large(exception: Exception) -> str | None:
         isinstance(exception, sqlite3.DataError) and "too big" in str(exception)
     ):
         return (
-            f"the query builds a value or an answer larger than a query may ({exception or 'out of memory'}); "
-            f"values are limited to {MAX_VALUE_BYTES >> 20} MB"
+            "the query builds a value or an answer larger than a query may "
+            f"({exception or 'out of memory'}); values are limited to {MAX_VALUE_BYTES >> 20} MB"
         )
     return None
 
@@ -251,7 +253,8 @@ def render_cell(
         return None
     if column == "network" and value.startswith("/network?"):
         return Markup('<a href="{}">network</a>').format(page + value.removeprefix("/network"))
-    if table == "actors" and column == "name" and "id" in row.keys():
+    # row is a sqlite3.Row: `in` on it would look at its values, so its column names are listed
+    if table == "actors" and column == "name" and "id" in list(row.keys()):
         link = f"{page}?{urlencode({'actor': row['id']})}"
         return Markup('{} <a href="{}" title="Contact network of {}">(network)</a>').format(
             value, link, escape(value)

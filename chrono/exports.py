@@ -56,7 +56,8 @@ CITATION_SEPARATOR = "\n"  # between its citations: quotes, stances, source ids 
 
 
 def _csv_writer(buffer: io.StringIO):
-    # Every field quoted: spreadsheets that honour quotes keep codes ("041") and dates ("2021-08") as text.
+    # Every field quoted: spreadsheets that honour quotes keep codes ("041") and dates ("2021-08")
+    # as text.
     return csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
 
@@ -197,17 +198,24 @@ def ics_lines(
     events: Iterable[EventOut], stamp: str, host: str = "chrono", title: str = "All events"
 ) -> Iterator[str]:
     """All-day VEVENTs spanning date_start..date_end (DTEND is exclusive, so the day after)."""
-    yield "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chrono//chronology export//EN\r\nCALSCALE:GREGORIAN\r\n"
+    yield (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//chrono//chronology export//EN\r\n"
+        "CALSCALE:GREGORIAN\r\n"
+    )
     yield _fold(f"X-WR-CALNAME:{_ics_text(f'chrono: {title}')}")
     batch: list[str] = []
     for e in events:
         end = date.fromisoformat(e.date_end) + timedelta(days=1)
         cited = {c.source.id: c.source for c in e.citations}  # a source cited twice is listed once
         sources = "\n".join(
-            f"{s.title} ({s.outlet or 'outlet not stated'}){' ' + url if (url := link(s.url)) else ''}"
+            f"{s.title} "
+            f"({s.outlet or 'outlet not stated'}){' ' + url if (url := link(s.url)) else ''}"
             for s in cited.values()
         )
-        description = f"{e.summary}\n\nDate: {e.date_text} ({e.precision}). Status: {e.status}.\nSources:\n{sources}"
+        description = (
+            f"{e.summary}\n\nDate: {e.date_text} ({e.precision}). Status: {e.status}.\n"
+            f"Sources:\n{sources}"
+        )
         lines = [
             "BEGIN:VEVENT",
             f"UID:{e.id}@{host}",
@@ -253,7 +261,8 @@ SEASONS = {"21": "spring", "22": "summer", "23": "autumn", "24": "winter"}
 
 
 def display_date(e: EventOut) -> str:
-    """A label exactly as precise as the event: 'August 2021', 'early October 2021', '22–23 May 2024'."""
+    """A label exactly as precise as the event: 'August 2021', 'early October 2021', '22–23 May
+    2024'."""
     start, end = date.fromisoformat(e.date_start), date.fromisoformat(e.date_end)
     core = e.date.rstrip("?~%")
     if e.precision == "day":
@@ -291,7 +300,10 @@ def _span_label(edtf: str, start: date, end: date) -> str:
         if start.year == end.year and start.month == end.month:
             return f"{start.day}–{end.day} {MONTH_NAMES[start.month - 1]} {start.year}"
         if start.year == end.year:
-            return f"{start.day} {MONTH_NAMES[start.month - 1]} – {end.day} {MONTH_NAMES[end.month - 1]} {start.year}"
+            return (
+                f"{start.day} {MONTH_NAMES[start.month - 1]} – "
+                f"{end.day} {MONTH_NAMES[end.month - 1]} {start.year}"
+            )
     if la == lb == 7 and a[:4] == b[:4]:
         return f"{_month(a)}–{_month(b)} {a[:4]}"
     if la == lb == 4:
@@ -358,7 +370,10 @@ def timeline_slide(e: EventOut) -> dict:
             "group": e.type,
             "text": {
                 "headline": html.escape(e.title),
-                "text": f"<p>{html.escape(e.summary)}</p><p><strong>Status:</strong> {html.escape(e.status)}</p>{cites}",
+                "text": (
+                    f"<p>{html.escape(e.summary)}</p>"
+                    f"<p><strong>Status:</strong> {html.escape(e.status)}</p>{cites}"
+                ),
             },
         }
     )
@@ -393,7 +408,8 @@ def timeline_chunks(events: Iterable[EventOut], title: str) -> Iterator[bytes]:
 
 
 def bound_label(value: str) -> str:
-    """A `from`/`to` parameter as precise as it was given: '2021', 'August 2021', '15 August 2021'."""
+    """A `from`/`to` parameter as precise as it was given: '2021', 'August 2021', '15 August
+    2021'."""
     parts = value.split("-")
     try:
         if len(parts) == 3:

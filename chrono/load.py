@@ -341,7 +341,8 @@ def check_actors(
         else:
             actors[actor.id] = actor
             node_of[actor.id] = _node(nodes, i)
-            # An id is looked up like a name (actor=iea), so ids, names and aliases share one key space.
+            # An id is looked up like a name (actor=iea), so ids, names and aliases share one key
+            # space.
             names = [
                 ("id", actor.id),
                 ("name", actor.name),
@@ -410,7 +411,8 @@ def check_event(
                     file,
                     rec,
                     "date_anchor",
-                    "required when date_basis is resolved: the date the phrase was resolved against",
+                    "required when date_basis is resolved: the date the phrase was resolved "
+                    "against",
                 )
             )
         elif (anchor := _date(event.date_anchor, file, rec, "date_anchor", problems)) and when:
@@ -422,8 +424,9 @@ def check_event(
                         file,
                         rec,
                         "date",
-                        f"{event.date!r} is narrower than or outside {event.date_text!r} resolved against "
-                        f"{event.date_anchor} ({shown}); widen it, or use date_basis inferred and explain in notes",
+                        f"{event.date!r} is narrower than or outside {event.date_text!r} resolved "
+                        f"against {event.date_anchor} ({shown}); widen it, or use date_basis "
+                        "inferred and explain in notes",
                     )
                 )
     seen: set[str] = set()

@@ -1,4 +1,5 @@
-"""The curated data's shape: msgspec Structs for sources, actors and events, and their vocabularies."""
+"""The curated data's shape: msgspec Structs for sources, actors and events, and their
+vocabularies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Actors named in a sentence: the gazetteer of known names and aliases, and names it does not know."""
+"""Actors named in a sentence: the gazetteer of known names and aliases, and names it does not
+know."""
 
 from __future__ import annotations
 
@@ -14,30 +15,34 @@ from .words import LOOK_BACK, MONTH_AND_DAY_NAMES
 from .words import words as _words
 
 TITLE_WORDS = _words(
-    "mr mrs ms dr prof president minister secretary congressman congresswoman senator sen rep general gen "
-    "colonel col lt lieutenant commander mullah mawlawi maulvi sheikh shaykh hafiz prince king queen emir amir "
-    "ambassador envoy spokesman spokeswoman spokesperson chief deputy acting prime foreign interior defence "
-    "defense leader chairman director judge governor gov pope sir lord lady brig maj capt sgt adm marshal "
-    "vice former late president-elect first lady mayor imam cleric commander-in-chief"
+    "mr mrs ms dr prof president minister secretary congressman congresswoman senator sen rep "
+    "general gen colonel col lt lieutenant commander mullah mawlawi maulvi sheikh shaykh hafiz "
+    "prince king queen emir amir ambassador envoy spokesman spokeswoman spokesperson chief deputy "
+    "acting prime foreign interior defence defense leader chairman director judge governor gov "
+    "pope sir lord lady brig maj capt sgt adm marshal vice former late president-elect first lady "
+    "mayor imam cleric commander-in-chief"
 )
 NAME_PARTICLES = _words("al el bin ibn abu abd abdul van von de da del der la le ul ur")
 CONNECTORS = _words("of the for de da del al el bin ibn van von")
 # "of", "for" join capitalised words only after one of these: "Ministry of Foreign Affairs", not
 # "Maria Gonzalez of the Eastern Shield Brigade".
 ORG_HEADS = _words(
-    "ministry department council front bank university chamber center centre office committee board institute "
-    "league army party union agency organization organisation republic kingdom state states court church "
-    "society bureau foundation association movement commission federation corps forces force directorate "
-    "authority secretary minister ministers house school college academy embassy coalition alliance"
+    "ministry department council front bank university chamber center centre office committee "
+    "board institute league army party union agency organization organisation republic kingdom "
+    "state states court church society bureau foundation association movement commission "
+    "federation corps forces force directorate authority secretary minister ministers house school "
+    "college academy embassy coalition alliance"
 )
 # Capitalised only because they open the sentence: never the start of a name.
 FUNCTION_WORDS = _words(
-    "the a an in on at for but and or as when while after before if this that these those his her their its our "
-    "some many most according meanwhile however since during despite although though both each every other such "
-    "even only also with without from to by of over under among between unlike like following given amid yet so "
-    "then there here it he she they we i you what who how why where once until within"
+    "the a an in on at for but and or as when while after before if this that these those his her "
+    "their its our some many most according meanwhile however since during despite although though "
+    "both each every other such even only also with without from to by of over under among between "
+    "unlike like following given amid yet so then there here it he she they we i you what who how "
+    "why where once until within"
 )
-# Country adjectives and nationals: general English, mapped to a country only if the gazetteer has it.
+# Country adjectives and nationals: general English, mapped to a country only if the gazetteer has
+# it.
 DEMONYMS = {
     "Afghan": "Afghanistan",
     "American": "United States",
@@ -171,7 +176,8 @@ class Gazetteer:
 
     def find(self, sentence: str, seen: dict[str, int], position: int) -> list[ActorHit]:
         """Actors named in one sentence. `seen` maps actor ids named in full so far to where, and is
-        updated: a bare surname later in the article prefers the actor whose full name came before."""
+        updated: a bare surname later in the article prefers the actor whose full name came
+        before."""
         folded, where = _fold_with_map(sentence)
         hits: list[ActorHit] = []
         for m in self.pattern.finditer(folded):
@@ -201,7 +207,8 @@ class Gazetteer:
         single = " " not in key
         persons = [a for a in pool if self.actors[a].kind == "person"]
         if single and persons and _part_of_longer_name(sentence, start, end):
-            # "Kabir Taneja" is not "Kabir"; but "Ibrahim Raisi" and "Amir-Khan Muttaqi" are Raisi and Muttaqi
+            # "Kabir Taneja" is not "Kabir"; but "Ibrahim Raisi" and "Amir-Khan Muttaqi" are Raisi
+            # and Muttaqi
             return self.spellings.longer_name(sentence, start, end, persons)
         if owner is None and not (_after_title(sentence, start) or pool & set(seen)):
             return (
@@ -285,7 +292,8 @@ _PROPER = re.compile(r"[^\W\d_](?:[\w’'-]|\.(?=\w))*")
 
 
 def unknown_names(sentence: str, claimed: list[tuple[int, int]]) -> list[str]:
-    """Multi-word capitalised names in the sentence that nothing else claimed: new actor suggestions."""
+    """Multi-word capitalised names in the sentence that nothing else claimed: new actor
+    suggestions."""
     runs: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     taken = bytearray(len(sentence))  # 1 where something claimed the character
@@ -350,7 +358,8 @@ def transliteration_key(name: str) -> str:
 
 
 # How alike two transliteration keys must be (rapidfuzz's ratio, 0-100), and by how much the best
-# actor must beat the next one: below that margin two actors could be confused, and neither is chosen.
+# actor must beat the next one: below that margin two actors could be confused, and neither is
+# chosen.
 FUZZY_SCORE = 88
 FUZZY_MARGIN = 6
 _TOKEN = re.compile(r"(?<![\w@-])[A-Z][\w’'-]{3,}(?![\w-])")

@@ -245,8 +245,8 @@ def _headline_news(
     )
 
 
-# A sentence that points back at an event or at someone named before: its actors are that sentence's too.
-# ("The group" points at one organisation, not at a sentence: see _described.)
+# A sentence that points back at an event or at someone named before: its actors are that sentence's
+# too. ("The group" points at one organisation, not at a sentence: see _described.)
 _REFERS_BACK = re.compile(
     r"^\W*(?:he|she|they|it|its|his|her|their|the\s+two|both)\b"
     r"|\b(?:the|this|that|these)\s+(?:(?:[\w-]+\s+){0,2})(?:meeting|meetings|talks|visit|call|trip|attack|demarche|"
@@ -283,8 +283,8 @@ def _carried(
             return (
                 ids,
                 [
-                    f"actors from an earlier sentence ({'refers back' if refers else 'names nobody'}): "
-                    + ", ".join(ids)
+                    "actors from an earlier sentence "
+                    f"({'refers back' if refers else 'names nobody'}): " + ", ".join(ids)
                 ],
                 j,
             )
@@ -358,7 +358,8 @@ def _described(
             if h.chosen and gazetteer.actors[h.chosen].kind in ORGANISATION_KINDS:
                 return (
                     ActorHit(m.group(), m.start(), m.end(), h.chosen, (h.chosen,), False),
-                    f"{m.group()!r} read as {gazetteer.actors[h.chosen].name}, the organisation named last",
+                    f"{m.group()!r} read as {gazetteer.actors[h.chosen].name}, the organisation "
+                    "named last",
                 )
     return None
 

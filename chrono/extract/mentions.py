@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def _mon(group: str) -> str:
-    """A month name; only abbreviations take a full stop ("Dec. 24"), so a sentence's own stays out."""
+    """A month name; only abbreviations take a full stop ("Dec. 24"), so a sentence's own stays
+    out."""
     full, short = MONTH_WORDS.split("|Sept|")
     return rf"(?P<{group}>(?:{full})\b|(?:Sept|{short})\b\.?)"
 
@@ -47,7 +48,8 @@ _TO = r"(?:\s*(?:-|–|—)\s*|\s+(?:to|and|until|till|through)\s+)"
 _SEASON = r"(?P<season>spring|summer|autumn|fall|winter)"
 
 
-# A rule's resolver: what it reads in a mention, in its context, or None when it is no date after all.
+# A rule's resolver: what it reads in a mention, in its context, or None when it is no date after
+# all.
 Resolve = Callable[["Resolver", "Mention"], "Reading | None"]
 
 
@@ -229,7 +231,8 @@ def _found(sentence: str) -> tuple[Mention, ...]:
 
 
 def _attach_preposition(mention: Mention, sentence: str, floor: int) -> None:
-    """Widen the mention over a preposition just before it ("on 4 August", "by the summer of 2009")."""
+    """Widen the mention over a preposition just before it ("on 4 August", "by the summer of
+    2009")."""
     if mention.kind == "relational":
         return
     cue = mention.part("cue")

@@ -17,7 +17,8 @@ def _month_of(word: str | None) -> int:
 
 
 def _count(word: str | None, unit: str) -> tuple[int, int]:
-    """(fewest, most) units a count stands for: "two" → (2, 2), "several" → (3, 9), none → by unit."""
+    """(fewest, most) units a count stands for: "two" → (2, 2), "several" → (3, 9), none → by
+    unit."""
     if word is None:
         return BARE_PLURAL[unit]
     word = " ".join(word.lower().split())
@@ -91,7 +92,8 @@ def _week_of_month(year: int, month: int, which: str) -> DateRange:
 def _month_part(
     year: int, month: int, q: str | None, qp: str | None, wk: str | None
 ) -> tuple[DateRange, str | None]:
-    """A month narrowed by early/mid/late, "the end of", "the first half of", "the second week of"."""
+    """A month narrowed by early/mid/late, "the end of", "the first half of", "the second week
+    of"."""
     whole = dates.month_range(year, month)
     if wk:
         return _week_of_month(year, month, wk), None
@@ -210,7 +212,8 @@ def _one(d: date) -> DateRange:
 
 def _unit_around(d: date, unit: str, shift: int, part: str | None) -> DateRange:
     """The day, week, month or year holding `d`, shifted by `shift` units, narrowed by a part:
-    early/mid/late, or for the unit holding `d` itself "earlier" (up to `d`) and "later" (from `d`)."""
+    early/mid/late, or for the unit holding `d` itself "earlier" (up to `d`) and "later" (from
+    `d`)."""
     if unit == "day":
         target = d + timedelta(days=shift)
         return DateRange(target, target)

@@ -209,10 +209,10 @@ class Resolver:
         """A date without a year ("on 14 October", "in early August").
 
         Read against the publication: the most recent such date on or before it (the next one when
-        the verb is in the future). But when the story is narrating an older year (its latest date is
-        over a year before publication, in this sentence or paragraph, or just before in an unbroken
-        past-tense narration), the year is the story's: the occurrence nearest to that date. Then the
-        publication's reading is listed too, and the candidate is flagged ambiguous.
+        the verb is in the future). But when the story is narrating an older year (its latest date
+        is over a year before publication, in this sentence or paragraph, or just before in an
+        unbroken past-tense narration), the year is the story's: the occurrence nearest to that
+        date. Then the publication's reading is listed too, and the candidate is flagged ambiguous.
         """
         pub = self.timeline.published
         future = self.future(m)
@@ -236,7 +236,8 @@ class Resolver:
         if by_pub is not None:
             other = edtf_for(by_pub)[0]
             reading.notes.append(
-                f"read in the story's time line ({where}); against the publication date it would be {other}"
+                f"read in the story's time line ({where}); against the publication date it would "
+                f"be {other}"
             )
             reading.ambiguous = True
             reading.readings = [reading.edtf or "", other]
@@ -386,13 +387,15 @@ class Resolver:
             )
         else:
             m.notes.append(
-                f"{m.text.strip()!r} gives only {'an upper' if m.relation == 'before' else 'a lower'} "
-                f"bound: {bound} is that bound, not the event's date"
+                f"{m.text.strip()!r} gives only "
+                f"{'an upper' if m.relation == 'before' else 'a lower'} bound: {bound} is that "
+                "bound, not the event's date"
             )
 
     def _by_bound(self, m: Mention) -> None:
         """ "In August 2021 it left Kabul. By November of the same year, it returned": "by" bounds
-        the event from above, and the date the story has just given (what came before) from below."""
+        the event from above, and the date the story has just given (what came before) from
+        below."""
         if m.range is None or m.relation != "by" or m.kind == "relational" or self.future(m):
             return
         found = self.narrative(m, [o for o in self.mentions if o is not m], 3)
@@ -448,7 +451,8 @@ class Resolver:
             if o is m or o.start < m.end or o.range is None or o.kind == "relational":
                 continue
             gap = self.text[m.end : o.start]
-            # "two days after the attack on 5 May", "four years after India shut its embassy in 2021"
+            # "two days after the attack on 5 May", "four years after India shut its embassy in
+            # 2021"
             if re.fullmatch(r"\s*(?:(?:the|a|an)\s+)?(?:[\w’'-]+\s+){0,8}", gap) and not re.search(
                 r"[,;:]", gap
             ):

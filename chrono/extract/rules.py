@@ -9,6 +9,7 @@ The order of the rules breaks ties between matches of equal length.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from datetime import date, timedelta
@@ -143,10 +144,8 @@ def numeric(r: Resolver, m: Mention) -> Reading | None:
     a, b, y = int(m.parts["a"]), int(m.parts["b"]), int(m.parts["y"])
     days = []
     for d, mo in ((a, b), (b, a)):  # day first, then month first
-        try:
+        with contextlib.suppress(ValueError):
             days.append(date(y, mo, d))
-        except ValueError:
-            pass
     days = sorted(set(days))
     if not days:
         return None
@@ -199,7 +198,8 @@ def dmy(r: Resolver, m: Mention) -> Reading | None:
     if m.parts.get("y"):
         return _checked_weekday(m, _day_of(r, int(m.parts["y"]), month, day))
     if earlier is not None and earlier.range is not None and not r.future(m):
-        # "the 7 October attacks" after "the 7 October 2023 attacks": the article already gave the year
+        # "the 7 October attacks" after "the 7 October 2023 attacks": the article already gave the
+        # year
         return _checked_weekday(
             m,
             r.set(
@@ -285,16 +285,16 @@ def month_relyear(r: Resolver, m: Mention) -> Reading | None:
 def month_deictic(r: Resolver, m: Mention) -> Reading | None:
     month, which, q = _month_of(m.parts["m"]), m.part("which"), m.part("q")
     pub = r.timeline.published
-    if which in ("next", "this coming"):
-        fn = lambda d: _month_part(d.year if month > d.month else d.year + 1, month, q, None, None)[
-            0
-        ]
-    elif which == "this":
-        fn = lambda d: _month_part(d.year, month, q, None, None)[0]
-    else:
-        fn = lambda d: _month_part(d.year if month < d.month else d.year - 1, month, q, None, None)[
-            0
-        ]
+
+    def fn(d: date) -> DateRange:
+        if which in ("next", "this coming"):
+            year = d.year if month > d.month else d.year + 1
+        elif which == "this":
+            year = d.year
+        else:
+            year = d.year if month < d.month else d.year - 1
+        return _month_part(year, month, q, None, None)[0]
+
     return r.publication(_over_anchor(pub, fn))  # type: ignore[arg-type]
 
 
@@ -791,7 +791,8 @@ def _relational(r: Resolver, m: Mention) -> Reading | None:
             main.edtf,
         )
         reading.notes.append(
-            f"dates what comes after {m.part('dir')!r}, taking {main.text!r} as the date of the main clause"
+            f"dates what comes after {m.part('dir')!r}, taking {main.text!r} as the date of the "
+            "main clause"
         )
         reading.dates_object = True
         return reading
@@ -808,7 +809,8 @@ def _relational(r: Resolver, m: Mention) -> Reading | None:
             anchor.edtf,
         )
         reading.notes.append(
-            f"'the {named.group(1)}' read as the {named.group(1)} the story dated {anchor.text.strip()!r}"
+            f"'the {named.group(1)}' read as the {named.group(1)} the story dated "
+            f"{anchor.text.strip()!r}"
         )
         return reading
     pub = r.timeline.published

@@ -23,7 +23,10 @@ SENTENCE_OPENERS = _words(
     "dr according however meanwhile"
 )
 _BOUNDARY = re.compile(r"([.!?…]+)([”\"’'»)\]]*)(\[\d+\])?(\s+)(?=[“\"‘'«(\[]*[A-Z0-9À-ÖØ-Þ])")
-SPEECH_VERBS = "said|says|told|tells|wrote|writes|added|adds|asked|noted|stated|tweeted|insisted|warned|replied|explained"
+SPEECH_VERBS = (
+    "said|says|told|tells|wrote|writes|added|adds|asked|noted|stated|tweeted|insisted|warned|"
+    "replied|explained"
+)
 _ATTRIBUTION = re.compile(
     rf"(?:[^\s!?“”\"]+\s+){{0,8}}?(?:{SPEECH_VERBS})\b[^.!?“”\"]{{0,60}}[.!?]", re.IGNORECASE
 )
@@ -41,7 +44,8 @@ class Sentence:
 
     @property
     def headline(self) -> bool:
-        """An article's first line without a full stop is its headline, written in headline tenses."""
+        """An article's first line without a full stop is its headline, written in headline
+        tenses."""
         return self.index == 0 and not re.search(r"[.!?”\"]\s*$", self.text)
 
     @property

@@ -66,8 +66,10 @@ def to_yaml(extraction: Extraction, source: str, file_label: str, published: str
     """Event stubs ready to paste into db/events.yml; candidates without a known actor and the
     unknown names are listed in comments (an event needs at least one actor)."""
     lines = [
-        f"# Candidate events from {file_label} (published {published}), proposed by `chrono extract`.",
-        "# Check every date, title, type, status, role and actor against the article before pasting.",
+        f"# Candidate events from {file_label} (published {published}), proposed by `chrono "
+        "extract`.",
+        "# Check every date, title, type, status, role and actor against the article before "
+        "pasting.",
         "",
     ]
     ids: Counter[str] = Counter()

@@ -57,7 +57,8 @@ def tense_near(sentence: str, start: int, end: int) -> str | None:
 
 
 def clause_of(sentence: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the clause around a span: from the last comma, colon, dash or quote before it to the next."""
+    """Bounds of the clause around a span: from the last comma, colon, dash or quote before it to
+    the next."""
     left = max((b.end() for b in _CLAUSE_BREAK.finditer(sentence, 0, start)), default=0)
     right = next((b.start() for b in _CLAUSE_BREAK.finditer(sentence, end)), len(sentence))
     return left, right

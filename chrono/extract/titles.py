@@ -15,7 +15,8 @@ from ..dates import DateRange
 from .actors import ActorHit, Gazetteer
 from .words import CAPITALS
 
-# Words that qualify an office without changing it: "acting Foreign Minister" holds "Foreign Minister".
+# Words that qualify an office without changing it: "acting Foreign Minister" holds "Foreign
+# Minister".
 _PASSING = r"(?:acting|interim|caretaker|de\s+facto|then|new|current|former|incumbent)"
 _QUIET = re.compile(rf"\b{_PASSING}\s+|\([^)]*\)", re.IGNORECASE)
 # Offices too vague to name one person, even with a country before them.
@@ -34,7 +35,8 @@ ABBREVIATIONS = {
 
 
 def office_key(role: str) -> str:
-    """A role as written in memberships, reduced to its office: "acting Foreign Minister" → "foreign minister"."""
+    """A role as written in memberships, reduced to its office: "acting Foreign Minister" → "foreign
+    minister"."""
     return " ".join(_QUIET.sub(" ", dates.name_key(role)).split())
 
 
@@ -85,7 +87,8 @@ class Offices:
             for t in self.tenures
             if gazetteer.actors[t.actor].kind == "person" and t.office and t.office not in _VAGUE
         }
-        # "special envoy" names the office "special envoy for Afghanistan" when the sentence says no more
+        # "special envoy" names the office "special envoy for Afghanistan" when the sentence says no
+        # more
         heads = {re.split(r" (?:for|of|to) ", o)[0] for o in offices}
         self.offices = offices
         # A capital stands for its state before an office ("Islamabad's special envoy").
@@ -181,14 +184,16 @@ class OfficeReader:
             phrase = self.sentence[qualifier.start : end]
             found.append(ActorHit(phrase, qualifier.start, end, person, (person,), False))
             notes.append(
-                f"{' '.join(phrase.split())!r} read as {actors[person].name}, {office} on {dates.to_edtf(when)}"
+                f"{' '.join(phrase.split())!r} read as {actors[person].name}, {office} on "
+                f"{dates.to_edtf(when)}"
             )
         for h in self.states:
             government = offices.government_of(h.chosen, when) if h.chosen else None
             if government and government != h.chosen:
                 found.append(ActorHit(h.text, h.start, h.end, government, (government,), False))
                 notes.append(
-                    f"{h.text!r} read as {actors[government].name}, its government on {dates.to_edtf(when)}"
+                    f"{h.text!r} read as {actors[government].name}, its government on "
+                    f"{dates.to_edtf(when)}"
                 )
         return found, notes
 

@@ -123,12 +123,14 @@ BARE_PLURAL = {
 }
 # How far back "in recent weeks" etc. may reach, in days.
 RECENT_REACH = {"hour": 2, "day": 14, "week": 91, "month": 365, "year": 3653, "decade": 36525}
-# A year after "the"/"a" is only a year when an event noun or a name follows ("the 2020 Doha Agreement").
+# A year after "the"/"a" is only a year when an event noun or a name follows ("the 2020 Doha
+# Agreement").
 YEAR_NOUNS = words(
-    "election elections war attack attacks agreement deal summit conference report budget census olympics "
-    "withdrawal invasion crisis earthquake flood floods season campaign law constitution accord protests "
-    "uprising revolution coup talks meeting visit ceasefire truce offensive ban order decree survey "
-    "strategy plan policy review resolution cup games vote referendum presidency"
+    "election elections war attack attacks agreement deal summit conference report budget census "
+    "olympics withdrawal invasion crisis earthquake flood floods season campaign law constitution "
+    "accord protests uprising revolution coup talks meeting visit ceasefire truce offensive ban "
+    "order decree survey strategy plan policy review resolution cup games vote referendum "
+    "presidency"
 )
 
 # Patterns anchored at the end of the text before a name or date read only this much of it:
