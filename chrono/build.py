@@ -22,17 +22,40 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import dates
-from . import ingest
+from . import dates, ingest
 from .ingest import Batch, Rows, iso
-from .load import Catalogue, CheckedEvent, DataError, Problem, check_events, load_catalogue, read_yaml_located
+from .load import (
+    Catalogue,
+    CheckedEvent,
+    DataError,
+    Problem,
+    check_events,
+    load_catalogue,
+    read_yaml_located,
+)
 from .models import CONTACT_TYPES, EVENT_TYPES, STATUSES
 from .network import write_network_pairs
 from .schema import (
-    ANALYZED_TABLES, BUILD_READ, BUILD_SIDE, BUILD_STAGE, BUILD_WRITE, CONTACT_PAIRS_SCHEMA,
-    EVENT_COLUMNS, FTS_SCHEMA, FTS_SHADOWS, FTS_SOURCE_VIEW, FTS_VOCABULARY, PUBLISHED,
-    SCHEMA_VERSION, apply_profile, create_actor_events, create_actor_stats, create_indexes,
-    create_member_events, create_tables, create_views,
+    ANALYZED_TABLES,
+    BUILD_READ,
+    BUILD_SIDE,
+    BUILD_STAGE,
+    BUILD_WRITE,
+    CONTACT_PAIRS_SCHEMA,
+    EVENT_COLUMNS,
+    FTS_SCHEMA,
+    FTS_SHADOWS,
+    FTS_SOURCE_VIEW,
+    FTS_VOCABULARY,
+    PUBLISHED,
+    SCHEMA_VERSION,
+    apply_profile,
+    create_actor_events,
+    create_actor_stats,
+    create_indexes,
+    create_member_events,
+    create_tables,
+    create_views,
 )
 
 MAX_REPORTED_PROBLEMS = 200
@@ -59,8 +82,13 @@ _SQLITE_WRITE_ERRORS = {
 
 
 def empty_problem(data: Path) -> Problem:
-    return Problem(str(data / "events.yml"), "", "", "no events: the build would publish an empty chronology "
-                   "(add events, or build with --allow-empty to publish one with none)")
+    return Problem(
+        str(data / "events.yml"),
+        "",
+        "",
+        "no events: the build would publish an empty chronology "
+        "(add events, or build with --allow-empty to publish one with none)",
+    )
 
 
 @dataclass
@@ -75,7 +103,12 @@ class BuildReport:
 
 def input_files(data: Path) -> list[Path]:
     """Every file the build reads, in a stable order."""
-    return [data / "sources.yml", data / "actors.yml", data / "events.yml", *sorted(data.glob("*.jsonl"))]
+    return [
+        data / "sources.yml",
+        data / "actors.yml",
+        data / "events.yml",
+        *sorted(data.glob("*.jsonl")),
+    ]
 
 
 def input_hash(data: Path) -> str:
@@ -95,7 +128,9 @@ def build_id(conn: sqlite3.Connection, data_hash: str) -> str:
     and of the schema as written, so the same data built twice gives the same id, and a change
     to either gives a new one."""
     digest = hashlib.sha256(data_hash.encode())
-    for (sql,) in conn.execute("SELECT sql FROM main.sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"):
+    for (sql,) in conn.execute(
+        "SELECT sql FROM main.sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+    ):
         digest.update(b"\0" + sql.encode())
     return digest.hexdigest()[:12]
 
@@ -135,7 +170,9 @@ def copy_search(conn: sqlite3.Connection) -> None:
     conn.execute(FTS_VOCABULARY)
 
 
-def group_contact_pairs(conn: sqlite3.Connection, sources: list[str], names: list[tuple[str, str]]) -> None:
+def group_contact_pairs(
+    conn: sqlite3.Connection, sources: list[str], names: list[tuple[str, str]]
+) -> None:
     """Contacts of each actor's side (itself and, for an organization, its members at the
     time) with every other participant: what /api/contacts answers without a date range.
     Grouped and ranked from the stages' pairs into conn's main database, beside each side's
@@ -174,7 +211,9 @@ class SideBuild(threading.Thread):
     (at a million events) leave the critical path. The files it reads (the stages and the
     event order) are committed and no longer written."""
 
-    def __init__(self, side: Path, stages: dict[str, Path], ordering: Path, names: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, side: Path, stages: dict[str, Path], ordering: Path, names: list[tuple[str, str]]
+    ) -> None:
         super().__init__(name="side-build", daemon=True)
         self.side, self.stages, self.ordering, self.names = side, stages, ordering, names
         self.conn = sqlite3.connect(side, isolation_level=None, check_same_thread=False)
@@ -216,8 +255,13 @@ def copy_contact_pairs(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO contact_pairs SELECT * FROM side.contact_pairs")
 
 
-def _stage_bulk(conn: sqlite3.Connection, tmp: Path, paths: list[Path], catalogue: Catalogue,
-                writer: ingest.Writer) -> tuple[list[Problem], list[Path]]:
+def _stage_bulk(
+    conn: sqlite3.Connection,
+    tmp: Path,
+    paths: list[Path],
+    catalogue: Catalogue,
+    writer: ingest.Writer,
+) -> tuple[list[Problem], list[Path]]:
     """Every JSONL file into a stage: small ones into the build's own, in this process; large
     ones cut into one piece per worker process, each worker writing a stage file of its own.
     Returns the problems in file order and the workers' stage files; ends the transaction."""
@@ -234,7 +278,9 @@ def _stage_bulk(conn: sqlite3.Connection, tmp: Path, paths: list[Path], catalogu
     assignments = [a for a in assignments if a]
     files = [_side_file(tmp, str(i)) for i in range(len(assignments))]
     if assignments and len(problems) <= MAX_REPORTED_PROBLEMS:
-        problems += ingest.stage_in_workers(assignments, catalogue, files, MAX_REPORTED_PROBLEMS - len(problems))
+        problems += ingest.stage_in_workers(
+            assignments, catalogue, files, MAX_REPORTED_PROBLEMS - len(problems)
+        )
     order = {str(path): i for i, path in enumerate(paths)}
     return sorted(problems, key=lambda p: order.get(p.file, -1)), [f for f in files if f.exists()]
 
@@ -243,7 +289,9 @@ def _union(sources: list[str], table: str, columns: str) -> str:
     return " UNION ALL ".join(f"SELECT rowid AS r, {columns} FROM {src}.{table}" for src in sources)
 
 
-def _staged(conn: sqlite3.Connection, sources: list[str], table: str, columns: list[str]) -> tuple[str, str]:
+def _staged(
+    conn: sqlite3.Connection, sources: list[str], table: str, columns: list[str]
+) -> tuple[str, str]:
     """Columns of the stage row each event_order row (`o`) points at: (select list, joins).
 
     A row is looked up only in the stage its rowid names (ingest.STAGE_BITS): a lookup in
@@ -251,27 +299,46 @@ def _staged(conn: sqlite3.Connection, sources: list[str], table: str, columns: l
     copy twice as long (measured: 14 s against 7.7 s for two stages of 500,000).
     """
     if len(sources) == 1:
-        return ", ".join(f"s0.{c}" for c in columns), f"JOIN {sources[0]}.{table} s0 ON s0.rowid = o.r"
+        return ", ".join(
+            f"s0.{c}" for c in columns
+        ), f"JOIN {sources[0]}.{table} s0 ON s0.rowid = o.r"
     # An empty stage gets number -1, which no rowid carries.
-    numbers = [conn.execute(f"SELECT coalesce(max(rowid) >> {ingest.STAGE_BITS}, -1) FROM {src}.{table}").fetchone()[0]
-               for src in sources]
+    numbers = [
+        conn.execute(
+            f"SELECT coalesce(max(rowid) >> {ingest.STAGE_BITS}, -1) FROM {src}.{table}"
+        ).fetchone()[0]
+        for src in sources
+    ]
     if len(columns) == 1:  # one subquery, in the one stage
-        arms = " ".join(f"WHEN {n} THEN (SELECT {columns[0]} FROM {src}.{table} WHERE rowid = o.r)"
-                        for src, n in zip(sources, numbers))
+        arms = " ".join(
+            f"WHEN {n} THEN (SELECT {columns[0]} FROM {src}.{table} WHERE rowid = o.r)"
+            for src, n in zip(sources, numbers)
+        )
         return f"CASE o.r >> {ingest.STAGE_BITS} {arms} END", ""
-    joins = " ".join(f"LEFT JOIN {src}.{table} s{i} ON s{i}.rowid = o.r AND o.r >> {ingest.STAGE_BITS} = {n}"
-                     for i, (src, n) in enumerate(zip(sources, numbers)))
-    picks = ", ".join(f"coalesce({', '.join(f's{i}.{c}' for i in range(len(sources)))})" for c in columns)
+    joins = " ".join(
+        f"LEFT JOIN {src}.{table} s{i} ON s{i}.rowid = o.r AND o.r >> {ingest.STAGE_BITS} = {n}"
+        for i, (src, n) in enumerate(zip(sources, numbers))
+    )
+    picks = ", ".join(
+        f"coalesce({', '.join(f's{i}.{c}' for i in range(len(sources)))})" for c in columns
+    )
     return picks, joins
 
 
 def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) -> list[Problem]:
     """Every event id seen before, named at its second (third …) occurrence."""
-    conn.execute(f"CREATE TABLE scratch.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})")
+    conn.execute(
+        f"CREATE TABLE scratch.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})"
+    )
     conn.execute("CREATE INDEX scratch.ids_by_id ON ids (id)")
     return [
         # Line 0 is events.yml, whose records are not numbered by line.
-        Problem(files[src], f"event {event_id}" + (f" (line {line})" if src else ""), "id", "duplicate id")
+        Problem(
+            files[src],
+            f"event {event_id}" + (f" (line {line})" if src else ""),
+            "id",
+            "duplicate id",
+        )
         for event_id, src, line in conn.execute(
             # Workers hand rows over in any order: "first" is by file and line.
             """SELECT s.id, s.src, s.line FROM scratch.ids s
@@ -312,7 +379,9 @@ def build(data: Path, out: Path, *, allow_empty: bool = False) -> BuildReport:
             tmp = Path(tmp_name)
             try:
                 report = _write(tmp, data, catalogue, checked, events_file)
-                if not report.counts["events"] and not allow_empty:  # bulk files that hold no events
+                if (
+                    not report.counts["events"] and not allow_empty
+                ):  # bulk files that hold no events
                     raise DataError([empty_problem(data)])
                 clock = time.perf_counter()
                 _swap(tmp, out)
@@ -341,6 +410,7 @@ def _writing(out: Path) -> Iterator[None]:
 
 
 # --- the build's steps -----------------------------------------------------------------------
+
 
 @dataclass
 class BuildContext:
@@ -406,8 +476,18 @@ def write_catalogue(ctx: BuildContext) -> None:
     conn.executemany(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (s.id, s.title, s.outlet, s.author, s.published, iso(d, "start"), iso(d, "end"), s.url,
-             s.archive, s.notes)
+            (
+                s.id,
+                s.title,
+                s.outlet,
+                s.author,
+                s.published,
+                iso(d, "start"),
+                iso(d, "end"),
+                s.url,
+                s.archive,
+                s.notes,
+            )
             for s, d in catalogue.sources.values()
         ],
     )
@@ -419,8 +499,10 @@ def write_catalogue(ctx: BuildContext) -> None:
     for a in catalogue.actors.values():
         for alias in [a.id, a.name, *a.aliases]:
             aliases.setdefault(dates.name_key(alias), (alias.strip(), a.id))
-    conn.executemany("INSERT INTO actor_aliases VALUES (?, ?, ?)",
-                     [(k, alias, actor_id) for k, (alias, actor_id) in aliases.items()])
+    conn.executemany(
+        "INSERT INTO actor_aliases VALUES (?, ?, ?)",
+        [(k, alias, actor_id) for k, (alias, actor_id) in aliases.items()],
+    )
     conn.executemany(
         "INSERT INTO memberships (actor_id, organization_id, role, start, end, start_date, "
         "end_date) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -430,8 +512,10 @@ def write_catalogue(ctx: BuildContext) -> None:
             for m in [catalogue.actors[actor_id].memberships[j]]
         ],
     )
-    conn.executemany("INSERT INTO organization_members VALUES (?, ?, ?, ?, ?)",
-                     ingest.organization_members(catalogue))
+    conn.executemany(
+        "INSERT INTO organization_members VALUES (?, ?, ?, ?, ?)",
+        ingest.organization_members(catalogue),
+    )
 
 
 def stage_events(ctx: BuildContext) -> None:
@@ -451,6 +535,7 @@ def stage_events(ctx: BuildContext) -> None:
         conn.execute(f"ATTACH DATABASE ? AS piece{i}", (str(file),))
         apply_profile(conn, BUILD_READ, f"piece{i}")
         ctx.stage_files[f"piece{i}"] = file
+
     # hashlib and SQLite both release the GIL: hashing beside the SQL steps costs no wall
     # time. The thread starts after validation, whose worker processes are forked.
     def digest() -> None:
@@ -474,11 +559,15 @@ def order_events(ctx: BuildContext) -> None:
     apply_profile(conn, BUILD_STAGE, "ordering")
     conn.execute(
         f"""CREATE TABLE ordering.event_order AS
-            SELECT r FROM ({_union(sources, 'events', 'date_start, date_end, id')})
+            SELECT r FROM ({_union(sources, "events", "date_start, date_end, id")})
             ORDER BY date_start, date_end, id"""
     )
-    ctx.side_build = SideBuild(_side_file(ctx.tmp, "side"), ctx.stage_files, order_file,
-                               [(a.id, a.name) for a in ctx.catalogue.actors.values()])
+    ctx.side_build = SideBuild(
+        _side_file(ctx.tmp, "side"),
+        ctx.stage_files,
+        order_file,
+        [(a.id, a.name) for a in ctx.catalogue.actors.values()],
+    )
     ctx.side_build.start()
     conn.execute("BEGIN")
     for source in sources[1:]:
@@ -522,15 +611,23 @@ def record_build(ctx: BuildContext) -> None:
     assert ctx.hasher is not None
     ctx.hasher.join()
     data_hash = ctx.input_hash or input_hash(ctx.data)
-    report = ctx.report = BuildReport(out=ctx.tmp, build_id=build_id(conn, data_hash),
-                                      input_hash=data_hash)
-    report.counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
-                     for t in ("sources", "actors", "events", "citations")}
-    scales = {str(s): int(days) for s, days in conn.execute(
-        """SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1
-           FROM events GROUP BY date_scale""")}
+    report = ctx.report = BuildReport(
+        out=ctx.tmp, build_id=build_id(conn, data_hash), input_hash=data_hash
+    )
+    report.counts = {
+        t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+        for t in ("sources", "actors", "events", "citations")
+    }
+    scales = {
+        str(s): int(days)
+        for s, days in conn.execute(
+            """SELECT date_scale, max(julianday(date_end) - julianday(date_start)) + 1
+           FROM events GROUP BY date_scale"""
+        )
+    }
     meta = {
-        "build_id": report.build_id, "input_hash": report.input_hash,
+        "build_id": report.build_id,
+        "input_hash": report.input_hash,
         "schema_version": str(SCHEMA_VERSION),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "date_scales": json.dumps(scales),
@@ -577,8 +674,9 @@ STEPS: tuple[tuple[str, Step], ...] = (
 )
 
 
-def _write(tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent],
-           events_file: str) -> BuildReport:
+def _write(
+    tmp: Path, data: Path, catalogue: Catalogue, checked: list[CheckedEvent], events_file: str
+) -> BuildReport:
     """Run the steps into `tmp`, timing each."""
     conn = sqlite3.connect(tmp, isolation_level=None)
     ctx = BuildContext(tmp, data, catalogue, checked, events_file, conn)

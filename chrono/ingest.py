@@ -18,15 +18,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection, wait
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 import msgspec
 
 from . import dates
 from .load import Catalogue, CheckedEvent, Problem, stream_jsonl
-from .models import CONTACT_TYPES, EVENT_TYPES, PARTY_ROLES
-from .models import CitationOut, EventActorOut, EventOut, LocationOut, SourceRef
+from .models import (
+    CONTACT_TYPES,
+    EVENT_TYPES,
+    PARTY_ROLES,
+    CitationOut,
+    EventActorOut,
+    EventOut,
+    LocationOut,
+    SourceRef,
+)
 from .schema import BUILD_WORKER, apply_profile
 
 BATCH_EVENTS = 2000
@@ -89,15 +97,19 @@ BUILD_TABLES = Tables("stage.events", "stage.docs", "event_actors", "citations",
 WORKER_TABLES = Tables("events", "docs", "actors", "citations", "pairs")
 
 
-def create_stage(conn: sqlite3.Connection, tables: Tables, *, children: bool, after_rowid: int = 0) -> None:
+def create_stage(
+    conn: sqlite3.Connection, tables: Tables, *, children: bool, after_rowid: int = 0
+) -> None:
     """Stage tables: events and their documents share rowids (both are appended together),
     numbered after `after_rowid`, so that the stages of one build never share a rowid."""
     key = "n INTEGER PRIMARY KEY AUTOINCREMENT, " if after_rowid else ""
     conn.execute(f"CREATE TABLE {tables.events} ({key}{STAGE_COLUMNS})")
     conn.execute(f"CREATE TABLE {tables.docs} ({key}json TEXT NOT NULL)")
     if after_rowid:
-        conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?), (?, ?)",
-                     (tables.events, after_rowid, tables.docs, after_rowid))
+        conn.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?), (?, ?)",
+            (tables.events, after_rowid, tables.docs, after_rowid),
+        )
     conn.execute(f"CREATE TABLE {tables.pairs} ({PAIR_COLUMNS})")
     if children:
         conn.execute(f"CREATE TABLE {tables.actors} ({ACTOR_COLUMNS})")
@@ -113,14 +125,24 @@ class Writer:
 
     def write(self, batch: Batch) -> None:
         t, cur = self.tables, self.conn.cursor()
-        cur.executemany(f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({_STAGE_MARKS})", batch.events)
+        cur.executemany(
+            f"INSERT INTO {t.events} ({STAGE_COLUMNS}) VALUES ({_STAGE_MARKS})", batch.events
+        )
         cur.executemany(f"INSERT INTO {t.docs} (json) VALUES (?)", batch.docs)
-        cur.executemany(f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors)
-        cur.executemany(f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations)
-        cur.executemany(f"INSERT INTO {t.pairs} ({PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.pairs)
+        cur.executemany(
+            f"INSERT INTO {t.actors} ({ACTOR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.actors
+        )
+        cur.executemany(
+            f"INSERT INTO {t.citations} ({CITATION_COLUMNS}) VALUES (?, ?, ?, ?)", batch.citations
+        )
+        cur.executemany(
+            f"INSERT INTO {t.pairs} ({PAIR_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", batch.pairs
+        )
 
 
-def organization_members(catalogue: Catalogue) -> list[tuple[str, str, str | None, str | None, str | None]]:
+def organization_members(
+    catalogue: Catalogue,
+) -> list[tuple[str, str, str | None, str | None, str | None]]:
     """Who counts for each organization, as (organization, member, first day, last day, via):
     its members, and the members of those (a ministry's spokesman for the government), for the
     days every membership on the way holds. `via` is the direct member the path runs through
@@ -128,10 +150,14 @@ def organization_members(catalogue: Catalogue) -> list[tuple[str, str, str | Non
     direct: dict[str, list[tuple[str, str | None, str | None]]] = {}
     for actor_id, j, start, end in catalogue.memberships:
         m = catalogue.actors[actor_id].memberships[j]
-        direct.setdefault(m.organization, []).append((actor_id, iso(start, "start"), iso(end, "end")))
+        direct.setdefault(m.organization, []).append(
+            (actor_id, iso(start, "start"), iso(end, "end"))
+        )
     out = []
     for organization, members in direct.items():
-        paths = [(actor, first, last, None, {organization, actor}) for actor, first, last in members]
+        paths = [
+            (actor, first, last, None, {organization, actor}) for actor, first, last in members
+        ]
         while paths:
             actor, first, last, via, seen = paths.pop()
             out.append((organization, actor, first, last, via))
@@ -155,9 +181,14 @@ class Rows:
         self.contact = set(CONTACT_TYPES)
         self.names = {a.id: a.name for a in catalogue.actors.values()}
         self.sources = {
-            s.id: SourceRef(id=s.id, title=s.title, outlet=s.outlet, published=s.published,
-                            display_published=dates.display_date(s.published, s.published, ""),
-                            url=s.url)
+            s.id: SourceRef(
+                id=s.id,
+                title=s.title,
+                outlet=s.outlet,
+                published=s.published,
+                display_published=dates.display_date(s.published, s.published, ""),
+                url=s.url,
+            )
             for s, _ in catalogue.sources.values()
         }
         self.encode = msgspec.json.Encoder().encode
@@ -166,45 +197,95 @@ class Rows:
         e, when = checked.event, checked.when
         start, end = when.start.isoformat(), when.end.isoformat()
         scale = date_scale(when.start, when.end)
-        label = dates.display_date(e.date, start, end, e.qualifier, when.approximate,
-                                   when.uncertain)
-        batch.events.append((
-            src, line, e.id, e.date, start, end, when.precision, e.qualifier, int(when.approximate), int(when.uncertain),
-            e.date_text, e.date_basis, e.date_anchor, e.title, e.summary, e.type, e.status, e.location.place,
-            e.location.country, e.notes, scale, label, " ".join(c.quote for c in e.citations),
-        ))
+        label = dates.display_date(
+            e.date, start, end, e.qualifier, when.approximate, when.uncertain
+        )
+        batch.events.append(
+            (
+                src,
+                line,
+                e.id,
+                e.date,
+                start,
+                end,
+                when.precision,
+                e.qualifier,
+                int(when.approximate),
+                int(when.uncertain),
+                e.date_text,
+                e.date_basis,
+                e.date_anchor,
+                e.title,
+                e.summary,
+                e.type,
+                e.status,
+                e.location.place,
+                e.location.country,
+                e.notes,
+                scale,
+                label,
+                " ".join(c.quote for c in e.citations),
+            )
+        )
         batch.docs.append((self.document(checked, start, end, label),))
         batch.actors.extend((e.id, a.id, a.role, start, end, scale) for a in e.actors)
         batch.citations.extend((e.id, c.source, c.quote, c.stance) for c in e.citations)
         if e.type in self.contact:
-            parties = [a.id for a in e.actors if a.role in PARTY_ROLES]  # a subject or target meets no one
+            parties = [
+                a.id for a in e.actors if a.role in PARTY_ROLES
+            ]  # a subject or target meets no one
             if len(parties) > 1:
                 self._pairs(e.id, parties, start, end, batch.pairs)
 
     def document(self, checked: CheckedEvent, start: str, end: str, label: str) -> str:
         """The event as /api/events serves it: stored once, passed through on every request."""
         e, when = checked.event, checked.when
-        return self.encode(EventOut(
-            id=e.id, date=e.date, date_text=e.date_text, date_start=start, date_end=end, precision=when.precision,
-            display_date=label,
-            qualifier=e.qualifier, approximate=when.approximate, uncertain=when.uncertain, date_basis=e.date_basis,
-            title=e.title, summary=e.summary, type=e.type, cameo=EVENT_TYPES[e.type][0], status=e.status,
-            location=LocationOut(place=e.location.place, country=e.location.country),
-            actors=[EventActorOut(id=a.id, name=self.names[a.id], role=a.role) for a in e.actors],
-            citations=[CitationOut(source=self.sources[c.source], quote=c.quote, stance=c.stance) for c in e.citations],
-            notes=e.notes,
-        )).decode()
+        return self.encode(
+            EventOut(
+                id=e.id,
+                date=e.date,
+                date_text=e.date_text,
+                date_start=start,
+                date_end=end,
+                precision=when.precision,
+                display_date=label,
+                qualifier=e.qualifier,
+                approximate=when.approximate,
+                uncertain=when.uncertain,
+                date_basis=e.date_basis,
+                title=e.title,
+                summary=e.summary,
+                type=e.type,
+                cameo=EVENT_TYPES[e.type][0],
+                status=e.status,
+                location=LocationOut(place=e.location.place, country=e.location.country),
+                actors=[
+                    EventActorOut(id=a.id, name=self.names[a.id], role=a.role) for a in e.actors
+                ],
+                citations=[
+                    CitationOut(source=self.sources[c.source], quote=c.quote, stance=c.stance)
+                    for c in e.citations
+                ],
+                notes=e.notes,
+            )
+        ).decode()
 
-    def _pairs(self, event_id: str, participants: list[str], start: str, end: str, out: list) -> None:
+    def _pairs(
+        self, event_id: str, participants: list[str], start: str, end: str, out: list
+    ) -> None:
         """Contact pairs of one event, as (side, other, event, start, end, pair): see
         contact_sides."""
         found = contact_sides(participants, start, end, self.member_of, self.has_members)
         out.extend((side, other, event_id, start, end, pair) for side, other, pair in found)
 
 
-def contact_sides(participants: list[str], start: str, end: str,
-                  member_of: dict[str, list[tuple[str, str | None, str | None]]],
-                  has_members: set[str]) -> list[tuple[str, str, int]]:
+def contact_sides(
+    participants: list[str],
+    start: str,
+    end: str,
+    member_of: dict[str, list[tuple[str, str | None, str | None]]],
+    has_members: set[str],
+) -> list[tuple[str, str, int]]:
     """Contact pairs of one event, as (side, other, pair). `participants`: the event's parties
     only (models.PARTY_ROLES); `member_of`: actor -> [(organization, first day, last day)].
 
@@ -238,6 +319,7 @@ def contact_sides(participants: list[str], start: str, end: str,
 
 
 # --- pieces of a file, and the workers that validate them -----------------------------------
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -279,7 +361,9 @@ def batches(piece: Piece, catalogue: Catalogue, size: int = BATCH_EVENTS) -> Ite
     yield batch
 
 
-def stage(pieces: list[Piece], catalogue: Catalogue, writer: Writer, max_problems: int) -> list[Problem]:
+def stage(
+    pieces: list[Piece], catalogue: Catalogue, writer: Writer, max_problems: int
+) -> list[Problem]:
     """Validate pieces in this process, writing their rows; stop early past `max_problems`."""
     problems: list[Problem] = []
     for piece in pieces:
@@ -291,8 +375,9 @@ def stage(pieces: list[Piece], catalogue: Catalogue, writer: Writer, max_problem
     return problems
 
 
-def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files: list[Path],
-                     max_problems: int) -> list[Problem]:
+def stage_in_workers(
+    assignments: list[list[Piece]], catalogue: Catalogue, files: list[Path], max_problems: int
+) -> list[Problem]:
     """Worker i validates assignments[i], writing stage file files[i] (WORKER_TABLES);
     their problems, worker by worker."""
     # fork: workers inherit the catalogue, and no module is imported again. The build starts
@@ -316,7 +401,9 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
                     answer = msgspec.msgpack.decode(receiver.recv_bytes())  # type: ignore[union-attr]
                 except EOFError:
                     process.join()
-                    raise RuntimeError(f"a validation worker failed (exit code {process.exitcode})") from None
+                    raise RuntimeError(
+                        f"a validation worker failed (exit code {process.exitcode})"
+                    ) from None
                 receiver.close()  # type: ignore[union-attr]
                 process.join()
                 if isinstance(answer, dict):
@@ -330,8 +417,15 @@ def stage_in_workers(assignments: list[list[Piece]], catalogue: Catalogue, files
     return [p for i in sorted(found) for p in found[i]]
 
 
-def _worker(build: int, pieces: list[Piece], catalogue: Catalogue, file: Path, after_rowid: int, max_problems: int,
-            out: Connection) -> None:
+def _worker(
+    build: int,
+    pieces: list[Piece],
+    catalogue: Catalogue,
+    file: Path,
+    after_rowid: int,
+    max_problems: int,
+    out: Connection,
+) -> None:
     _die_with(build)
     try:
         conn = sqlite3.connect(file, isolation_level=None)
@@ -346,7 +440,9 @@ def _worker(build: int, pieces: list[Piece], catalogue: Catalogue, file: Path, a
         out.send_bytes(msgspec.msgpack.encode({"failure": _failure(exc)}))
         out.close()
         return
-    out.send_bytes(msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems]))
+    out.send_bytes(
+        msgspec.msgpack.encode([(p.file, p.record, p.field, p.message) for p in problems])
+    )
     out.close()
 
 
