@@ -1,8 +1,10 @@
 """The contact network's figures: /api/network answer times, and the layout time in Chromium.
 
-    python bench/network.py --db bench/out/chrono.db          # a built chronology (bench/run.py builds one)
+    # a built chronology (bench/run.py builds one):
+    python bench/network.py --db bench/out/chrono.db
     python bench/network.py --db bench/out/chrono.db --no-browser
-    python bench/network.py --browser-only                     # the layout of 500 nodes and 2,000 edges
+    # the layout of 500 nodes and 2,000 edges:
+    python bench/network.py --browser-only
     python bench/network.py --build bench/out/data --db /tmp/chrono.db --no-browser  # build first
 
 0. With --build DATA: `chrono build` of DATA into --db (bench/generate.py writes a chronology):
@@ -158,7 +160,8 @@ def yardstick_ms() -> float:
 def bench_api(db: Path, runs: int) -> list[dict]:
     rows = []
     print(
-        f"yardstick: {yardstick_ms():.0f} ms (3 million squares in Python; about 150 ms on an idle core)",
+        f"yardstick: {yardstick_ms():.0f} ms "
+        "(3 million squares in Python; about 150 ms on an idle core)",
         flush=True,
     )
     with Server(db) as base:
@@ -193,15 +196,20 @@ def bench_api(db: Path, runs: int) -> list[dict]:
                 }
             )
             print(
-                f"{rows[-1]['median_ms']:8.1f} ms median {rows[-1]['max_ms']:8.1f} max {rows[-1]['cold_ms']:8.1f} cold "
-                f"{rows[-1]['kb']:7,} KB {rows[-1]['nodes']:6,} nodes {rows[-1]['edges']:7,} edges  {label}",
+                f"{rows[-1]['median_ms']:8.1f} ms median {rows[-1]['max_ms']:8.1f} max "
+                f"{rows[-1]['cold_ms']:8.1f} cold "
+                f"{rows[-1]['kb']:7,} KB {rows[-1]['nodes']:6,} nodes "
+                f"{rows[-1]['edges']:7,} edges  {label}",
                 flush=True,
             )
     return rows
 
 
 # A fixed amount of work in the same page: how fast the (shared) machine ran at the time.
-YARDSTICK = "() => { const t = performance.now(); let x = 0; for (let i = 0; i < 1e7; i++) x += Math.sqrt(i); return performance.now() - t; }"
+YARDSTICK = (
+    "() => { const t = performance.now(); let x = 0; "
+    "for (let i = 0; i < 1e7; i++) x += Math.sqrt(i); return performance.now() - t; }"
+)
 KINDS = ["person", "state", "government", "organization", "armed-group", "media"]
 
 
@@ -295,9 +303,12 @@ def bench_browser(runs: int, nodes: int, edges: int, tmp: Path) -> dict:
         "yardstick_ms": round(statistics.median(yardstick)),
     }
     print(
-        f"Chromium, {nodes} nodes, {edges:,} edges: d3-force settles in {result['layout_median_ms']} ms (median, "
-        f"slowest {result['layout_max_ms']}); answer to picture {result['drawn_median_ms']} ms (slowest {result['drawn_max_ms']}); "
-        f"yardstick {result['yardstick_ms']} ms (10 million square roots; about 15 ms on an idle core)",
+        f"Chromium, {nodes} nodes, {edges:,} edges: "
+        f"d3-force settles in {result['layout_median_ms']} ms (median, "
+        f"slowest {result['layout_max_ms']}); "
+        f"answer to picture {result['drawn_median_ms']} ms (slowest {result['drawn_max_ms']}); "
+        f"yardstick {result['yardstick_ms']} ms "
+        "(10 million square roots; about 15 ms on an idle core)",
         flush=True,
     )
     return result
@@ -326,7 +337,8 @@ def main(argv: list[str] | None = None) -> None:
         results["events"] = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         conn.close()
         print(
-            f"/api/network on {args.db} ({results['events']:,} events), answer cache off, target {TARGET_MS:.0f} ms",
+            f"/api/network on {args.db} ({results['events']:,} events), "
+            f"answer cache off, target {TARGET_MS:.0f} ms",
             flush=True,
         )
         results["api"] = bench_api(args.db, args.runs)

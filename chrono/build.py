@@ -187,20 +187,23 @@ def group_contact_pairs(
     q = "json_quote"
     conn.execute(
         f"""INSERT INTO contact_pairs
-           SELECT g.side_id, row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
+           SELECT g.side_id,
+                  row_number() OVER (PARTITION BY g.side_id ORDER BY g.n DESC, o.name, g.other_id),
                   g.other_id, g.n, g.first, g.last,
-                  '{{"actor":{{"id":' || {q}(g.side_id) || ',"name":' || {q}(a.name) || '}},"other":{{"id":' || {q}(g.other_id)
-                  || ',"name":' || {q}(o.name) || '}},"count":' || g.n || ',"first":' || {q}(g.first) || ',"last":' || {q}(g.last)
-                  || ',"event_ids":' || g.ids || '}}'
-           FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first, max(date_end) AS last,
-                        json_group_array(event_id) AS ids
+                  '{{"actor":{{"id":' || {q}(g.side_id) || ',"name":' || {q}(a.name)
+                  || '}},"other":{{"id":' || {q}(g.other_id) || ',"name":' || {q}(o.name)
+                  || '}},"count":' || g.n || ',"first":' || {q}(g.first)
+                  || ',"last":' || {q}(g.last) || ',"event_ids":' || g.ids || '}}'
+           FROM (SELECT side_id, other_id, count(*) AS n, min(date_start) AS first,
+                        max(date_end) AS last, json_group_array(event_id) AS ids
                  FROM (SELECT * FROM ({pairs}) WHERE pair = 1 ORDER BY side_id, other_id, event_id)
                  GROUP BY side_id, other_id) g
            JOIN actor_names a ON a.id = g.side_id JOIN actor_names o ON o.id = g.other_id"""
     )
     conn.execute(
         f"""CREATE TABLE direct_contacts AS
-            SELECT side_id, count(DISTINCT other_id) AS n FROM ({pairs}) WHERE pair = 0 GROUP BY side_id"""
+            SELECT side_id, count(DISTINCT other_id) AS n FROM ({pairs})
+            WHERE pair = 0 GROUP BY side_id"""
     )
 
 
@@ -312,12 +315,12 @@ def _staged(
     if len(columns) == 1:  # one subquery, in the one stage
         arms = " ".join(
             f"WHEN {n} THEN (SELECT {columns[0]} FROM {src}.{table} WHERE rowid = o.r)"
-            for src, n in zip(sources, numbers)
+            for src, n in zip(sources, numbers, strict=True)
         )
         return f"CASE o.r >> {ingest.STAGE_BITS} {arms} END", ""
     joins = " ".join(
         f"LEFT JOIN {src}.{table} s{i} ON s{i}.rowid = o.r AND o.r >> {ingest.STAGE_BITS} = {n}"
-        for i, (src, n) in enumerate(zip(sources, numbers))
+        for i, (src, n) in enumerate(zip(sources, numbers, strict=True))
     )
     picks = ", ".join(
         f"coalesce({', '.join(f's{i}.{c}' for i in range(len(sources)))})" for c in columns
@@ -328,7 +331,8 @@ def _staged(
 def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) -> list[Problem]:
     """Every event id seen before, named at its second (third …) occurrence."""
     conn.execute(
-        f"CREATE TABLE scratch.ids AS SELECT id, src, line FROM ({_union(sources, 'events', 'id, src, line')})"
+        "CREATE TABLE scratch.ids AS SELECT id, src, line "
+        f"FROM ({_union(sources, 'events', 'id, src, line')})"
     )
     conn.execute("CREATE INDEX scratch.ids_by_id ON ids (id)")
     return [
@@ -342,7 +346,8 @@ def _duplicates(conn: sqlite3.Connection, sources: list[str], files: list[str]) 
         for event_id, src, line in conn.execute(
             # Workers hand rows over in any order: "first" is by file and line.
             """SELECT s.id, s.src, s.line FROM scratch.ids s
-               WHERE EXISTS (SELECT 1 FROM scratch.ids t WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
+               WHERE EXISTS (SELECT 1 FROM scratch.ids t
+                             WHERE t.id = s.id AND (t.src, t.line) < (s.src, s.line))
                ORDER BY s.src, s.line"""
         )
     ]

@@ -9,6 +9,7 @@ uses every core.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -45,9 +46,9 @@ STAGE_BITS = 40
 PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 STAGE_COLUMNS = (
-    "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, date_text, date_basis, "
-    "date_anchor, title, summary, type, status, place, country, notes, date_scale, display_date, "
-    "quotes"
+    "src, line, id, date, date_start, date_end, precision, qualifier, approximate, uncertain, "
+    "date_text, date_basis, date_anchor, title, summary, type, status, place, country, notes, "
+    "date_scale, display_date, quotes"
 )
 _STAGE_MARKS = ", ".join("?" * len(STAGE_COLUMNS.split(",")))
 ACTOR_COLUMNS = "event_id, actor_id, role, date_start, date_end, date_scale"
@@ -173,7 +174,8 @@ class Rows:
     """Turns checked events into table rows, contact pairs and the event's API document."""
 
     def __init__(self, catalogue: Catalogue) -> None:
-        # actor id -> [(organization id, first day it counts for it, last day)], nested members included
+        # actor id -> [(organization id, first day it counts for it, last day)],
+        # nested members included
         self.member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
         for organization, actor_id, first, last, _ in organization_members(catalogue):
             self.member_of.setdefault(actor_id, []).append((organization, first, last))
@@ -340,7 +342,7 @@ def cut(src: int, path: Path, parts: int) -> list[Piece]:
             f.readline()  # to the start of the next line
             bounds.append(min(f.tell(), size))
     bounds.append(size)
-    return [Piece(src, path, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [Piece(src, path, a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def batches(piece: Piece, catalogue: Catalogue, size: int = BATCH_EVENTS) -> Iterator[Batch]:
@@ -386,7 +388,7 @@ def stage_in_workers(
     running: dict[Connection, tuple[int, multiprocessing.process.BaseProcess]] = {}
     found: dict[int, list[Problem]] = {}
     try:
-        for i, (pieces, file) in enumerate(zip(assignments, files)):
+        for i, (pieces, file) in enumerate(zip(assignments, files, strict=True)):
             receiver, sender = context.Pipe(duplex=False)
             after_rowid = (i + 1) << STAGE_BITS
             args = (os.getpid(), pieces, catalogue, file, after_rowid, max_problems, sender)
@@ -464,10 +466,9 @@ def _raise_failure(kind: str, code: int, message: str, filename: str | None) -> 
 def _die_with(parent: int) -> None:
     """A worker must not outlive a build killed with kill -9: ask Linux for SIGKILL when the
     parent dies (PR_SET_PDEATHSIG), and stop now if it already has."""
-    try:
+    # not Linux: daemon workers still end with a build that exits normally
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: daemon workers still end with a build that exits normally
     if os.getppid() != parent:
         os._exit(1)
 

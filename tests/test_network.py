@@ -434,8 +434,8 @@ def test_datasette_links_an_actor_and_the_contacts_query_to_the_network(tmp_path
     with TestClient(create_app(tmp_path / "chrono.db")) as c:
         actor = c.get("/datasette/chrono/actors/muttaqi").text
         assert (
-            '<a href="/network?actor=muttaqi" title="Contact network of Amir Khan Muttaqi">(network)</a>'
-            in actor
+            '<a href="/network?actor=muttaqi" '
+            'title="Contact network of Amir Khan Muttaqi">(network)</a>' in actor
         )
         between = c.get("/datasette/chrono/contacts_between?actor=Muttaqi&other=Qatar").text
         assert '<a href="/network?actor=muttaqi">network</a>' in between
