@@ -33,7 +33,8 @@ from tests.helpers import (
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that drives Chromium is `browser`; every test on the 20,000-event chronology is `slow`."""
+    """Every test that drives Chromium is `browser`; every test on the 20,000-event chronology
+    is `slow`."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "browser" in fixtures:
@@ -87,7 +88,8 @@ class Chronologies:
         events: list | None = None,
         bulk: list[dict] | None = None,
     ) -> Path:
-        """The database of these records (the fixture ones where None) plus `bulk` events as JSONL."""
+        """The database of these records (the fixture ones where None) plus `bulk` events as
+        JSONL."""
         key = json.dumps([sources, actors, events, bulk], sort_keys=True, default=str)
         if key not in self.built:
             folder = self.make_folder("chronology")

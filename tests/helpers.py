@@ -4,6 +4,7 @@ servers on loopback, Datasette's client from a thread, and the browser tests' pa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import http.server
 import json
@@ -56,9 +57,13 @@ SOURCES = [
     },
 ]
 ARCHIVES = {
-    "wire.txt": "Pakistan’s envoy  held talks in Kabul on Tuesday.\nThey came two days after the attack.",
-    "review.txt": "In August 2021, Haniyah called Baradar. In early October 2021, Haniyeh called Muttaqi.\n"
-    "The group denied it: “completely baseless”.",
+    "wire.txt": (
+        "Pakistan’s envoy  held talks in Kabul on Tuesday.\nThey came two days after the attack."
+    ),
+    "review.txt": (
+        "In August 2021, Haniyah called Baradar. In early October 2021, Haniyeh called Muttaqi.\n"
+        "The group denied it: “completely baseless”."
+    ),
 }
 ACTORS = [
     {
@@ -330,11 +335,14 @@ HEADER = "# Curated by hand: this comment and every byte below must survive.\n\n
 # An invented article (no real reporting), published 28 December 2024.
 ARTICLE = """Envoys trade visits as winter talks resume
 
-KABUL — Pakistan's special envoy arrived in Kabul on Monday for talks with Amir Khan Muttaqi, the acting foreign minister, officials said.
+KABUL — Pakistan's special envoy arrived in Kabul on Monday for talks with Amir Khan Muttaqi, \
+the acting foreign minister, officials said.
 
-Two days later, Mutaqqi spoke by telephone with Abdul Ghani Baradar about the border crossings, according to a ministry statement.
+Two days later, Mutaqqi spoke by telephone with Abdul Ghani Baradar about the border crossings, \
+according to a ministry statement.
 
-The Taleban also said that Baradar met a delegation from the TTP in early December, a meeting the group denied.
+The Taleban also said that Baradar met a delegation from the TTP in early December, \
+a meeting the group denied.
 """
 PAGE = f"""<!doctype html><html><head><title>Envoys trade visits | Frontier Ledger</title>
 <meta property="og:title" content="Envoys trade visits as winter talks resume">
@@ -383,10 +391,9 @@ class Pages:
                 self.send_response(200 if body is not None else 404)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.end_headers()
-                try:
+                # the workbench may give up waiting, as it should
+                with contextlib.suppress(BrokenPipeError):
                     self.wfile.write((body or "not here").encode())
-                except BrokenPipeError:  # the workbench gave up waiting, as it should
-                    pass
 
             def log_message(self, *args):
                 pass
@@ -582,7 +589,10 @@ XSS_ACTORS = ACTORS + [
     {"id": "evil-actor", "name": "<svg onload=window.__xss=4>", "kind": "person"}
 ]
 
-CSP_TEMPLATE = "default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; img-src 'self'"
+CSP_TEMPLATE = (
+    "default-src 'self'; script-src 'self' {api}; connect-src {api}; style-src 'self'; "
+    "img-src 'self'"
+)
 
 
 class LiveApp(LiveServer):
@@ -685,7 +695,8 @@ READY = """(selector) => {
   const timelines = [...document.querySelectorAll(selector)];
   return timelines.length > 0 && timelines.every((t) => {
     const s = t.shadowRoot && t.shadowRoot.querySelector('.status');
-    const busy = t.shadowRoot && t.shadowRoot.querySelector('[aria-busy="true"], .more[aria-disabled="true"]');
+    const busy = t.shadowRoot
+      && t.shadowRoot.querySelector('[aria-busy="true"], .more[aria-disabled="true"]');
     return s && s.textContent.trim() && !s.textContent.startsWith('Loading') && !busy;
   });
 }"""
@@ -701,8 +712,10 @@ def deep_focus(page) -> dict:
     return page.evaluate("""() => {
       let el = document.activeElement;
       while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
-      return {tag: el.tagName.toLowerCase(), cls: el.className || '', text: (el.textContent || '').trim().slice(0, 80),
-              event: el.closest('[data-event-id]') ? el.closest('[data-event-id]').dataset.eventId : null};
+      return {tag: el.tagName.toLowerCase(), cls: el.className || '',
+              text: (el.textContent || '').trim().slice(0, 80),
+              event: el.closest('[data-event-id]')
+                ? el.closest('[data-event-id]').dataset.eventId : null};
     }""")
 
 

@@ -23,7 +23,8 @@ class Article:
 
 
 def split_compilation(text: str) -> list[tuple[str, str]]:
-    """(title, text) of each article in a compilation where each ends with its title and "read more"."""
+    """(title, text) of each article in a compilation where each ends with its title and
+    "read more"."""
     chunks = re.split(r"(?im)^[ \t]*read more[ \t]*$", text)
     out = []
     for chunk in chunks:
@@ -125,11 +126,13 @@ def score() -> dict:
 
 def table(scores: dict) -> str:
     lines = [
-        f"{'source':46} {'events':>6} {'found':>5} {'exact':>5} {'cands':>5} {'match':>5} {'exact':>5}"
+        f"{'source':46} {'events':>6} {'found':>5} {'exact':>5} "
+        f"{'cands':>5} {'match':>5} {'exact':>5}"
     ]
     for r in scores["sources"]:
         lines.append(
-            f"{r['source']:46} {r['curated']:6} {r['recalled']:5} {r['exact']:5} {r['candidates']:5} "
+            f"{r['source']:46} {r['curated']:6} {r['recalled']:5} {r['exact']:5} "
+            f"{r['candidates']:5} "
             f"{r['matching']:5} {r['matching_exactly']:5}"
         )
     t = scores["total"]

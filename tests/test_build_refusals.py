@@ -20,7 +20,10 @@ from chrono.build import build
 from chrono.cli import cli
 from tests.helpers import BUNDLED_DATA, EVENTS, free_port, write_data
 
-EMPTY = "no events: the build would publish an empty chronology (add events, or build with --allow-empty to publish one with none)"
+EMPTY = (
+    "no events: the build would publish an empty chronology "
+    "(add events, or build with --allow-empty to publish one with none)"
+)
 
 
 def run_build(data: Path, out: Path, *extra: str):

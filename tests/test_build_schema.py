@@ -49,7 +49,8 @@ def test_derived_dates_never_invent_a_day(small_db):
     db = sqlite_utils.Database(small_db)
     rows = list(
         db.query(
-            "SELECT id, date, qualifier, date_start, date_end, precision FROM events ORDER BY date_start, date_end, id"
+            "SELECT id, date, qualifier, date_start, date_end, precision FROM events "
+            "ORDER BY date_start, date_end, id"
         )
     )
     assert rows == [
@@ -95,7 +96,8 @@ def test_full_text_covers_titles_summaries_and_quotes_without_accents(small_db):
         return [
             r["id"]
             for r in db.query(
-                "SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid WHERE events_fts MATCH ? ORDER BY e.id",
+                "SELECT e.id FROM events_fts JOIN events e ON e.rowid = events_fts.rowid "
+                "WHERE events_fts MATCH ? ORDER BY e.id",
                 [q],
             )
         ]
@@ -141,7 +143,8 @@ def test_display_date_is_written_for_each_event_and_served_as_stored(small_db):
     db = sqlite_utils.Database(small_db)
     rows = list(
         db.query("""SELECT e.id, e.display_date, json_extract(j.json, '$.display_date') AS served
-                            FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid""")
+                    FROM events e JOIN events_json j ON j.event_rowid = e.rowid
+                    ORDER BY e.rowid""")
     )
     assert rows == [
         {"id": "2021-08-haniyeh-calls-baradar", "display_date": "Aug 2021", "served": "Aug 2021"},

@@ -1,4 +1,5 @@
-"""`chrono build` refuses bad data: one line per problem naming file, record and field; nothing written."""
+"""`chrono build` refuses bad data: one line per problem naming file, record and field; nothing
+written."""
 
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def break_event(events, field, value, index=0):
         ),
         (
             lambda s, a, e: break_event(e, "date", "2021-10-01/2021-09-01"),
-            "event 2021-08-haniyeh-calls-baradar: date: '2021-10-01/2021-09-01' is a reversed interval",
+            "event 2021-08-haniyeh-calls-baradar: date: '2021-10-01/2021-09-01' "
+            "is a reversed interval",
         ),
         (
             lambda s, a, e: e[0]["actors"].append({"id": "nobody", "role": "participant"}) or e,
@@ -70,7 +72,8 @@ def break_event(events, field, value, index=0):
         ),
         (
             lambda s, a, e: e[0]["citations"][0].__setitem__("quote", "") or e,
-            "event 2021-08-haniyeh-calls-baradar: citations[0].quote: Expected `str` of length >= 3",
+            "event 2021-08-haniyeh-calls-baradar: citations[0].quote: "
+            "Expected `str` of length >= 3",
         ),
         (
             lambda s, a, e: break_event(e, "citations", []),
@@ -86,7 +89,8 @@ def break_event(events, field, value, index=0):
         ),
         (
             lambda s, a, e: break_event(e, "date", "2024-12-23", index=3),
-            "event 2024-12-24-talks-in-kabul: date: '2024-12-23' is narrower than or outside 'on Tuesday'",
+            "event 2024-12-24-talks-in-kabul: date: '2024-12-23' "
+            "is narrower than or outside 'on Tuesday'",
         ),
         (
             lambda s, a, e: break_event(e, "qualifier", "early", index=3),
@@ -352,8 +356,8 @@ def test_problems_name_their_file_and_line(tmp_path, records):
     line = _line_of(data / "events.yml", "id: nobody")
     assert result.exit_code == 1
     assert (
-        f"events.yml:{line}: event 2021-10-haniyeh-calls-muttaqi: actors[0].id: unknown actor 'nobody'"
-        in result.output
+        f"events.yml:{line}: event 2021-10-haniyeh-calls-muttaqi: "
+        "actors[0].id: unknown actor 'nobody'" in result.output
     )
 
 
@@ -371,11 +375,14 @@ def test_a_misspelt_field_is_named_with_a_guess_and_hides_no_other_problem(tmp_p
     assert result.exit_code == 1
     out = re.sub(r"(\.yml):\d+:", r"\1:", result.output)
     for expected in [
-        "events.yml: event 2021-10-haniyeh-calls-muttaqi: qualifer: unknown field 'qualifer'; did you mean 'qualifier'?",
+        "events.yml: event 2021-10-haniyeh-calls-muttaqi: qualifer: unknown field 'qualifer'; "
+        "did you mean 'qualifier'?",
         "events.yml: event 2021-10-haniyeh-calls-muttaqi: actors[1].id: unknown actor 'nobody'",
-        "events.yml: event 2024-12-24-talks-in-kabul: citations[0].sorce: unknown field 'sorce'; did you mean 'source'?",
+        "events.yml: event 2024-12-24-talks-in-kabul: citations[0].sorce: unknown field 'sorce'; "
+        "did you mean 'source'?",
         "events.yml: event 2021-08-haniyeh-calls-baradar: status: Invalid enum value 'rumoured'",
-        "actors.yml: actor haniyeh: memberships[0].organisation: unknown field 'organisation'; did you mean 'organization'?",
+        "actors.yml: actor haniyeh: memberships[0].organisation: unknown field 'organisation'; "
+        "did you mean 'organization'?",
     ]:
         assert expected in out, expected
     line = _line_of(data / "events.yml", "qualifer:")

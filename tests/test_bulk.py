@@ -181,7 +181,10 @@ def test_build_with_workers_writes_what_one_process_writes(data_dir, tmp_path, m
     serial = build(data_dir, tmp_path / "serial.db").out
     _three_workers(monkeypatch)
     parallel = build(data_dir, tmp_path / "parallel.db").out
-    dump = "SELECT e.id, e.date_start, j.json FROM events e JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid"
+    dump = (
+        "SELECT e.id, e.date_start, j.json FROM events e "
+        "JOIN events_json j ON j.event_rowid = e.rowid ORDER BY e.rowid"
+    )
     rows = [list(sqlite_utils.Database(p).execute(dump).fetchall()) for p in (serial, parallel)]
     assert len(rows[0]) == 3000 + len(EVENTS)
     assert rows[0] == rows[1]

@@ -16,11 +16,13 @@ from tests.helpers import LiveServer
 @pytest.fixture(scope="module")
 def live(generated_db) -> Iterator[httpx.Client]:
     """A real uvicorn on 20,000 events, accepting only Host chrono.example."""
-    with LiveServer(create_app(generated_db, allowed_hosts=["chrono.example"])) as live:
-        with httpx.Client(
-            base_url=live.origin, timeout=60, headers={"Host": "chrono.example"}
-        ) as client:
-            yield client
+    app = create_app(generated_db, allowed_hosts=["chrono.example"])
+    host = {"Host": "chrono.example"}
+    with (
+        LiveServer(app) as live,
+        httpx.Client(base_url=live.origin, timeout=60, headers=host) as client,
+    ):
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def event_row(db: Path, event_id: str):
         ).fetchone()
 
 
-# --- extract ---------------------------------------------------------------------------------------
+# --- extract --------------------------------------------------------------------------------------
 
 
 def test_extract_from_pasted_text_gives_candidates_with_resolved_dates(client):
@@ -153,7 +153,7 @@ def test_bad_article_input_gets_a_message_in_words(client, folder, body, field, 
     assert snapshot(folder) == before
 
 
-# --- accepting events ------------------------------------------------------------------------------
+# --- accepting events -----------------------------------------------------------------------------
 
 
 def test_accepted_event_is_appended_keeping_every_byte_and_rebuilt(client, folder):
@@ -265,7 +265,7 @@ def test_an_alias_is_added_to_that_actor_only(client, folder):
     ]
 
 
-# --- duplicates --------------------------------------------------------------------------------------
+# --- duplicates -----------------------------------------------------------------------------------
 
 
 def test_a_candidate_like_an_existing_event_is_found(client):
@@ -303,7 +303,7 @@ def test_a_duplicate_gets_a_citation_editing_only_that_events_citations(client, 
     r = client.post("/curate/api/citations", json=citation, headers=OWN)
     assert r.status_code == 201
     new = (folder / "events.yml").read_text(encoding="utf-8")
-    start = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
+    start = next(i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y)
     added = len(new) - len(old)
     assert new[:start] == old[:start] and new[start + added :] == old[start:]
     records = {e["id"]: e for e in yaml.safe_load(new)}
@@ -329,7 +329,7 @@ def test_a_citation_for_an_unknown_event_writes_nothing(client, folder):
     assert snapshot(folder) == before
 
 
-# --- safety --------------------------------------------------------------------------------------------
+# --- safety ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -206,13 +206,14 @@ def test_a_duplicate_adds_its_quote_as_a_citation_to_the_existing_event(page, fo
     box.locator("button[data-event='2021-10-haniyeh-calls-muttaqi']").click()
     page.wait_for_selector("#candidates li.cited")
     new = (folder / "events.yml").read_text(encoding="utf-8")
-    start = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
+    start = next(i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y)
     added = len(new) - len(old)
     assert new[:start] == old[:start] and new[start + added :] == old[start:]
     event = next(e for e in yaml.safe_load(new) if e["id"] == "2021-10-haniyeh-calls-muttaqi")
     assert [c["quote"] for c in event["citations"]] == [
         "In early October 2021, Haniyeh called Muttaqi.",
-        "In early October 2021, Haniyeh called Muttaqi to congratulate the new government, a spokesman said.",
+        "In early October 2021, Haniyeh called Muttaqi to congratulate the new government, "
+        "a spokesman said.",
     ]
     assert len(yaml.safe_load(new)) == len(EVENTS)
 
@@ -262,11 +263,16 @@ def test_a_page_on_another_site_cannot_write(browser, folder):
                     const simple = await fetch(url, {method: "POST", mode: "no-cors", body,
                                                      headers: {"Content-Type": "text/plain"}});
                     let json = "sent";
-                    try { await fetch(url, {method: "POST", body, headers: {"Content-Type": "application/json"}}); }
+                    try {
+                      await fetch(url, {method: "POST", body,
+                                        headers: {"Content-Type": "application/json"}});
+                    }
                     catch { json = "blocked"; }
-                    const form = Object.assign(document.createElement("form"), {method: "POST", action: url});
+                    const form = Object.assign(document.createElement("form"),
+                                               {method: "POST", action: url});
                     form.enctype = "text/plain";
-                    form.append(Object.assign(document.createElement("input"), {name: body, value: ""}));
+                    form.append(Object.assign(document.createElement("input"),
+                                              {name: body, value: ""}));
                     document.body.append(form);
                     return [simple.type, json];
                 }""",

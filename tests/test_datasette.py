@@ -1,4 +1,5 @@
-"""Datasette publishing: metadata, canned queries, search, facets, read-only, links under /datasette."""
+"""Datasette publishing: metadata, canned queries, search, facets, read-only, links under
+/datasette."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def real_columns(db_path: Path) -> dict[str, list[str]]:
         names = [
             r[0]
             for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+                "SELECT name FROM sqlite_master "
+                "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
             )
         ]
         return {
@@ -371,7 +373,7 @@ def crawl(app, start: list[str]) -> dict[str, int]:
     assert {link for link in links if not link.startswith("/datasette/")} <= {"/widget.js"}
     inside = sorted(link for link in links if link.startswith("/datasette/"))
     assert len(inside) > 40  # tables, rows, facets, sorts, exports, canned queries
-    return {link: r.status_code for link, r in zip(inside, fetch(app, *inside))}
+    return {link: r.status_code for link, r in zip(inside, fetch(app, *inside), strict=True)}
 
 
 def test_every_link_resolves_under_base_url(app):

@@ -1,4 +1,5 @@
-"""The README and docs/ tell the truth: commands, options, endpoints, example outputs and figures come from the code."""
+"""The README and docs/ tell the truth: commands, options, endpoints, example outputs and figures
+come from the code."""
 
 from __future__ import annotations
 
@@ -75,7 +76,10 @@ def test_quickstart_commands_are_the_ones_ci_runs():
 def test_bundled_counts_match_a_build(bundled_db):
     db = sqlite_utils.Database(bundled_db)
     counts = {t: db[t].count for t in ("sources", "actors", "events", "citations")}
-    expected = f"{counts['sources']} sources, {counts['actors']} actors, {counts['events']} events, {counts['citations']} citations"
+    expected = (
+        f"{counts['sources']} sources, {counts['actors']} actors, "
+        f"{counts['events']} events, {counts['citations']} citations"
+    )
     assert expected in README, expected
     assert expected in DOCS["data.md"] and expected in DOCS["cli.md"], expected
 
@@ -98,7 +102,9 @@ def _examples() -> list[tuple[str, str, list[str]]]:
 
 
 def _apply(jq: str, body: dict) -> list[str]:
-    dump = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+    def dump(v: object) -> str:
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
     if not jq:
         return [dump(body)]
     if jq == "[.events[].id]":

@@ -122,7 +122,10 @@ def test_split_sentences_news_style(text, expected):
 
 
 def test_split_sentences_keeps_paragraphs_and_joins_wrapped_lines():
-    text = "A headline\n\nThe first line breaks\nin the middle of a sentence. A second sentence.\nA new paragraph."
+    text = (
+        "A headline\n\nThe first line breaks\nin the middle of a sentence. A second sentence.\n"
+        "A new paragraph."
+    )
     got = [(s.clean, s.paragraph) for s in split_sentences(text)]
     assert got == [
         ("A headline", 0),
@@ -370,8 +373,8 @@ def test_the_nearest_verb_decides_the_tense(gazetteer):
 
 def test_the_tense_is_read_in_the_clause_of_the_date(gazetteer):
     text = (
-        "The minister said on Sunday that her government will meet the rebels in Geneva on 14 January, "
-        "the first talks since the truce collapsed."
+        "The minister said on Sunday that her government will meet the rebels in Geneva "
+        "on 14 January, the first talks since the truce collapsed."
     )
     assert [c["date"] for c in candidates(text, gazetteer)] == ["2024-12-22", "2025-01-14"]
 
@@ -531,7 +534,10 @@ def test_a_fuzzy_publication_date_keeps_results_as_wide_as_it(gazetteer):
 
 
 def test_later_and_that_month_follow_the_story(gazetteer):
-    text = "A cable was sent in November 2009. It warned of trouble. Two months later, a second cable agreed."
+    text = (
+        "A cable was sent in November 2009. It warned of trouble. "
+        "Two months later, a second cable agreed."
+    )
     found = candidates(text, gazetteer)
     assert [(c["date_text"], c["date"], c["anchor"]) for c in found] == [
         ("in November 2009", "2009-11", None),
@@ -545,7 +551,8 @@ def test_later_and_that_month_follow_the_story(gazetteer):
         ("In 2019 the front collapsed. The following year, the rebels returned.", "2020"),
         ("In 2019 the front collapsed. The rebels returned in March of the same year.", "2019-03"),
         (
-            "The truce began in May 2018. By February of the previous year, talks had already failed.",
+            "The truce began in May 2018. "
+            "By February of the previous year, talks had already failed.",
             "2017-02",
         ),
         ("The envoys met in 2015. They met again that month in Rome.", "2015"),
@@ -570,7 +577,8 @@ def test_yearless_date_in_a_narrative_of_an_older_year_takes_the_story_year(gaze
 
 def test_an_old_date_in_a_sentence_about_the_present_does_not_set_the_story_year(gazetteer):
     text = (
-        "The minister said on Sunday that talks will resume, the first since the truce collapsed in 2019. "
+        "The minister said on Sunday that talks will resume, "
+        "the first since the truce collapsed in 2019. "
         "The rebels had seized the dam in early November."
     )
     assert candidates(text, gazetteer)[-1]["date"] == "2024-11"
@@ -775,9 +783,11 @@ def test_roles_follow_the_cue(gazetteer):
 
 ARTICLE = (
     "Valdoria accuses rebels of border raid\n\n"
-    "Officials in Valdoria said Tuesday that NLF fighters stormed a border post late last night (Monday).\n"
+    "Officials in Valdoria said Tuesday that NLF fighters stormed a border post "
+    "late last night (Monday).\n"
     "The raid came two days after Lena Ortiz phoned Karim Haddad, according to state media.\n"
-    "In early October 2021, French envoys met Ortiz in Paris. Tomas Quinlan of the Harbour Group said so.\n"
+    "In early October 2021, French envoys met Ortiz in Paris. "
+    "Tomas Quinlan of the Harbour Group said so.\n"
 )
 
 
@@ -966,7 +976,7 @@ def test_a_cue_word_far_from_the_date_does_not_type_its_event(gazetteer):
     assert (near["type"], far["type"]) == ("meeting", "statement")
 
 
-# --- tense, spans and false candidates on unseen news ------------------------------------------------
+# --- tense, spans and false candidates on unseen news -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -1130,7 +1140,8 @@ def test_a_leading_date_of_a_saying_dates_a_statement(gazetteer):
 
 def test_after_the_named_event_counts_from_the_storys_last_date(gazetteer):
     found = candidates(
-        "The NLF stormed a base on 20 December 2024. Two days after the attack, Valdoria protested.",
+        "The NLF stormed a base on 20 December 2024. "
+        "Two days after the attack, Valdoria protested.",
         gazetteer,
     )
     assert [(c["date_text"], c["date"]) for c in found] == [
@@ -1141,7 +1152,8 @@ def test_after_the_named_event_counts_from_the_storys_last_date(gazetteer):
 
 def test_hours_after_the_attack_is_its_day_however_far_back_the_story_dated_it(gazetteer):
     text = (
-        "The NLF stormed a base on Sunday.\n\nSix soldiers were wounded. The base was closed. Roads were shut. "
+        "The NLF stormed a base on Sunday.\n\n"
+        "Six soldiers were wounded. The base was closed. Roads were shut. "
         "Schools stayed open.\n\nHours after the attack, Valdoria summoned the NLF's envoy."
     )
     c = candidates(text, gazetteer)[-1]
@@ -1150,7 +1162,10 @@ def test_hours_after_the_attack_is_its_day_however_far_back_the_story_dated_it(g
 
 
 def test_a_leading_date_on_a_report_of_the_talks_is_not_an_event(gazetteer):
-    text = "On Wednesday, a spokesman for Ortiz said on Twitter that Haddad raised the border in the talks."
+    text = (
+        "On Wednesday, a spokesman for Ortiz said on Twitter "
+        "that Haddad raised the border in the talks."
+    )
     assert candidates(text, gazetteer) == []
 
 
@@ -1164,7 +1179,10 @@ def test_years_counted_to_the_present_restate_it_and_are_not_proposed(gazetteer)
 
 
 def test_by_a_date_after_a_story_date_spans_from_that_date(gazetteer):
-    text = "In August 2021, Valdoria evacuated its diplomats. However, by November of the same year, it returned."
+    text = (
+        "In August 2021, Valdoria evacuated its diplomats. "
+        "However, by November of the same year, it returned."
+    )
     c = candidates(text, gazetteer)[-1]
     assert (when(c), c["date_basis"]) == (
         ("2021-08/2021-11", "2021-08-01", "2021-11-30"),
@@ -1173,7 +1191,10 @@ def test_by_a_date_after_a_story_date_spans_from_that_date(gazetteer):
 
 
 def test_an_undated_headline_over_a_text_dating_nothing_recent_is_the_publications_news(gazetteer):
-    text = "Ortiz's reported offer angers many, while Haddad denies it\n\nOrtiz has reportedly made the offer, her first since 2019."
+    text = (
+        "Ortiz's reported offer angers many, while Haddad denies it\n\n"
+        "Ortiz has reportedly made the offer, her first since 2019."
+    )
     c = candidates(text, gazetteer, "2024-12-20/2024-12-24")[0]
     assert (when(c), c["date_basis"], c["confidence"]) == (
         ("2024-12-20/2024-12-24", "2024-12-20", "2024-12-24"),
@@ -1181,7 +1202,10 @@ def test_an_undated_headline_over_a_text_dating_nothing_recent_is_the_publicatio
         "low",
     )
     assert [a["id"] for a in c["actors"]] == ["lena-ortiz", "karim-haddad"]
-    dated = "Ortiz's reported offer angers many\n\nOrtiz made the offer in early November, her first since 2019."
+    dated = (
+        "Ortiz's reported offer angers many\n\n"
+        "Ortiz made the offer in early November, her first since 2019."
+    )
     assert [c["date_text"] for c in candidates(dated, gazetteer)] == [
         "in early November",
         "since 2019",

@@ -201,7 +201,8 @@ def test_transliteration_keys_fold_vowels_doubles_and_hyphens():
 
 def test_a_dated_sentence_that_refers_back_takes_the_actors_that_introduced_the_event(gazetteer):
     text = (
-        "A delegation led by Ramos met Talavera in Geneva. In a statement after the meeting on Monday, "
+        "A delegation led by Ramos met Talavera in Geneva. "
+        "In a statement after the meeting on Monday, "
         "the ministry said the talks went well."
     )
     (c,) = found(text, gazetteer)
@@ -210,20 +211,26 @@ def test_a_dated_sentence_that_refers_back_takes_the_actors_that_introduced_the_
 
 
 def test_a_dated_sentence_naming_nobody_takes_the_actors_of_the_next_that_refers_back(gazetteer):
-    text = "On Monday, a meeting was held in Geneva behind closed doors.\n\nThe talks brought Ramos and Talavera together."
+    text = (
+        "On Monday, a meeting was held in Geneva behind closed doors.\n\n"
+        "The talks brought Ramos and Talavera together."
+    )
     (c,) = found(text, gazetteer)
     assert ids(c) == ["ramos", "talavera"]
     assert any("next sentence" in note for note in c["notes"])
 
 
 def test_the_group_is_the_organisation_named_last(gazetteer):
-    text = "Fighters of the Eastern Front crossed the river.\n\nOn Monday, the group announced a ceasefire."
+    text = (
+        "Fighters of the Eastern Front crossed the river.\n\n"
+        "On Monday, the group announced a ceasefire."
+    )
     (c,) = found(text, gazetteer)
     assert "front" in ids(c)
     assert any("'the group' read as Eastern Front" in note for note in c["notes"])
 
 
-# --- roles and types -------------------------------------------------------------------------------
+# --- roles and types ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -231,7 +238,8 @@ def test_the_group_is_the_organisation_named_last(gazetteer):
     [
         "The Eastern Front assassinated Dara Massoud on 9 September 2001.",
         "Dara Massoud was assassinated by the Eastern Front on 9 September 2001.",
-        "The assassination of Dara Massoud by the Eastern Front on 9 September 2001 shook the region.",
+        "The assassination of Dara Massoud by the Eastern Front on 9 September 2001 "
+        "shook the region.",
     ],
 )
 def test_roles_follow_the_verbs_direction(gazetteer, text):

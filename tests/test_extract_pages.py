@@ -1,4 +1,5 @@
-"""`chrono extract` on HTML pages: a file, stdin, or an http(s) URL served here by a local server."""
+"""`chrono extract` on HTML pages: a file, stdin, or an http(s) URL served here by a local
+server."""
 
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ ACTORS = [
 BODY = """
 <nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav>
 <article><h1>Valdoria's envoy meets Ortiz</h1>
-<p>Valdoria's envoy met Lena Ortiz in the capital on Sunday, officials said, in the first meeting between the two
+<p>Valdoria's envoy met Lena Ortiz in the capital on Sunday, officials said, \
+in the first meeting between the two
 sides, and both called the talks useful.</p>
-<p>The ministry said in a statement that the sides discussed trade and aid, and that further talks were
+<p>The ministry said in a statement that the sides discussed trade and aid, \
+and that further talks were
 planned but no date or place had been set.</p>
 </article>
 <footer>Copyright Example Wire. All rights reserved.</footer>
@@ -36,7 +39,10 @@ DATED = (
 UNDATED = (
     f"<!doctype html><html><head><title>Envoy meets Ortiz</title></head><body>{BODY}</body></html>"
 )
-LINKS_ONLY = '<!doctype html><html><body><nav><a href="/">Home</a> <a href="/a">World</a></nav></body></html>'
+LINKS_ONLY = (
+    '<!doctype html><html><body><nav><a href="/">Home</a> <a href="/a">World</a></nav>'
+    "</body></html>"
+)
 PAGES = {"/dated.html": DATED, "/undated.html": UNDATED, "/links.html": LINKS_ONLY}
 
 

@@ -1,4 +1,5 @@
-"""requirements.lock pins every package pyproject.toml asks for, at a version it allows, with hashes."""
+"""requirements.lock pins every package pyproject.toml asks for, at a version it allows, with
+hashes."""
 
 from __future__ import annotations
 
@@ -34,11 +35,13 @@ def test_every_declared_dependency_is_locked_at_a_version_it_allows():
     for requirement in _declared():
         name = canonicalize_name(requirement.name)
         assert name in locked, (
-            f"{requirement.name} is in pyproject.toml but not in requirements.lock: run scripts/lock"
+            f"{requirement.name} is in pyproject.toml but not in requirements.lock: "
+            "run scripts/lock"
         )
         version = locked[name][0]
         assert requirement.specifier.contains(version, prereleases=True), (
-            f"requirements.lock pins {requirement.name}=={version}, which pyproject.toml's '{requirement}' refuses: run scripts/lock"
+            f"requirements.lock pins {requirement.name}=={version}, "
+            f"which pyproject.toml's '{requirement}' refuses: run scripts/lock"
         )
 
 

@@ -77,7 +77,8 @@ READY = """() => {
   const n = document.querySelector('chrono-network');
   const s = n && n.shadowRoot && n.shadowRoot.querySelector('.status');
   const graph = n && n.shadowRoot && n.shadowRoot.querySelector('.graph');
-  return s && s.textContent.trim() && !s.textContent.startsWith('Loading') && graph && !graph.hasAttribute('aria-busy');
+  return s && s.textContent.trim() && !s.textContent.startsWith('Loading')
+    && graph && !graph.hasAttribute('aria-busy');
 }"""
 
 
@@ -104,7 +105,8 @@ def expected(answer: dict) -> tuple[list[str], list[str]]:
 def test_embedded_cross_origin_by_one_script_tag_under_a_strict_csp(page, app, host):
     page.add_init_script("""
       window.__violations = [];
-      document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+      document.addEventListener('securitypolicyviolation',
+        e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
     """)
     page.goto(network_page(host, app, "csp.html", csp=CSP_TEMPLATE.format(api=app.origin)))
     wait_ready(page)
@@ -162,7 +164,8 @@ def test_brush_narrows_the_graph_to_the_span_chosen(page, app, host):
     slider.focus()
     page.keyboard.press("End")  # the span becomes the last month alone
     page.wait_for_function(f"""() => {{
-      const s = document.querySelector('chrono-network').shadowRoot.querySelector('.status').textContent;
+      const s = document.querySelector('chrono-network').shadowRoot
+        .querySelector('.status').textContent;
       return s.includes('{last[:4]}') && !s.startsWith('Loading');
     }}""")
     wait_ready(page)
@@ -171,7 +174,8 @@ def test_brush_narrows_the_graph_to_the_span_chosen(page, app, host):
     assert set(after[1]) < set(before[1])
     page.locator("chrono-network button.whole").click()
     page.wait_for_function(
-        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-pair]').length === n",
+        "(n) => document.querySelector('chrono-network').shadowRoot"
+        ".querySelectorAll('svg.graph [data-pair]').length === n",
         arg=len(before[1]),
     )
 
@@ -183,7 +187,8 @@ def test_choosing_an_edge_lists_its_events_with_quotes(page, app, host):
     pair = "|".join(sorted((edge["source"], edge["target"])))
     page.locator(f'chrono-network svg.graph [data-pair="{pair}"]').dispatch_event("click")
     page.wait_for_function(
-        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('.edge-panel li[data-event-id]').length === n",
+        "(n) => document.querySelector('chrono-network').shadowRoot"
+        ".querySelectorAll('.edge-panel li[data-event-id]').length === n",
         arg=edge["count"],
     )
     listed = page.locator("chrono-network .edge-panel li[data-event-id]").evaluate_all(
@@ -204,7 +209,10 @@ def test_keyboard_moves_through_edges_and_nodes_and_enter_chooses(page, app, hos
     for _ in range(12):
         page.keyboard.press("Tab")
         if page.evaluate(
-            "() => { let e = document.activeElement; while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement; return !!(e.dataset && e.dataset.pair); }"
+            "() => { let e = document.activeElement; "
+            "while (e && e.shadowRoot && e.shadowRoot.activeElement) "
+            "e = e.shadowRoot.activeElement; "
+            "return !!(e.dataset && e.dataset.pair); }"
         ):
             break
     first_pair = page.evaluate(
@@ -221,7 +229,8 @@ def test_keyboard_moves_through_edges_and_nodes_and_enter_chooses(page, app, hos
     assert "contact" in info  # focus shows the pair's names and counts
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+        "() => document.querySelector('chrono-network').shadowRoot"
+        ".querySelector('.edge-panel li[data-event-id]')"
     )
     assert deep_focus(page)["tag"] == "h3"
     # Tab on to the actors; Enter re-centres on the one focused
@@ -241,7 +250,8 @@ def test_keyboard_moves_through_edges_and_nodes_and_enter_chooses(page, app, hos
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # "Show all"
     page.wait_for_function(
-        "(n) => document.querySelector('chrono-network').shadowRoot.querySelectorAll('svg.graph [data-actor-id]').length === n",
+        "(n) => document.querySelector('chrono-network').shadowRoot"
+        ".querySelectorAll('svg.graph [data-actor-id]').length === n",
         arg=len(api(app, "")["nodes"]),
     )
 
@@ -259,7 +269,8 @@ def test_hostile_names_render_as_text(page, xss_app, host):
         "click"
     )
     page.wait_for_function(
-        "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+        "() => document.querySelector('chrono-network').shadowRoot"
+        ".querySelector('.edge-panel li[data-event-id]')"
     )
     assert (
         page.locator("chrono-network .edge-panel .title").inner_text()
@@ -274,7 +285,8 @@ def test_network_page_for_iframes_takes_filters_from_its_query(page, app, host):
     page.goto(
         host.page(
             "frame.html",
-            f'<iframe src="{app.origin}/network?actor=Muttaqi&amp;min_count=1&amp;api=http://evil.example/api" '
+            f'<iframe src="{app.origin}/network?actor=Muttaqi&amp;min_count=1'
+            '&amp;api=http://evil.example/api" '
             'title="Network" width="900" height="800"></iframe>',
         )
     )
@@ -310,7 +322,8 @@ def test_screenshots_at_phone_and_desktop_widths(browser, app, host, tmp_path, w
     if width == 320:
         pg.locator("chrono-network .pairs-list button").first.click()
         pg.wait_for_function(
-            "() => document.querySelector('chrono-network').shadowRoot.querySelector('.edge-panel li[data-event-id]')"
+            "() => document.querySelector('chrono-network').shadowRoot"
+            ".querySelector('.edge-panel li[data-event-id]')"
         )
         assert no_horizontal_overflow(pg)
     context.close()

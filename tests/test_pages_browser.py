@@ -55,7 +55,8 @@ def test_datasette_events_page_folds_the_timeline_above_the_rows(browser, base):
     assert page.locator("chrono-timeline").is_hidden()
     timeline.locator("> summary").click()
     ids = page.evaluate(
-        "() => [...document.querySelector('chrono-timeline').shadowRoot.querySelectorAll('[data-event-id]')].map(e => e.dataset.eventId)"
+        "() => [...document.querySelector('chrono-timeline').shadowRoot"
+        ".querySelectorAll('[data-event-id]')].map(e => e.dataset.eventId)"
     )
     assert ids[:2] == [
         "2001-09-09-ahmad-shah-massoud-assassinated",
@@ -76,7 +77,11 @@ def test_datasette_events_page_folds_the_timeline_above_the_rows(browser, base):
 # Every cell holding a day, drawn on one line: a day never breaks at its hyphens.
 WRAPPED_DAYS = """() => [...document.querySelectorAll('table.rows-and-columns td')]
   .filter((td) => /^\\d{4}-\\d{2}-\\d{2}$/.test(td.textContent.trim()))
-  .filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+  .filter((td) => {
+    const r = document.createRange();
+    r.selectNodeContents(td);
+    return r.getClientRects().length > 1;
+  })
   .map((td) => td.className + ' ' + td.textContent.trim())"""
 
 
@@ -94,7 +99,8 @@ def test_canned_query_pages_never_break_a_day(browser, base, path, width):
     page, problems = open_page(browser, f"{base}{path}", width, 900)
     page.wait_for_load_state("networkidle")
     days = page.evaluate(
-        "() => [...document.querySelectorAll('table.rows-and-columns td')].filter((td) => /^\\d{4}-\\d{2}-\\d{2}$/.test(td.textContent.trim())).length"
+        "() => [...document.querySelectorAll('table.rows-and-columns td')]"
+        ".filter((td) => /^\\d{4}-\\d{2}-\\d{2}$/.test(td.textContent.trim())).length"
     )
     assert days > 0
     assert page.evaluate(WRAPPED_DAYS) == []

@@ -81,7 +81,8 @@ def test_party_roles_are_the_roles_that_meet():
 def test_the_contacts_view_pairs_parties_only(parties_db):
     conn = sqlite3.connect(parties_db)
     pairs = conn.execute(
-        "SELECT actor_id, other_id FROM contacts WHERE event_id = ? AND actor_id < other_id ORDER BY 1, 2",
+        "SELECT actor_id, other_id FROM contacts "
+        "WHERE event_id = ? AND actor_id < other_id ORDER BY 1, 2",
         (FUNERAL_EVENT["id"],),
     ).fetchall()
     assert pairs == [("baradar", "hamas"), ("baradar", "pakistan"), ("hamas", "pakistan")]

@@ -34,7 +34,8 @@ def live(generated_db) -> Iterator[str]:
 
 
 def raw_get(base: str, target: str) -> tuple[int, dict[str, str], bytes]:
-    """GET `target` exactly as written, over HTTP/1.0 (no chunking, the body ends with the connection)."""
+    """GET `target` exactly as written, over HTTP/1.0 (no chunking, the body ends with the
+    connection)."""
     host, port = base.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=60) as s:
         s.sendall(f"GET {target} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode("latin-1"))

@@ -1,4 +1,5 @@
-"""`chrono serve` as a user runs it: builds a missing database, then serves everything on one port."""
+"""`chrono serve` as a user runs it: builds a missing database, then serves everything on one
+port."""
 
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ def test_altered_quote_is_reported_with_event_and_field(tmp_path, records, corpu
     result = CliRunner().invoke(cli, ["verify", "--corpus", str(corpus_dir), "--data", str(data)])
     assert result.exit_code == 1
     assert (
-        "events.yml: event 2021-10-haniyeh-calls-muttaqi: citations[0].quote: not found verbatim in 'review-2024'"
-        in result.output
+        "events.yml: event 2021-10-haniyeh-calls-muttaqi: citations[0].quote: "
+        "not found verbatim in 'review-2024'" in result.output
     )
 
 
@@ -124,13 +124,15 @@ def _date_problems(tmp_path, corpus_dir, records, index, **change):
         (
             1,
             {"date": "2021-10-05", "qualifier": None},
-            "2021-10-05 is more precise than its date_text 'In early October 2021', which gives 2021-10 (early)",
+            "2021-10-05 is more precise than its date_text 'In early October 2021', "
+            "which gives 2021-10 (early)",
         ),
         # the words say early October, the qualifier late
         (
             1,
             {"qualifier": "late"},
-            "2021-10 (late) is not the date its date_text 'In early October 2021' gives: 2021-10 (early)",
+            "2021-10 (late) is not the date its date_text 'In early October 2021' gives: "
+            "2021-10 (early)",
         ),
         (
             0,
@@ -141,12 +143,14 @@ def _date_problems(tmp_path, corpus_dir, records, index, **change):
         (
             3,
             {"date": "2024-12-23"},
-            "2024-12-23 is not the date its date_text 'on Tuesday' gives: 2024-12-24 read against 2024-12-24",
+            "2024-12-23 is not the date its date_text 'on Tuesday' gives: "
+            "2024-12-24 read against 2024-12-24",
         ),
         (
             3,
             {"date": "2024-12-24", "date_anchor": "2024-12-31"},
-            "2024-12-24 is not the date its date_text 'on Tuesday' gives: 2024-12-31 read against 2024-12-31",
+            "2024-12-24 is not the date its date_text 'on Tuesday' gives: "
+            "2024-12-31 read against 2024-12-31",
         ),
     ],
 )

@@ -37,7 +37,7 @@ HAND_WRITTEN = """\
 
 def inserted(old: str, new: str) -> tuple[int, str]:
     """Where and what `new` adds to `old`, asserting everything else is unchanged byte for byte."""
-    start = next((i for i, (x, y) in enumerate(zip(old, new)) if x != y), len(old))
+    start = next((i for i, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), len(old))
     added = len(new) - len(old)
     assert new[:start] == old[:start]
     assert new[start + added :] == old[start:], "bytes after the insertion changed"
