@@ -16,7 +16,8 @@ from urllib.parse import parse_qs
 
 import msgspec
 
-from chrono.store import Database, list_events, make_filter
+from chrono.queries import list_events, make_filter
+from chrono.store import Database
 
 database = Database(Path(os.environ["CHRONO_DB"]))
 encode = msgspec.json.Encoder().encode
@@ -33,8 +34,8 @@ async def app(scope, receive, send):
     def first(name):
         return params[name][0] if name in params else None
 
-    with database.current().lease() as conn:  # on the loop, as chrono's cheap pages are
-        page = list_events(conn, make_filter(conn, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")))
+    with database.current().lease() as reader:  # on the loop, as chrono's cheap pages are
+        page = list_events(reader, make_filter(reader, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")))
     body = encode(page)
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})

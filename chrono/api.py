@@ -10,7 +10,6 @@ import gc
 import logging
 import os
 import re
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -34,11 +33,13 @@ from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .capacity import RETRY_AFTER, Busy, Capacity
 from .models import EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage
 from .network import DEFAULT_IDS, MAX_IDS, MAX_NODES, Network, network
-from .store import (
-    MAX_CONTACTS, MAX_LIMIT, Database, EventFilter, NotFound,
-    OverBudget, QueryError, Rebuilt, Snapshot, TooLarge, actor_names, contact_records, contacts_are_live, get_actor,
-    get_event, is_wide_text, iter_actors, iter_events, list_actors, list_contacts, list_events, make_filter, resolve_actor,
+from .plan import EventFilter, QueryError
+from .queries import (
+    MAX_CONTACTS, MAX_LIMIT, NotFound, StoredContactList, StoredEventPage, actor_names, contact_records,
+    contacts_are_live, get_actor, get_event, is_wide_text, iter_actors, iter_events, list_actors, list_contacts,
+    list_events, make_filter, resolve_actor,
 )
+from .store import Database, OverBudget, Reader, Rebuilt, Snapshot, TooLarge
 
 log = logging.getLogger("chrono")
 STATIC = Path(__file__).parent / "static"
@@ -81,7 +82,7 @@ Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaqu
 Order = Annotated[Literal["asc", "desc"], QueryParameter(description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id.")]
 
 
-def _filter(conn: sqlite3.Connection, from_, to, match, actor, members, type_, status, q):
+def _filter(conn: Reader, from_, to, match, actor, members, type_, status, q):
     return make_filter(
         conn, from_=from_, to=to, match=match, actor=actor, members=members,
         type_=list(type_ or []), status=list(status or []), q=q,
@@ -97,20 +98,20 @@ async def events_page(
     scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
     members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
     limit: Limit = 50, cursor: Cursor = None, order: Order = "asc",
-) -> EventPage:
+) -> Response[EventPage]:
     """Events matching every filter, in date order, one page at a time.
 
     Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
     """
 
-    def work(conn: sqlite3.Connection) -> EventPage:
+    def work(conn: Reader) -> StoredEventPage:
         f = _filter(conn, from_, to, match, actor, members, type_, status, q)
         if is_wide_text(conn, f):
             with capacity(scope).heavy("wide full-text searches"):
                 return list_events(conn, f, limit=limit, cursor=cursor, order=order)
         return list_events(conn, f, limit=limit, cursor=cursor, order=order)
 
-    return await read(scope, work)
+    return Response(await read(scope, work))
 
 
 @get("/api/events/{event_id:str}", cache=True, tags=["events"])
@@ -131,7 +132,7 @@ def _whole(limit: str | None, cursor: str | None) -> None:
             raise QueryError(name, "an export holds every matching event; to read a page, use /api/events")
 
 
-def _title(conn: sqlite3.Connection, f: EventFilter, from_: str | None, to: str | None) -> str:
+def _title(conn: Reader, f: EventFilter, from_: str | None, to: str | None) -> str:
     return exports.selection_title(actor_names(conn, f.actors), from_, to, f.types, f.statuses, f.q)
 
 
@@ -146,7 +147,7 @@ async def events_csv(
     in the same order. Every field is quoted text (CAMEO codes keep their leading zero)."""
     _whole(limit, cursor)
 
-    def produce(conn: sqlite3.Connection):
+    def produce(conn: Reader):
         return exports.csv_rows(iter_events(conn, _filter(conn, from_, to, match, actor, members, type_, status, q), order))
 
     return Stream(await export(scope, produce), media_type="text/csv",
@@ -163,7 +164,7 @@ async def events_ics(
     _whole(limit, cursor)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
-    def produce(conn: sqlite3.Connection):
+    def produce(conn: Reader):
         f = _filter(conn, from_, to, match, actor, members, type_, status, q)
         return exports.ics_lines(iter_events(conn, f), stamp, title=_title(conn, f, from_, to))
 
@@ -180,7 +181,7 @@ async def timeline(
     the headline says what was selected)."""
     _whole(limit, cursor)
 
-    def produce(conn: sqlite3.Connection):
+    def produce(conn: Reader):
         f = _filter(conn, from_, to, match, actor, members, type_, status, q)
         return exports.timeline_chunks(iter_events(conn, f), _title(conn, f, from_, to))
 
@@ -197,12 +198,12 @@ async def events_atom(
     from the event ids, the same across rebuilds; each entry holds the date as precise as its
     source, the status, the parties and the quotes with links. A `next` link pages on."""
 
-    def work(conn: sqlite3.Connection) -> tuple[EventPage, str]:
+    def work(conn: Reader) -> tuple[StoredEventPage, str]:
         f = _filter(conn, from_, to, match, actor, members, type_, status, q)
         return list_events(conn, f, limit=limit, cursor=cursor, order="desc"), _title(conn, f, from_, to)
 
     page, title = await read(request.scope, work)
-    events = [msgspec.json.decode(raw, type=EventOut) if isinstance(raw, msgspec.Raw) else raw for raw in page.events]
+    events = page.records()
     url = request.url
     selection = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor"))
     following = urlencode([*selection, ("limit", str(limit)), ("cursor", page.next)]) if page.next else None
@@ -225,9 +226,9 @@ ActorQ = Annotated[str | None, QueryParameter(max_length=200, description="Part 
 async def actors(
     scope: Scope, q: ActorQ = None,
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
-) -> ActorList:
+) -> Response[ActorList]:
     """Actors (people, organizations, states) with their aliases and event counts."""
-    return await read(scope, lambda conn: list_actors(conn, q, limit))
+    return Response(await read(scope, lambda conn: list_actors(conn, q, limit)))
 
 
 @get("/api/actors.csv", tags=["exports"], media_type="text/csv")
@@ -249,7 +250,7 @@ async def actor_detail(
     """One actor: aliases, memberships with roles and dates, members, counts. Asked for by a name
     or an alias (case- and accent-insensitive), it redirects (302) to the actor's id."""
 
-    def work(conn: sqlite3.Connection) -> ActorDetail:
+    def work(conn: Reader) -> ActorDetail:
         try:
             return get_actor(conn, actor_id)
         except NotFound:
@@ -274,7 +275,7 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     ids: Annotated[int | None, QueryParameter(ge=0, description=(
         "At most this many event ids per partner, the first in id order (default: all); "
         "`count` still counts every contact event."))] = None,
-) -> ContactList:
+) -> Response[ContactList]:
     """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
 
     Only parties are in contact (initiator, recipient, participant, host, visitor, mediator): a
@@ -283,13 +284,13 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     during their membership count as the organization's (on both sides when `with` is given).
     """
 
-    def work(conn: sqlite3.Connection) -> ContactList:
+    def work(conn: Reader) -> ContactList | StoredContactList:
         if contacts_are_live(conn, actor, with_, from_, to, members):
             with capacity(scope).heavy("live contact counts"):
                 return list_contacts(conn, actor, with_, from_, to, members, limit, ids)
         return list_contacts(conn, actor, with_, from_, to, members, limit, ids)
 
-    return await read(scope, work)
+    return Response(await read(scope, work))
 
 
 @get("/api/contacts.csv", tags=["exports"], media_type="text/csv")
@@ -303,7 +304,7 @@ async def contacts_csv(
     """The actor's contacts as CSV, one row per partner, the most frequent first: both actors'
     ids and names, count, first and last day, event ids (joined with '; ')."""
 
-    def work(conn: sqlite3.Connection) -> ContactList:
+    def work(conn: Reader) -> ContactList | StoredContactList:
         if contacts_are_live(conn, actor, with_, from_, to, members):
             with capacity(scope).heavy("live contact counts"):
                 return list_contacts(conn, actor, with_, from_, to, members)
@@ -345,7 +346,7 @@ async def network_graph(
     as /api/contacts?actor= lists them.
     """
 
-    def work(conn: sqlite3.Connection) -> Network:
+    def work(conn: Reader) -> Network:
         f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
         return network(conn, f, min_count=min_count, group=group, ids=ids, months=months, limit=limit)
 
@@ -587,12 +588,12 @@ def capacity(scope: Scope) -> Capacity:
     return scope["litestar_app"].state.capacity
 
 
-async def read(scope: Scope, work: Callable[[sqlite3.Connection], T]) -> T:
-    """`work(conn)` in the database pool, on a connection of this request's build."""
+async def read(scope: Scope, work: Callable[[Reader], T]) -> T:
+    """`work(reader)` on a reader of this request's build (capacity.Capacity.read)."""
     return await capacity(scope).read(snapshot(scope), work)
 
 
-async def export(scope: Scope, produce: Callable[[sqlite3.Connection], Iterator[str | bytes]]) -> AsyncIterator[bytes]:
+async def export(scope: Scope, produce: Callable[[Reader], Iterator[str | bytes]]) -> AsyncIterator[bytes]:
     return await capacity(scope).stream(snapshot(scope), produce, "exports")
 
 

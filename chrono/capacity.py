@@ -21,8 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .schema import EXPORTING, SERVING, apply_profile
-from .store import ChronoConnection, Lease, OverBudget, Snapshot, raise_budget_errors
+from .store import Lease, OverBudget, Reader, Snapshot, raise_budget_errors
 
 T = TypeVar("T")
 
@@ -112,32 +111,38 @@ class Capacity:
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, job)
 
-    async def read(self, snapshot: Snapshot, work: Callable[[ChronoConnection], T]) -> T:
-        """`work(conn)` on a connection leased for it alone: first on the event loop for at
+    async def read(self, snapshot: Snapshot, work: Callable[[Reader], T]) -> T:
+        """`work(reader)` on a reader leased for it alone: first on the event loop for at
         most INLINE_SECONDS, then, if it needs longer or is expensive work, in the pool with
-        the request's whole budget."""
+        the request's whole budget, reading the file without the memory map (work that
+        outgrew the loop's leash reads many pages once: through the connection's bounded
+        cache they leave the server's RSS when done, mapped they would stay in it)."""
         _inline.active = True
         try:
-            with snapshot.lease(INLINE_SECONDS, steps=INLINE_STEPS) as conn:
-                return work(conn)
+            with snapshot.lease(INLINE_SECONDS, steps=INLINE_STEPS) as reader:
+                return work(reader)
         except (OverBudget, _Offload):
             pass
         finally:
             _inline.active = False
 
         def job() -> T:
-            with snapshot.lease() as conn:
-                return work(conn)
+            with snapshot.lease(mapped=False) as reader:
+                return work(reader)
 
         return await self.run(job)
 
-    async def stream(self, snapshot: Snapshot, produce: Callable[[ChronoConnection], Iterator[str | bytes]],
+    async def stream(self, snapshot: Snapshot, produce: Callable[[Reader], Iterator[str | bytes]],
                      what: str) -> AsyncIterator[bytes]:
-        """An export: a slot, a connection leased for the whole stream, and the chunks of
-        `produce(conn)` pulled in the pool, one pull at a time. The first chunk is read
+        """An export: a slot, a reader leased for the whole stream, and the chunks of
+        `produce(reader)` pulled in the pool, one pull at a time. The first chunk is read
         before this returns, so a bad parameter is a 4xx, not a broken stream."""
         slot = self.heavy(what)
-        lease = Lease(snapshot, CHUNK_SECONDS, until=time.monotonic() + EXPORT_SECONDS)
+        # An export reads every matching document once: through read() and the connection's
+        # bounded cache rather than the memory map, whose pages would stay in the server's
+        # RSS (the whole file, at a million events 2 GB).
+        until = time.monotonic() + EXPORT_SECONDS
+        lease = Lease(snapshot, CHUNK_SECONDS, until=until, mapped=False)
         chunks: Iterator[str | bytes] | None = None
         # Held while a thread works on the connection. A stream cancelled mid-pull (the
         # client gone) gives the connection back only once that pull is over, in the pool:
@@ -158,13 +163,9 @@ class Capacity:
 
         def start() -> bytes:
             nonlocal chunks
-            conn = lease.__enter__()
+            reader = lease.__enter__()
             try:
-                # An export reads every matching document once: through read() and the
-                # connection's bounded cache rather than the memory map, whose pages would
-                # stay in the server's RSS (the whole file, at a million events 2 GB).
-                apply_profile(conn, EXPORTING)
-                chunks = produce(conn)
+                chunks = produce(reader)
             except Exception as exc:
                 raise_budget_errors(exc, CHUNK_SECONDS)
                 raise
@@ -219,7 +220,7 @@ def _pull(chunks: Iterator[str | bytes], lease: Lease) -> bytes:
     now = time.monotonic()
     if now > lease.until:
         raise OverBudget(EXPORT_SECONDS)
-    lease.conn.chrono_deadline = min(now + CHUNK_SECONDS, lease.until)
+    lease.conn.deadline = min(now + CHUNK_SECONDS, lease.until)
     parts: list[bytes] = []
     size = 0
     try:
@@ -238,9 +239,6 @@ def _pull(chunks: Iterator[str | bytes], lease: Lease) -> bytes:
 def _end(lease: Lease, slot: Slot) -> None:
     """Give the export's connection and slot back."""
     try:
-        if lease.conn is not None:
-            lease.conn.chrono_deadline = float("inf")
-            apply_profile(lease.conn, SERVING)  # the memory map back, for the next holder
-            lease.__exit__(None, None, None)
+        lease.__exit__(None, None, None)
     finally:
         slot.release()

@@ -20,7 +20,6 @@ row, one per way of drawing the sides:
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -32,7 +31,8 @@ import msgspec
 
 from .ingest import contact_sides
 from .models import CONTACT_TYPES, PARTY_ROLES
-from .store import EventFilter, QueryError, build_facts
+from .plan import EventFilter, QueryError
+from .store import Reader
 
 DIRECT, GROUPED, SIDE, OWN = 0, 1, 2, 3  # OWN: DIRECT rows read as a memberless actor's side
 A_IN_B, B_IN_A = 1, 2  # bits of `member`: a belongs to b at the time of the event, or b to a
@@ -257,7 +257,7 @@ def _own_test(kind: int, side: str, alias: str = "") -> str:
 
 def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, int] | None = None, crosses: str = "0, 1") -> tuple[str, list]:
     """Rows of network_pairs of `kind` (and `crosses`, SQL) in the filter's range, type, status
-    and text: one index range per date scale, as the events pages read them (store._arms).
+    and text: one index range per date scale, as the events pages read them (plan._arms).
     With `on` (column "a" or "b", actor key), only that actor's rows on that side, through its
     index."""
     tests, params = [], []
@@ -438,7 +438,7 @@ def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int
 
 
 def network(
-    conn: sqlite3.Connection, f: EventFilter, *, min_count: int = 1, group: bool = False, ids: int | None = None,
+    reader: Reader, f: EventFilter, *, min_count: int = 1, group: bool = False, ids: int | None = None,
     months: bool = False, limit: int | None = None,
 ) -> Network:
     """Nodes and edges of the contact events `f` selects.
@@ -461,8 +461,8 @@ def network(
     if len(f.actors) > 1:
         raise QueryError("actor", "the network is drawn around one actor at a time: give it once")
     kind = GROUPED if group else DIRECT
-    facts = build_facts(conn)
-    actors = _actors(conn)
+    conn, facts = reader.conn, reader.facts
+    actors = _actors(reader)
     ego = actors.keys[f.actors[0]] if f.actors else None
     spoke = kind if group or not f.members else SIDE if ego in actors.with_members else OWN
     per_month = None
@@ -501,22 +501,19 @@ class _Actors(NamedTuple):
     with_members: frozenset[int]
 
 
-def _actors(conn: sqlite3.Connection) -> _Actors:
-    """The actors' keys in the network tables, read once per connection (a build's keys
-    never change)."""
-    cached = getattr(conn, "chrono_network_actors", None)
-    if cached is not None:
+def _actors(reader: Reader) -> _Actors:
+    """The actors' keys in the network tables, read once per build (its keys never change)."""
+    cached = reader.memo.network_actors
+    if isinstance(cached, _Actors):
         return cached
     ids, keys, with_members = [""], {}, set()
-    rows = conn.execute("SELECT key, id, has_members FROM network_actors ORDER BY key")
+    rows = reader.execute("SELECT key, id, has_members FROM network_actors ORDER BY key")
     for key, actor_id, has_members in rows:
         ids.append(actor_id)
         keys[actor_id] = key
         if has_members:
             with_members.add(key)
-    actors = _Actors(ids, keys, frozenset(with_members))
-    with contextlib.suppress(AttributeError):  # a plain sqlite3.Connection takes no attributes
-        conn.chrono_network_actors = actors  # type: ignore[attr-defined]
+    actors = reader.memo.network_actors = _Actors(ids, keys, frozenset(with_members))
     return actors
 
 

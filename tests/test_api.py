@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
 
-from chrono import store
+from chrono import queries
 from chrono.api import create_app
 from chrono.build import build
 from tests.helpers import ACTORS, ALL, EVENTS, write_data
@@ -518,7 +518,7 @@ def test_a_long_contact_list_is_ranked_the_same_however_it_is_read(crowd_client,
     per_contact = crowd_client.get("/api/contacts?actor=muttaqi&ids=1000").json()["contacts"]
     aggregated = crowd_client.get("/api/contacts?actor=muttaqi&from=1990").json()["contacts"]
     assert stored == per_contact == aggregated
-    monkeypatch.setattr(store, "JOIN_AT_MOST_BYTES", 0)  # as the busiest actors' lists are read: row by row
+    monkeypatch.setattr(queries, "JOIN_AT_MOST_BYTES", 0)  # as the busiest actors' lists are read: row by row
     assert crowd_client.get("/api/contacts?actor=muttaqi").json()["contacts"] == stored
     assert crowd_client.get("/api/contacts?actor=muttaqi&limit=7").json()["contacts"] == stored[:7]
     cut = crowd_client.get("/api/contacts?actor=muttaqi&ids=2").json()["contacts"]

@@ -8,9 +8,10 @@ import sqlite3
 import pytest
 from litestar.testing import TestClient
 
-from chrono import store
+from chrono import queries
 from chrono.api import create_app
 from chrono.dates import name_key
+from chrono.store import Reader
 from chrono.verify import verify
 from tests.helpers import BUNDLED_DATA, SEEDS
 
@@ -215,8 +216,8 @@ IN_THE_SEEDS = [
 
 @pytest.mark.parametrize("spelling, actor_id", PROMISED + IN_THE_SEEDS)
 def test_every_spelling_resolves_to_its_actor(client, conn, spelling, actor_id):
-    """As `actor=` reads it everywhere (store.resolve_actor), and the API finds its events."""
-    assert store.resolve_actor(conn, spelling) == actor_id
+    """As `actor=` reads it everywhere (queries.resolve_actor), and the API finds its events."""
+    assert queries.resolve_actor(Reader(conn), spelling) == actor_id
     answer = client.get("/api/events", params={"actor": spelling, "members": "false", "limit": 1})
     assert answer.status_code == 200, answer.text
     assert actor_id in {a["id"] for a in answer.json()["events"][0]["actors"]}

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from chrono import capacity, store
 from chrono.api import create_app
-from chrono.store import QueryError, decode_cursor, encode_cursor, parse_bound
+from chrono.plan import QueryError, decode_cursor, encode_cursor, parse_bound
 
 ENDPOINTS = ["/api/events", "/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/contacts?actor=haniyeh&",
              "/api/actors"]

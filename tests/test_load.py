@@ -255,7 +255,8 @@ held, guard, overlaps = set(), threading.Lock(), []
 
 def reader():
     for _ in range(200):
-        with snapshot.lease() as conn:
+        with snapshot.lease() as reader:
+            conn = reader.conn
             with guard:
                 overlaps.extend([id(conn)] if id(conn) in held else [])
                 held.add(id(conn))

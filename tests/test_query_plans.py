@@ -8,7 +8,9 @@ from datetime import date
 import msgspec
 import pytest
 
-from chrono.store import EventFilter, _Cursor, build_facts, choose_drive, events_sql, open_readonly
+from chrono.plan import Cursor, EventFilter, events_sql
+from chrono.queries import choose_drive
+from chrono.store import open_reader
 
 pytestmark = pytest.mark.slow  # a 20,000-event chronology
 
@@ -76,11 +78,11 @@ DRIVES = {name: (["actor", "fts"] if f.actors and f.q else [None]) for name, f i
 @pytest.mark.parametrize("name", FILTERS)
 def test_event_queries_avoid_full_scans(big_db, name, order):
     f = FILTERS[name]
-    conn = open_readonly(big_db)
-    facts = build_facts(conn)
+    conn = open_reader(big_db)
+    facts = conn.facts
     for drive in DRIVES[name]:
         # The first page, and one deep in (a cursor): both seek, neither scans from the start.
-        for after in (None, _Cursor("2021-01-01", "2021-01-31", "bulk-7", order)):
+        for after in (None, Cursor("2021-01-01", "2021-01-31", "bulk-7", order)):
             sql, params = events_sql(f, order, after, 51, facts=facts, drive=drive)
             text = plan(conn, sql, params)
             assert_no_full_scan(text)
@@ -95,16 +97,16 @@ def test_event_queries_avoid_full_scans(big_db, name, order):
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
 def test_one_type_and_one_status_page_straight_off_their_index(big_db, order):
-    conn = open_readonly(big_db)
-    sql, params = events_sql(FILTERS["type-status"], order, None, 51, facts=build_facts(conn))
+    conn = open_reader(big_db)
+    sql, params = events_sql(FILTERS["type-status"], order, None, 51, facts=conn.facts)
     text = plan(conn, sql, params)
     assert "INDEX events_by_type_status (type=? AND status=?)" in text and "TEMP B-TREE" not in text, text
 
 
 @pytest.mark.parametrize("name", [n for n, d in DRIVES.items() if len(d) > 1])
 def test_every_drive_pages_the_same_events(big_db, name):
-    conn = open_readonly(big_db)
-    facts = build_facts(conn)
+    conn = open_reader(big_db)
+    facts = conn.facts
     for order in ("asc", "desc"):
         pages = []
         for drive in DRIVES[name]:
@@ -114,7 +116,7 @@ def test_every_drive_pages_the_same_events(big_db, name):
 
 
 def test_the_rarer_side_drives(big_db):
-    conn = open_readonly(big_db)
+    conn = open_reader(big_db)
     # haniyeh: thousands of events; hamas: none of its own
     f, drive = choose_drive(conn, EventFilter(actors=("haniyeh", "hamas"), expands=(False, False)))
     assert (f.actors, drive) == (("hamas", "haniyeh"), "actor")
@@ -123,7 +125,7 @@ def test_the_rarer_side_drives(big_db):
 
 
 def test_actor_and_contact_reads_use_keys(big_db):
-    conn = open_readonly(big_db)
+    conn = open_reader(big_db)
     for sql, params in [
         ("SELECT s.summary FROM actors a JOIN actor_stats s ON s.actor_id = a.id ORDER BY a.name LIMIT ?", [100]),
         ("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank", ["haniyeh"]),
@@ -154,7 +156,7 @@ def test_long_events_are_found_far_from_where_they_start(tmp_path):
     """Date scales bound each scan by the longest event of its scale: a decade-long event
     still overlaps a day in its ninth year, and a page through it misses nothing."""
     from chrono.build import build
-    from chrono.store import list_events, make_filter
+    from chrono.queries import list_events, make_filter
     from tests.helpers import EVENTS, write_data
 
     base = EVENTS[0]
@@ -163,7 +165,7 @@ def test_long_events_are_found_far_from_where_they_start(tmp_path):
     events = [{**base, "id": f"e{i}", "date": d, "date_basis": "inferred"} for i, d in enumerate(dates_)]
     data = write_data(tmp_path / "data", events=events)
     build(data, tmp_path / "c.db")
-    conn = open_readonly(tmp_path / "c.db")
+    conn = open_reader(tmp_path / "c.db")
     ranges = [("1999-06", "1999-06"), ("2013-05-04", "2013-05-04"), ("2013", None), (None, "1950"), ("2014-12", "2015-01"),
               ("1901", "1901"), ("2013-05", "2013-06")]
     for lo, hi in ranges:
@@ -199,10 +201,10 @@ def test_a_word_search_reads_the_events_table_only_for_a_clause_on_it(big_db, na
     """A word alone (or up to a date: a rowid bound) pages the doclist and reads each
     document by its rowid; a range's lower bound, `within`, or an actor probe need the
     event's row, and only then is it read."""
-    conn = open_readonly(big_db)
+    conn = open_reader(big_db)
     f = WORD_SEARCHES[name]
     for order in ("asc", "desc"):
-        sql, params = events_sql(f, order, None, 51, facts=build_facts(conn), drive="fts")
+        sql, params = events_sql(f, order, None, 51, facts=conn.facts, drive="fts")
         reads_events = "events e" in sql
         assert reads_events == (name not in ("word", "word-until")), sql
         pages = conn.execute(sql, params).fetchall()

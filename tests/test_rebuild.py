@@ -152,9 +152,9 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
     with TestClient(create_app(out, mount_datasette=False, cache_mb=0)) as client:
         assert actors_of(client) >= {"haniyeh"}
         snapshot = client.app.state.database.current()
-        assert snapshot.actor_ids == {"Haniyah": "haniyeh"}
+        assert snapshot.memo.actor_ids == {"Haniyah": "haniyeh"}
         assert client.get("/api/events?actor=Nobody%20Known").status_code == 400
-        assert "Nobody Known" not in snapshot.actor_ids
+        assert "Nobody Known" not in snapshot.memo.actor_ids
 
         moved = copy.deepcopy(ACTORS)
         for actor in moved:
@@ -169,10 +169,10 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
 
         padded = "Haniyah" + " " * 300  # folds to the same name, but too long to keep
         assert client.get(f"/api/events?actor={padded}").status_code == 200
-        assert padded not in client.app.state.database.current().actor_ids
+        assert padded not in client.app.state.database.current().memo.actor_ids
         monkeypatch.setattr(store, "MEMO_ENTRIES", 1)
         assert client.get("/api/events?actor=Muttaqi").status_code == 200
-        assert set(client.app.state.database.current().actor_ids) == {"Haniyah"}
+        assert set(client.app.state.database.current().memo.actor_ids) == {"Haniyah"}
 
 
 def test_a_rebuild_of_the_same_data_keeps_every_etag(tmp_path):
