@@ -215,3 +215,16 @@ def test_a_word_search_reads_the_events_table_only_for_a_clause_on_it(big_db, na
             through = sql.replace("CROSS JOIN events_json j ON j.event_rowid = f.rowid",
                                   "CROSS JOIN events e ON e.rowid = f.rowid JOIN events_json j ON j.event_rowid = e.rowid")
             assert through != sql and conn.execute(through, params).fetchall() == pages
+
+
+def test_a_prefix_is_wide_once_its_terms_hold_enough_index_entries(big_db, monkeypatch):
+    from chrono import queries
+
+    reader = open_reader(big_db)
+    entries = reader.execute("SELECT sum(doc) FROM events_fts_vocab WHERE term >= 'm' AND term < 'n'").fetchone()[0]
+    assert entries > 0
+    monkeypatch.setattr(queries, "WIDE_TEXT", entries)
+    assert queries.is_wide_text(reader, EventFilter(q="m*"))
+    monkeypatch.setattr(queries, "WIDE_TEXT", entries + 1)
+    assert not queries.is_wide_text(reader, EventFilter(q="m*"))
+    assert not queries.is_wide_text(reader, EventFilter(q="zzzq*"))
