@@ -26,8 +26,15 @@ def test_served_database_is_read_through_a_memory_map(tmp_path):
     out = tmp_path / "chrono.db"
     build(write_data(tmp_path / "data"), out)
     snapshot = create_app(out, mount_datasette=False).state.database.current()
-    with snapshot.lease() as conn:
-        assert conn.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    with snapshot.lease() as reader:
+        assert reader.execute("PRAGMA mmap_size").fetchone()[0] > 0
+        first = reader.conn
+    # Work that reads much of the file (the pool's) reads it unmapped, out of the server's RSS;
+    # its connection maps again once given back.
+    with snapshot.lease(mapped=False) as reader:
+        assert reader.conn is first and reader.execute("PRAGMA mmap_size").fetchone()[0] == 0
+    with snapshot.lease() as reader:
+        assert reader.conn is first and reader.execute("PRAGMA mmap_size").fetchone()[0] > 0
 
 
 def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
