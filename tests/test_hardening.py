@@ -89,6 +89,22 @@ def test_request_bodies_are_refused(client):
     assert client.app.request_max_body_size == 16_384
 
 
+COUNT_TO_TEN_MILLION = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) "
+                        "SELECT count(*) FROM n")
+
+
+def test_a_connection_given_back_stops_at_its_next_holders_deadline(bundled_db):
+    """Work that sets a progress handler of its own (the network drawing) replaces the
+    deadline check: the next holder of the connection gets it back."""
+    snapshot = store.Database(bundled_db).current()
+    with snapshot.lease() as reader:
+        first = reader.conn
+        reader.conn.set_progress_handler(None, 0)
+    with pytest.raises(store.OverBudget), snapshot.lease(-1.0) as reader:
+        assert reader.conn is first
+        reader.execute(COUNT_TO_TEN_MILLION).fetchone()
+
+
 def test_time_budget_interrupts_slow_queries_with_a_503(bundled_db, monkeypatch):
     monkeypatch.setattr(store, "REQUEST_SECONDS", -1.0)
     monkeypatch.setattr(capacity, "CHUNK_SECONDS", -1.0)
