@@ -314,9 +314,10 @@ BUILD_READ = (f"mmap_size = {MMAP_BYTES}",)
 PUBLISHED = ("journal_mode = DELETE",)
 # chrono's serving connections: never write, pages through the memory map.
 SERVING = ("query_only = ON", f"mmap_size = {MMAP_BYTES}", f"cache_size = -{CACHE_KIB}")
-# A serving connection reading a whole export once: through read() and the bounded cache, not
-# the memory map, whose pages would stay in the server's RSS.
-EXPORTING = ("mmap_size = 0",)
+# A serving connection reading many pages once (an export, any work in the database pool):
+# through read() and the bounded cache, not the memory map, whose pages would stay in the
+# server's RSS. SERVING maps them again.
+UNMAPPED = ("mmap_size = 0",)
 # Datasette's connections: never write (Datasette sets its own caches).
 DATASETTE = ("query_only = 1",)
 

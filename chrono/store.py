@@ -15,7 +15,13 @@ from pathlib import Path
 
 from .plan import BuildFacts
 from .schema import (
-    EXPORTING, SCHEMA_VERSION, SERVING, FileIdentity, apply_profile, bound_connection, file_identity,
+    SCHEMA_VERSION,
+    SERVING,
+    UNMAPPED,
+    FileIdentity,
+    apply_profile,
+    bound_connection,
+    file_identity,
 )
 
 
@@ -131,7 +137,7 @@ class ChronoConnection(sqlite3.Connection):
         long as the map lasts; turning it off unmaps them. Work that reads much of the file
         (exports, live contact counts, wide searches: whatever runs in the database pool)
         reads it unmapped."""
-        apply_profile(self, SERVING if on else EXPORTING)
+        apply_profile(self, SERVING if on else UNMAPPED)
 
 
 def open_readonly(path: Path) -> ChronoConnection:
