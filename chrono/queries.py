@@ -263,7 +263,7 @@ def choose_drive(reader: Reader, f: EventFilter) -> tuple[EventFilter, str]:
     if len(f.actors) == 1 and not f.q:
         return f, "actor"
     counts = []
-    for actor_id, expand in zip(f.actors, f.expands):
+    for actor_id, expand in zip(f.actors, f.expands, strict=True):
         row = reader.execute(
             f"SELECT {'member_event_count' if expand else 'event_count'} FROM actor_stats "
             "WHERE actor_id = ?",

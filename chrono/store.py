@@ -31,6 +31,7 @@ class IncompatibleDatabase(Exception):
 
 # --- the database file -----------------------------------------------------------------------
 
+
 class OverBudget(Exception):
     """The request's database work ran past its time budget and was interrupted."""
 
@@ -146,8 +147,9 @@ def open_readonly(path: Path) -> ChronoConnection:
     uri = f"file:{Path(path).resolve()}?mode=ro&immutable=1"
     # check_same_thread off: a lease may pass from one thread to the next (an export's
     # chunks), never be held by two at once.
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256,
-                           factory=ChronoConnection)
+    conn = sqlite3.connect(
+        uri, uri=True, check_same_thread=False, cached_statements=256, factory=ChronoConnection
+    )
     assert isinstance(conn, ChronoConnection)
     apply_profile(conn, SERVING)
     bound_connection(conn)
@@ -165,13 +167,15 @@ def _build_info(conn: sqlite3.Connection, path: Path) -> dict[str, str]:
         info = dict(conn.execute("SELECT key, value FROM chrono_build").fetchall())
     except sqlite3.DatabaseError as exc:
         raise IncompatibleDatabase(
-            f"{path} is not a chrono database ({exc}); build one with `chrono build`") from None
+            f"{path} is not a chrono database ({exc}); build one with `chrono build`"
+        ) from None
     version = info.get("schema_version")
     if version != str(SCHEMA_VERSION):
         raise IncompatibleDatabase(
             f"{path} was built for schema {version or 'unknown'}, "
             f"this chrono reads schema {SCHEMA_VERSION}; "
-            "rebuild it with `chrono build`")
+            "rebuild it with `chrono build`"
+        )
     return info
 
 
@@ -227,8 +231,9 @@ class Snapshot:
                 return
         conn.close()
 
-    def lease(self, seconds: float | None = None, steps: float = float("inf"),
-              mapped: bool = True) -> Lease:
+    def lease(
+        self, seconds: float | None = None, steps: float = float("inf"), mapped: bool = True
+    ) -> Lease:
         """A reader of this build, for one holder, whose statements stop `seconds` from now
         (default REQUEST_SECONDS) or after about `steps` steps of SQLite's program; with
         `mapped` off, it reads the file without the memory map (ChronoConnection.map_pages)."""
@@ -249,8 +254,14 @@ class Lease:
     MAX_VALUE_BYTES or SQLite's heap limit as TooLarge. An export moves `conn.deadline` chunk
     by chunk, never past `until`."""
 
-    def __init__(self, snapshot: Snapshot, seconds: float, until: float | None = None,
-                 steps: float = float("inf"), mapped: bool = True) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        seconds: float,
+        until: float | None = None,
+        steps: float = float("inf"),
+        mapped: bool = True,
+    ) -> None:
         self.snapshot, self.seconds, self.steps, self.mapped = snapshot, seconds, steps, mapped
         self.conn: ChronoConnection | None = None
         self.until = until
@@ -284,7 +295,8 @@ def raise_budget_errors(exc: BaseException, seconds: float) -> None:
             raise OverBudget(seconds) from None
         if "too big" in message or "out of memory" in message:
             raise TooLarge(
-                "a value in the answer would grow past the size a request may build") from None
+                "a value in the answer would grow past the size a request may build"
+            ) from None
 
 
 @dataclass
