@@ -35,8 +35,21 @@ async def app(scope, receive, send):
         return params[name][0] if name in params else None
 
     with database.current().lease() as reader:  # on the loop, as chrono's cheap pages are
-        page = list_events(reader, make_filter(reader, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")))
+        page = list_events(
+            reader,
+            make_filter(
+                reader, from_=first("from"), to=first("to"), actor=params.get("actor"), q=first("q")
+            ),
+        )
     body = encode(page)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

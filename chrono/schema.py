@@ -33,61 +33,123 @@ def create_tables(db: sqlite_utils.Database) -> None:
     """The published tables, empty; their indexes come after the bulk insert (create_indexes)."""
     db.create_table("chrono_build", {"key": str, "value": str}, pk="key")
     db.create_table(
-        "event_types", {"type": str, "cameo": str, "cameo_label": str, "contact": int}, pk="type")
+        "event_types", {"type": str, "cameo": str, "cameo_label": str, "contact": int}, pk="type"
+    )
     db.create_table("statuses", {"status": str, "meaning": str}, pk="status")
     db.create_table(
         "sources",
-        {"id": str, "title": str, "outlet": str, "author": str, "published": str,
-         "published_start": str, "published_end": str, "url": str, "archive": str, "notes": str},
-        pk="id", not_null={"title", "published"},
+        {
+            "id": str,
+            "title": str,
+            "outlet": str,
+            "author": str,
+            "published": str,
+            "published_start": str,
+            "published_end": str,
+            "url": str,
+            "archive": str,
+            "notes": str,
+        },
+        pk="id",
+        not_null={"title", "published"},
     )
     db.create_table(
-        "actors", {"id": str, "name": str, "kind": str, "notes": str},
-        pk="id", not_null={"name", "kind"},
+        "actors",
+        {"id": str, "name": str, "kind": str, "notes": str},
+        pk="id",
+        not_null={"name", "kind"},
     )
     db.create_table(
-        "actor_aliases", {"alias_key": str, "alias": str, "actor_id": str},
-        pk="alias_key", foreign_keys=[("actor_id", "actors", "id")], not_null={"alias", "actor_id"},
+        "actor_aliases",
+        {"alias_key": str, "alias": str, "actor_id": str},
+        pk="alias_key",
+        foreign_keys=[("actor_id", "actors", "id")],
+        not_null={"alias", "actor_id"},
     )
     db.create_table(
         "memberships",
-        {"id": int, "actor_id": str, "organization_id": str, "role": str,
-         "start": str, "end": str, "start_date": str, "end_date": str},
-        pk="id", foreign_keys=[("actor_id", "actors", "id"), ("organization_id", "actors", "id")],
+        {
+            "id": int,
+            "actor_id": str,
+            "organization_id": str,
+            "role": str,
+            "start": str,
+            "end": str,
+            "start_date": str,
+            "end_date": str,
+        },
+        pk="id",
+        foreign_keys=[("actor_id", "actors", "id"), ("organization_id", "actors", "id")],
         not_null={"actor_id", "organization_id", "role"},
     )
     db.create_table(
         "organization_members",
         {"organization_id": str, "actor_id": str, "start_date": str, "end_date": str, "via": str},
-        foreign_keys=[("organization_id", "actors", "id"), ("actor_id", "actors", "id"),
-                      ("via", "actors", "id")],
+        foreign_keys=[
+            ("organization_id", "actors", "id"),
+            ("actor_id", "actors", "id"),
+            ("via", "actors", "id"),
+        ],
         not_null={"organization_id", "actor_id"},
     )
     db.create_table(
         "events",
-        {"id": str, "date": str, "date_start": str, "date_end": str, "precision": str,
-         "qualifier": str, "approximate": int, "uncertain": int, "date_text": str,
-         "date_basis": str, "date_anchor": str, "title": str, "summary": str, "type": str,
-         "status": str, "place": str, "country": str, "notes": str, "date_scale": int,
-         "display_date": str},
+        {
+            "id": str,
+            "date": str,
+            "date_start": str,
+            "date_end": str,
+            "precision": str,
+            "qualifier": str,
+            "approximate": int,
+            "uncertain": int,
+            "date_text": str,
+            "date_basis": str,
+            "date_anchor": str,
+            "title": str,
+            "summary": str,
+            "type": str,
+            "status": str,
+            "place": str,
+            "country": str,
+            "notes": str,
+            "date_scale": int,
+            "display_date": str,
+        },
         pk="id",
         foreign_keys=[("type", "event_types", "type"), ("status", "statuses", "status")],
-        not_null={"date", "date_start", "date_end", "precision", "title", "type", "status",
-                  "date_scale", "display_date"},
+        not_null={
+            "date",
+            "date_start",
+            "date_end",
+            "precision",
+            "title",
+            "type",
+            "status",
+            "date_scale",
+            "display_date",
+        },
     )
     # (event_id, actor_id) is unique: an index built after the bulk insert says so, cheaper
     # than a primary key maintained row by row.
     db.create_table(
         "event_actors",
-        {"event_id": str, "actor_id": str, "role": str, "date_start": str, "date_end": str,
-         "date_scale": int},
+        {
+            "event_id": str,
+            "actor_id": str,
+            "role": str,
+            "date_start": str,
+            "date_end": str,
+            "date_scale": int,
+        },
         foreign_keys=[("event_id", "events", "id"), ("actor_id", "actors", "id")],
         not_null={"event_id", "actor_id", "role"},
     )
     db.create_table(
         "citations",
         {"id": int, "event_id": str, "source_id": str, "quote": str, "stance": str},
-        pk="id", foreign_keys=[("event_id", "events", "id"), ("source_id", "sources", "id")],
+        pk="id",
+        foreign_keys=[("event_id", "events", "id"), ("source_id", "sources", "id")],
         not_null={"event_id", "source_id", "quote", "stance"},
     )
     # Each event as the API serves it, keyed by the events table's rowid (its place in date order).
@@ -107,13 +169,19 @@ INDEXES = (
     # By event, then rowid: an event's actors in the order its record lists them. (A pair
     # is never listed twice: validation refuses it.)
     ("event_actors_by_event", "event_actors", ("event_id",)),
-    ("event_actors_by_actor", "event_actors",
-     ("actor_id", "date_scale", "date_start", "date_end", "event_id")),
+    (
+        "event_actors_by_actor",
+        "event_actors",
+        ("actor_id", "date_scale", "date_start", "date_end", "event_id"),
+    ),
     ("actors_by_name", "actors", ("name",)),
     ("memberships_by_organization", "memberships", ("organization_id", "actor_id")),
     ("memberships_by_actor", "memberships", ("actor_id",)),
-    ("organization_members_by_organization", "organization_members",
-     ("organization_id", "actor_id")),
+    (
+        "organization_members_by_organization",
+        "organization_members",
+        ("organization_id", "actor_id"),
+    ),
     ("organization_members_by_actor", "organization_members", ("actor_id", "organization_id")),
     ("aliases_by_actor", "actor_aliases", ("actor_id",)),
     ("citations_by_event", "citations", ("event_id",)),
@@ -132,8 +200,18 @@ def create_indexes(db: sqlite_utils.Database) -> None:
 
 
 # The tables the planner gets statistics for, once everything is written.
-ANALYZED_TABLES = ("events", "event_actors", "actor_events", "member_events", "citations", "actors",
-                   "actor_aliases", "memberships", "organization_members", "network_pairs")
+ANALYZED_TABLES = (
+    "events",
+    "event_actors",
+    "actor_events",
+    "member_events",
+    "citations",
+    "actors",
+    "actor_aliases",
+    "memberships",
+    "organization_members",
+    "network_pairs",
+)
 
 
 # --- full text -------------------------------------------------------------------------------
@@ -158,6 +236,7 @@ FTS_VOCABULARY = "CREATE VIRTUAL TABLE events_fts_vocab USING fts5vocab(events_f
 
 
 # --- derived tables: computed from the others so that hot API queries read answers -----------
+
 
 def create_actor_events(conn: sqlite3.Connection) -> None:
     """Each actor's events by date scale, keyed by the event's rowid, which is its place in
@@ -322,8 +401,9 @@ UNMAPPED = ("mmap_size = 0",)
 DATASETTE = ("query_only = 1",)
 
 
-def apply_profile(conn: sqlite3.Connection, profile: tuple[str, ...],
-                  schema: str | None = None) -> None:
+def apply_profile(
+    conn: sqlite3.Connection, profile: tuple[str, ...], schema: str | None = None
+) -> None:
     """Run a profile's PRAGMAs on `conn`, for its attached database `schema` if given."""
     prefix = f"{schema}." if schema else ""
     for pragma in profile:

@@ -30,7 +30,12 @@ def big_db(tmp_path_factory):
             event = bulk_event(i)
             event["type"] = ["meeting", "talks", "statement", "phone-call"][i % 4]
             event["status"] = ["reported", "confirmed", "denied"][i % 3]
-            event["actors"] = [{"id": ["haniyeh", "baradar", "muttaqi", "pakistan", "ttp"][i % 5], "role": "participant"}]
+            event["actors"] = [
+                {
+                    "id": ["haniyeh", "baradar", "muttaqi", "pakistan", "ttp"][i % 5],
+                    "role": "participant",
+                }
+            ]
             f.write(json.dumps(event) + "\n")
     build(data, folder / "big.db")
     return folder / "big.db"
@@ -44,7 +49,9 @@ def assert_no_full_scan(text: str) -> None:
     for line in text.splitlines():
         if line.startswith("SCAN") and "USING" not in line and "VIRTUAL TABLE" not in line:
             # a SCAN of a subquery result or a covering index is fine; a bare table scan is not
-            assert line.split()[1] not in ("e", "events", "ea", "event_actors", "citations", "c"), text
+            assert line.split()[1] not in ("e", "events", "ea", "event_actors", "citations", "c"), (
+                text
+            )
 
 
 FILTERS = {
@@ -53,20 +60,38 @@ FILTERS = {
     "range-to-only": EventFilter(end=date(2021, 12, 31)),
     "within": EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), within=True),
     "actor": EventFilter(actors=("haniyeh",), expands=(False,)),
-    "actor-range": EventFilter(actors=("haniyeh",), expands=(False,), start=date(2021, 1, 1), end=date(2021, 12, 31)),
-    "actor-within": EventFilter(actors=("haniyeh",), expands=(False,), start=date(2021, 1, 1), end=date(2021, 12, 31), within=True),
+    "actor-range": EventFilter(
+        actors=("haniyeh",), expands=(False,), start=date(2021, 1, 1), end=date(2021, 12, 31)
+    ),
+    "actor-within": EventFilter(
+        actors=("haniyeh",),
+        expands=(False,),
+        start=date(2021, 1, 1),
+        end=date(2021, 12, 31),
+        within=True,
+    ),
     "org-members": EventFilter(actors=("islamic-emirate",), members=True, expands=(True,)),
-    "org-members-range": EventFilter(actors=("islamic-emirate",), members=True, expands=(True,), start=date(2021, 1, 1), end=date(2022, 1, 1)),
+    "org-members-range": EventFilter(
+        actors=("islamic-emirate",),
+        members=True,
+        expands=(True,),
+        start=date(2021, 1, 1),
+        end=date(2022, 1, 1),
+    ),
     "two-actors": EventFilter(actors=("haniyeh", "muttaqi"), members=False, expands=(False, False)),
     "actor-and-org": EventFilter(actors=("haniyeh", "islamic-emirate"), expands=(False, True)),
     "actor-type": EventFilter(actors=("haniyeh",), expands=(False,), types=("phone-call",)),
     "type": EventFilter(types=("phone-call",)),
-    "type-range": EventFilter(types=("phone-call",), start=date(2021, 1, 1), end=date(2021, 12, 31)),
+    "type-range": EventFilter(
+        types=("phone-call",), start=date(2021, 1, 1), end=date(2021, 12, 31)
+    ),
     "status": EventFilter(statuses=("denied",)),
     "type-status": EventFilter(types=("phone-call",), statuses=("denied",)),
     "fulltext": EventFilter(q="haniyeh"),
     "fulltext-range": EventFilter(q="haniyeh", start=date(2021, 1, 1), end=date(2021, 12, 31)),
-    "fulltext-within": EventFilter(q="haniyeh", start=date(2021, 1, 1), end=date(2021, 12, 31), within=True),
+    "fulltext-within": EventFilter(
+        q="haniyeh", start=date(2021, 1, 1), end=date(2021, 12, 31), within=True
+    ),
     "fulltext-actor": EventFilter(q="meeting", actors=("haniyeh",), expands=(False,)),
     "fulltext-org": EventFilter(q="meeting", actors=("islamic-emirate",), expands=(True,)),
     "all": EventFilter(),
@@ -100,7 +125,9 @@ def test_one_type_and_one_status_page_straight_off_their_index(big_db, order):
     conn = open_reader(big_db)
     sql, params = events_sql(FILTERS["type-status"], order, None, 51, facts=conn.facts)
     text = plan(conn, sql, params)
-    assert "INDEX events_by_type_status (type=? AND status=?)" in text and "TEMP B-TREE" not in text, text
+    assert (
+        "INDEX events_by_type_status (type=? AND status=?)" in text and "TEMP B-TREE" not in text
+    ), text
 
 
 @pytest.mark.parametrize("name", [n for n, d in DRIVES.items() if len(d) > 1])
@@ -120,18 +147,39 @@ def test_the_rarer_side_drives(big_db):
     # haniyeh: thousands of events; hamas: none of its own
     f, drive = choose_drive(conn, EventFilter(actors=("haniyeh", "hamas"), expands=(False, False)))
     assert (f.actors, drive) == (("hamas", "haniyeh"), "actor")
-    assert choose_drive(conn, EventFilter(q="outpost", actors=("haniyeh",), expands=(False,)))[1] == "fts"
-    assert choose_drive(conn, EventFilter(q="meeting", actors=("ttp",), expands=(False,)))[1] == "actor"
+    assert (
+        choose_drive(conn, EventFilter(q="outpost", actors=("haniyeh",), expands=(False,)))[1]
+        == "fts"
+    )
+    assert (
+        choose_drive(conn, EventFilter(q="meeting", actors=("ttp",), expands=(False,)))[1]
+        == "actor"
+    )
 
 
 def test_actor_and_contact_reads_use_keys(big_db):
     conn = open_reader(big_db)
     for sql, params in [
-        ("SELECT s.summary FROM actors a JOIN actor_stats s ON s.actor_id = a.id ORDER BY a.name LIMIT ?", [100]),
+        (
+            "SELECT s.summary FROM actors a JOIN actor_stats s ON s.actor_id = a.id "
+            "ORDER BY a.name LIMIT ?",
+            [100],
+        ),
         ("SELECT json FROM contact_pairs WHERE actor_id = ? ORDER BY rank", ["haniyeh"]),
-        ("SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?", ["haniyeh", "baradar"]),
-        ("SELECT event_count, first_event, last_event, direct_contact_count FROM actor_stats WHERE actor_id = ?", ["haniyeh"]),
-        ("SELECT j.json FROM events e JOIN events_json j ON j.event_rowid = e.rowid WHERE e.id = ?", ["bulk-7"]),
+        (
+            "SELECT json FROM contact_pairs WHERE actor_id = ? AND other_id = ?",
+            ["haniyeh", "baradar"],
+        ),
+        (
+            "SELECT event_count, first_event, last_event, direct_contact_count FROM actor_stats "
+            "WHERE actor_id = ?",
+            ["haniyeh"],
+        ),
+        (
+            "SELECT j.json FROM events e JOIN events_json j ON j.event_rowid = e.rowid "
+            "WHERE e.id = ?",
+            ["bulk-7"],
+        ),
     ]:
         text = plan(conn, sql, params)
         assert "SCAN" not in text.replace("SCAN a USING INDEX actors_by_name", ""), text
@@ -146,10 +194,20 @@ def test_plan_checker_catches_a_full_scan(big_db):
 
 def test_contacts_and_alias_lookups_use_indexes(big_db):
     conn = sqlite3.connect(big_db)
-    assert "USING INDEX" in plan(conn, "SELECT event_id FROM event_actors WHERE actor_id = ? AND date_start <= ?", ["haniyeh", "2022"]) \
-        or "USING COVERING INDEX" in plan(conn, "SELECT event_id FROM event_actors WHERE actor_id = ? AND date_start <= ?", ["haniyeh", "2022"])
-    assert "PRIMARY KEY" in plan(conn, "SELECT actor_id FROM actor_aliases WHERE alias_key = ?", ["haniyah"]) or \
-        "INDEX" in plan(conn, "SELECT actor_id FROM actor_aliases WHERE alias_key = ?", ["haniyah"])
+    assert "USING INDEX" in plan(
+        conn,
+        "SELECT event_id FROM event_actors WHERE actor_id = ? AND date_start <= ?",
+        ["haniyeh", "2022"],
+    ) or "USING COVERING INDEX" in plan(
+        conn,
+        "SELECT event_id FROM event_actors WHERE actor_id = ? AND date_start <= ?",
+        ["haniyeh", "2022"],
+    )
+    assert "PRIMARY KEY" in plan(
+        conn, "SELECT actor_id FROM actor_aliases WHERE alias_key = ?", ["haniyah"]
+    ) or "INDEX" in plan(
+        conn, "SELECT actor_id FROM actor_aliases WHERE alias_key = ?", ["haniyah"]
+    )
 
 
 def test_long_events_are_found_far_from_where_they_start(tmp_path):
@@ -160,22 +218,49 @@ def test_long_events_are_found_far_from_where_they_start(tmp_path):
     from tests.helpers import EVENTS, write_data
 
     base = EVENTS[0]
-    dates_ = ["199X", "19XX", "2010/2015", "2013-05-04", "2013-05", "2013-21", "2012", "2013~", "2013-05-01/2013-06-30"]
+    dates_ = [
+        "199X",
+        "19XX",
+        "2010/2015",
+        "2013-05-04",
+        "2013-05",
+        "2013-21",
+        "2012",
+        "2013~",
+        "2013-05-01/2013-06-30",
+    ]
     # dates of every shape with the base event's words: inferred, or the build would read the words
-    events = [{**base, "id": f"e{i}", "date": d, "date_basis": "inferred"} for i, d in enumerate(dates_)]
+    events = [
+        {**base, "id": f"e{i}", "date": d, "date_basis": "inferred"} for i, d in enumerate(dates_)
+    ]
     data = write_data(tmp_path / "data", events=events)
     build(data, tmp_path / "c.db")
     conn = open_reader(tmp_path / "c.db")
-    ranges = [("1999-06", "1999-06"), ("2013-05-04", "2013-05-04"), ("2013", None), (None, "1950"), ("2014-12", "2015-01"),
-              ("1901", "1901"), ("2013-05", "2013-06")]
+    ranges = [
+        ("1999-06", "1999-06"),
+        ("2013-05-04", "2013-05-04"),
+        ("2013", None),
+        (None, "1950"),
+        ("2014-12", "2015-01"),
+        ("1901", "1901"),
+        ("2013-05", "2013-06"),
+    ]
     for lo, hi in ranges:
         for match in ("overlap", "within"):
             f = make_filter(conn, from_=lo, to=hi, match=match)
-            expected = [r[0] for r in conn.execute(
-                "SELECT id FROM events WHERE (? IS NULL OR {}) AND (? IS NULL OR {}) ORDER BY date_start, date_end, id".format(
-                    "date_end >= ?" if match == "overlap" else "date_start >= ?",
-                    "date_start <= ?" if match == "overlap" else "date_end <= ?"),
-                [f.start and f.start.isoformat()] * 2 + [f.end and f.end.isoformat()] * 2)]
+            expected = [
+                r[0]
+                for r in conn.execute(
+                    (
+                        "SELECT id FROM events WHERE (? IS NULL OR {}) AND (? IS NULL OR {}) "
+                        "ORDER BY date_start, date_end, id"
+                    ).format(
+                        "date_end >= ?" if match == "overlap" else "date_start >= ?",
+                        "date_start <= ?" if match == "overlap" else "date_end <= ?",
+                    ),
+                    [f.start and f.start.isoformat()] * 2 + [f.end and f.end.isoformat()] * 2,
+                )
+            ]
             for q in (None, "Haniyeh"):
                 g = make_filter(conn, from_=lo, to=hi, match=match, q=q)
                 seen, cursor = [], None
@@ -191,7 +276,9 @@ WORD_SEARCHES = {
     "word": EventFilter(q="meeting"),
     "word-until": EventFilter(q="meeting", end=date(2022, 12, 31)),
     "word-range": EventFilter(q="meeting", start=date(2021, 1, 1), end=date(2022, 12, 31)),
-    "word-within": EventFilter(q="meeting", start=date(2021, 1, 1), end=date(2022, 12, 31), within=True),
+    "word-within": EventFilter(
+        q="meeting", start=date(2021, 1, 1), end=date(2022, 12, 31), within=True
+    ),
     "word-actor": EventFilter(q="meeting", actors=("haniyeh",), expands=(False,)),
 }
 
@@ -212,8 +299,11 @@ def test_a_word_search_reads_the_events_table_only_for_a_clause_on_it(big_db, na
         assert len(ids) == 51 and len(set(ids)) == 51
         if not reads_events:
             # the same page as going through the events table
-            through = sql.replace("CROSS JOIN events_json j ON j.event_rowid = f.rowid",
-                                  "CROSS JOIN events e ON e.rowid = f.rowid JOIN events_json j ON j.event_rowid = e.rowid")
+            through = sql.replace(
+                "CROSS JOIN events_json j ON j.event_rowid = f.rowid",
+                "CROSS JOIN events e ON e.rowid = f.rowid "
+                "JOIN events_json j ON j.event_rowid = e.rowid",
+            )
             assert through != sql and conn.execute(through, params).fetchall() == pages
 
 
@@ -221,7 +311,9 @@ def test_a_prefix_is_wide_once_its_terms_hold_enough_index_entries(big_db, monke
     from chrono import queries
 
     reader = open_reader(big_db)
-    entries = reader.execute("SELECT sum(doc) FROM events_fts_vocab WHERE term >= 'm' AND term < 'n'").fetchone()[0]
+    entries = reader.execute(
+        "SELECT sum(doc) FROM events_fts_vocab WHERE term >= 'm' AND term < 'n'"
+    ).fetchone()[0]
     assert entries > 0
     monkeypatch.setattr(queries, "WIDE_TEXT", entries)
     assert queries.is_wide_text(reader, EventFilter(q="m*"))

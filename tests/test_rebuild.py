@@ -59,7 +59,9 @@ def test_rebuilds_while_serving_fail_no_request_and_never_mix_builds(tmp_path):
                     # the body belongs to the build the header names: its event count tells
                     n = len(r.json()["events"])
                     if build_id in counts and counts[build_id] != n:
-                        errors.append(f"build {build_id} has {counts[build_id]} events, response had {n}")
+                        errors.append(
+                            f"build {build_id} has {counts[build_id]} events, response had {n}"
+                        )
                 except Exception as exc:
                     errors.append(repr(exc))
 
@@ -105,12 +107,15 @@ def test_build_killed_midway_leaves_previous_database_serving_and_intact(tmp_pat
             f.write(json.dumps(bulk_event(i)) + "\n")
     proc = subprocess.Popen(
         [sys.executable, "-m", "chrono", "build", "--data", str(data), "--out", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     # The file is large enough for worker processes: kill the build while they validate it.
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".chrono.db-*.tmp.stage-*.tmp")):
-        assert proc.poll() is None, "the build finished before it could be killed; give it more rows"
+        assert proc.poll() is None, (
+            "the build finished before it could be killed; give it more rows"
+        )
         assert time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(0.5)
@@ -172,7 +177,8 @@ def test_remembered_spellings_belong_to_their_build(tmp_path, monkeypatch):
         build(write_data(tmp_path / "data2", actors=moved), out)
         r = client.get("/api/events?actor=Haniyah&limit=500")
         assert r.status_code == 200 and all(
-            "baradar" in {a["id"] for a in e["actors"]} for e in r.json()["events"]), r.text
+            "baradar" in {a["id"] for a in e["actors"]} for e in r.json()["events"]
+        ), r.text
 
         padded = "Haniyah" + " " * 300  # folds to the same name, but too long to keep
         assert client.get(f"/api/events?actor={padded}").status_code == 200
