@@ -21,6 +21,7 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
@@ -30,9 +31,12 @@ from litestar.types import Scope
 
 from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
-from .capacity import RETRY_AFTER, Busy, Capacity
-from .models import EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage
-from .network import DEFAULT_IDS, MAX_IDS, MAX_NODES, Network, network
+from .capacity import RETRY_AFTER, Busy, Capacity, Cut
+from .models import (
+    EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage, EventType,
+    Status,
+)
+from .network import DEFAULT_IDS, MAX_IDS, MAX_NODES, WIDE_NETWORK, Network, network, network_size
 from .plan import EventFilter, QueryError
 from .queries import (
     MAX_CONTACTS, MAX_LIMIT, NotFound, StoredContactList, StoredEventPage, actor_names, contact_records,
@@ -45,9 +49,6 @@ log = logging.getLogger("chrono")
 STATIC = Path(__file__).parent / "static"
 PROBLEM = "application/problem+json"
 T = TypeVar("T")
-
-EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
-Status = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 
 # --- parameters, described once and shared by every handler that filters events -------------
 
@@ -82,11 +83,38 @@ Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaqu
 Order = Annotated[Literal["asc", "desc"], QueryParameter(description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id.")]
 
 
-def _filter(conn: Reader, from_, to, match, actor, members, type_, status, q):
-    return make_filter(
-        conn, from_=from_, to=to, match=match, actor=actor, members=members,
-        type_=list(type_ or []), status=list(status or []), q=q,
-    )
+class Selection(msgspec.Struct, frozen=True):
+    """The filters of /api/events, its exports and /api/network as the client gave them,
+    checked for form; `resolve` checks them against the database (actors, ranges, full text)."""
+
+    from_: str | None = None
+    to: str | None = None
+    match: str = "overlap"
+    actor: list[str] | None = None
+    members: bool = True
+    type_: list[str] | None = None
+    status: list[str] | None = None
+    q: str | None = None
+
+    def resolve(self, conn: Reader) -> EventFilter:
+        return make_filter(conn, from_=self.from_, to=self.to, match=self.match, actor=self.actor,
+                           members=self.members, type_=self.type_, status=self.status, q=self.q)
+
+    def title(self, conn: Reader, f: EventFilter) -> str:
+        """What was selected, in words: the title of a feed or a timeline."""
+        names = actor_names(conn, f.actors)
+        return exports.selection_title(names, self.from_, self.to, f.types, f.statuses, f.q)
+
+
+def selection(
+    from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
+    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+) -> Selection:
+    """The event filters, declared once for every handler that takes them (as `selection`)."""
+    return Selection(from_, to, match, actor, members, type_, status, q)
+
+
+Filters = NamedDependency[Selection]  # a handler's `selection: Filters` comes from `selection()`
 
 
 # --- handlers --------------------------------------------------------------------------------
@@ -95,17 +123,16 @@ def _filter(conn: Reader, from_, to, match, actor, members, type_, status, q):
 
 @get("/api/events", cache=True, tags=["events"])
 async def events_page(
-    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
-    limit: Limit = 50, cursor: Cursor = None, order: Order = "asc",
+    scope: Scope, selection: Filters, limit: Limit = 50, cursor: Cursor = None,
+    order: Order = "asc",
 ) -> Response[EventPage]:
     """Events matching every filter, in date order, one page at a time.
 
     Follow `next` (pass it as `cursor`) until it is null to read every matching event exactly once.
     """
 
-    def work(conn: Reader) -> StoredEventPage:
-        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
+    def work(conn: Reader) -> Response[EventPage]:
+        f = selection.resolve(conn)
         if is_wide_text(conn, f):
             with capacity(scope).heavy("wide full-text searches"):
                 return list_events(conn, f, limit=limit, cursor=cursor, order=order)
@@ -132,15 +159,10 @@ def _whole(limit: str | None, cursor: str | None) -> None:
             raise QueryError(name, "an export holds every matching event; to read a page, use /api/events")
 
 
-def _title(conn: Reader, f: EventFilter, from_: str | None, to: str | None) -> str:
-    return exports.selection_title(actor_names(conn, f.actors), from_, to, f.types, f.statuses, f.q)
-
-
 @get("/api/events.csv", tags=["exports"], media_type="text/csv")
 async def events_csv(
-    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None, order: Order = "asc",
-    limit: NoLimit = None, cursor: NoCursor = None,
+    scope: Scope, selection: Filters, order: Order = "asc", limit: NoLimit = None,
+    cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as CSV, one row per event. Actors' names, ids and roles are joined
     with '; ' in the same order; quotes, stances, source ids and source URLs one line per citation,
@@ -148,59 +170,54 @@ async def events_csv(
     _whole(limit, cursor)
 
     def produce(conn: Reader):
-        return exports.csv_rows(iter_events(conn, _filter(conn, from_, to, match, actor, members, type_, status, q), order))
+        return exports.csv_rows(iter_events(conn, selection.resolve(conn), order))
 
-    return Stream(await export(scope, produce), media_type="text/csv",
+    return Stream(await export(scope, produce, selection.resolve), media_type="text/csv",
                   headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
 
 
 @get("/api/events.ics", tags=["exports"], media_type="text/calendar")
 async def events_ics(
-    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
-    limit: NoLimit = None, cursor: NoCursor = None,
+    scope: Scope, selection: Filters, limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
     _whole(limit, cursor)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
     def produce(conn: Reader):
-        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-        return exports.ics_lines(iter_events(conn, f), stamp, title=_title(conn, f, from_, to))
+        f = selection.resolve(conn)
+        return exports.ics_lines(iter_events(conn, f), stamp, title=selection.title(conn, f))
 
-    return Stream(await export(scope, produce), media_type="text/calendar")
+    return Stream(await export(scope, produce, selection.resolve), media_type="text/calendar")
 
 
 @get("/api/timeline.json", tags=["exports"], media_type=MediaType.JSON)
 async def timeline(
-    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
-    limit: NoLimit = None, cursor: NoCursor = None,
+    scope: Scope, selection: Filters, limit: NoLimit = None, cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id;
     the headline says what was selected)."""
     _whole(limit, cursor)
 
     def produce(conn: Reader):
-        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-        return exports.timeline_chunks(iter_events(conn, f), _title(conn, f, from_, to))
+        f = selection.resolve(conn)
+        return exports.timeline_chunks(iter_events(conn, f), selection.title(conn, f))
 
-    return Stream(await export(scope, produce), media_type=MediaType.JSON)
+    return Stream(await export(scope, produce, selection.resolve), media_type=MediaType.JSON)
 
 
 @get("/api/events.atom", tags=["exports"], media_type="application/atom+xml")
 async def events_atom(
-    request: Request, from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
-    limit: Limit = 50, cursor: Cursor = None,
+    request: Request, selection: Filters, limit: Limit = 50, cursor: Cursor = None,
 ) -> Response[bytes]:
     """The newest matching events as an Atom 1.0 feed, newest first. Entry ids are tag: URIs made
     from the event ids, the same across rebuilds; each entry holds the date as precise as its
     source, the status, the parties and the quotes with links. A `next` link pages on."""
 
     def work(conn: Reader) -> tuple[StoredEventPage, str]:
-        f = _filter(conn, from_, to, match, actor, members, type_, status, q)
-        return list_events(conn, f, limit=limit, cursor=cursor, order="desc"), _title(conn, f, from_, to)
+        f = selection.resolve(conn)
+        page = list_events(conn, f, limit=limit, cursor=cursor, order="desc")
+        return page, selection.title(conn, f)
 
     page, title = await read(request.scope, work)
     events = page.records()
@@ -284,7 +301,7 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
     during their membership count as the organization's (on both sides when `with` is given).
     """
 
-    def work(conn: Reader) -> ContactList | StoredContactList:
+    def work(conn: Reader) -> Response[ContactList]:
         if contacts_are_live(conn, actor, with_, from_, to, members):
             with capacity(scope).heavy("live contact counts"):
                 return list_contacts(conn, actor, with_, from_, to, members, limit, ids)
@@ -347,8 +364,14 @@ async def network_graph(
     """
 
     def work(conn: Reader) -> Network:
-        f = _filter(conn, from_, to, match, [actor] if actor else None, members, type_, status, q)
-        return network(conn, f, min_count=min_count, group=group, ids=ids, months=months, limit=limit)
+        actors = [actor] if actor else None
+        f = Selection(from_, to, match, actors, members, type_, status, q).resolve(conn)
+        options = {"min_count": min_count, "group": group, "ids": ids, "months": months,
+                   "limit": limit}
+        if network_size(conn, f, group=group) > WIDE_NETWORK:
+            with capacity(scope).heavy("large networks"):
+                return network(conn, f, **options)
+        return network(conn, f, **options)
 
     return await read(scope, work)
 
@@ -508,7 +531,14 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
 
 
 def on_http(_: Request, exc: HTTPException) -> Response:
-    return problem(exc.status_code, exc.detail or "Error", exc.detail or "", **(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 429:
+        # Litestar's rate limit says when its window resets (RateLimit-Reset, in seconds); clients
+        # and proxies read Retry-After (RFC 9110, 10.2.3).
+        reset = headers.get("RateLimit-Reset", "")
+        wait = max(int(reset), 1) if reset.isdigit() else RETRY_AFTER
+        headers.setdefault("Retry-After", str(wait))
+    return problem(exc.status_code, exc.detail or "Error", exc.detail or "", **headers)
 
 
 def on_busy(_: Request, exc: Busy) -> Response:
@@ -533,7 +563,7 @@ def on_error(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal error", "the server failed to answer; this is a bug")
 
 
-# --- the edge: build snapshot, conditional requests, headers, query-string cap --------------
+# --- what the edge adds to answers -----------------------------------------------------------
 
 MAX_QUERY_STRING = 2048
 # Our own pages need no inline script or style, so they can say so: an injected tag would not run.
@@ -593,8 +623,24 @@ async def read(scope: Scope, work: Callable[[Reader], T]) -> T:
     return await capacity(scope).read(snapshot(scope), work)
 
 
-async def export(scope: Scope, produce: Callable[[Reader], Iterator[str | bytes]]) -> AsyncIterator[bytes]:
+async def export(
+    scope: Scope,
+    produce: Callable[[Reader], Iterator[str | bytes]],
+    check: Callable[[Reader], object] | None = None,
+) -> AsyncIterator[bytes]:
+    """The chunks of `produce(conn)`, streamed. A HEAD request runs only `check(conn)` (the
+    parameters, against the database): the same status and headers as GET, no export made
+    and no export slot taken."""
+    if scope.get(HEAD_KEY):
+        if check is not None:
+            await read(scope, check)
+        return _nothing()
     return await capacity(scope).stream(snapshot(scope), produce, "exports")
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield
 
 
 def answer_key(request: Request) -> str:
@@ -667,73 +713,161 @@ def canonical_raw_path(raw: bytes) -> bytes:
     return _SLASHES.sub(b"/", path) + mark + query
 
 
-_DISCONNECT = {"type": "http.disconnect"}
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port: `[::1]:8001` → `::1`."""
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
-def _edge_middleware(app):
-    """Everything every request needs, in one pass of plain ASGI: a cap on query-string length
-    (no handler ever parses a megabyte of parameters); for /api, the current database build,
-    held for the whole request; security headers on every response and the build's headers on
-    successful /api ones.
+# --- the edge: one plain-ASGI middleware per job ----------------------------------------------
+#
+# Outermost first. ChronoApp answers HEAD as GET; Litestar's before_send hook adds the security
+# headers to every answer, router 404s included (`add_security_headers`). Then, once the router
+# has chosen the route: the Host check, the query-string cap, the path spelled as the router
+# read it (for Datasette), the build snapshot and its headers (/api), single-valued parameters
+# given once (/api), and the 304 for a client that has the build (/api), just outside
+# Litestar's rate limit and the handler: a 304 only ever replaces a 200.
 
-    It runs after routing, and decides on the route, whatever the spelling of the path. A
-    client that already has the build gets a 304 only where it would have had a 200: after the
-    Host check, the rate limit, the validation of every parameter and the handler (an unknown
-    id is a 404, whatever If-None-Match says). A streamed export answered so is stopped as if
-    the client had gone away: its body is never produced.
-    """
+def _refuse(response: Response):
+    """An ASGI app answering `response` (the middlewares' own refusals, in problem form)."""
+    return response.to_asgi_response(app=None, request=None)  # type: ignore[arg-type]
+
+
+def host_check(allowed: frozenset[str]):
+    """Only the Host names `--allowed-host` gave, on any port (`example.org:8000` is example.org),
+    else 400: a page elsewhere cannot reach the server under a name of its own."""
+
+    def middleware_factory(app):
+        async def middleware(scope, receive, send):
+            host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")
+            if host_name(host).lower().rstrip(".") in allowed:
+                await app(scope, receive, send)
+                return
+            shown = host if len(host) <= 60 else host[:60] + "…"
+            refusal = problem(400, "Bad host", f"this server does not answer to the host {shown!r}")
+            await _refuse(refusal)(scope, receive, send)
+
+        return middleware
+
+    return middleware_factory
+
+
+def cap_query_string(app):
+    """No handler ever parses a megabyte of parameters: 414 past MAX_QUERY_STRING bytes."""
 
     async def middleware(scope, receive, send):
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
         if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
             response = problem(414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters")
-            await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+            await _refuse(response)(scope, receive, send)
             return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def canonical_path(app):
+    """The raw path spelled as the router read it (canonical_raw_path), for Datasette, which
+    routes on the raw path."""
+
+    async def middleware(scope, receive, send):
         raw = scope.get("raw_path")
         if raw and (b"//" in raw or b"%" in raw):
             scope["raw_path"] = canonical_raw_path(raw)
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def hold_snapshot(app):
+    """/api: the current database build, held for the whole request (a rebuild meanwhile does
+    not change what it reads), named on every successful answer (build_headers)."""
+
+    async def middleware(scope, receive, send):
+        if not routed_path(scope).startswith("/api"):
+            await app(scope, receive, send)
+            return
+        snapshot = scope["litestar_app"].state.database.current()
+        scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
+        stamp = build_headers(snapshot.build_id)
+
+        async def send_stamped(message):
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                message = {**message, "headers": [*message.get("headers", ()), *stamp]}
+            await send(message)
+
+        await app(scope, receive, send_stamped)
+
+    return middleware
+
+
+def single_values(app):
+    """/api: a parameter that takes one value, given twice, is a 400 (repeated_parameter)."""
+
+    async def middleware(scope, receive, send):
         route = routed_path(scope)
-        stamp: Headers = ()
-        conditional = False
-        if route.startswith("/api"):
-            snapshot = scope["litestar_app"].state.database.current()
-            scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
-            stamp = build_headers(snapshot.build_id)
-            conditional = _client_has(stamp[0][1], scope["headers"])
+        query = scope.get("query_string", b"")
+        name = route.startswith("/api") and repeated_parameter(route, query)
+        if name:
+            refusal = problem(400, "Bad parameter", "given more than once: give it once", name)
+            await _refuse(refusal)(scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+_DISCONNECT = {"type": "http.disconnect"}
+
+
+def not_modified(app):
+    """/api: a client that already has the build gets a 304 only where it would have had a 200:
+    after the Host check, the rate limit, the validation of every parameter and the handler (an
+    unknown id is a 404, whatever If-None-Match says). A streamed export answered so is stopped
+    as if the client had gone away: its body is never produced."""
+
+    async def middleware(scope, receive, send):
+        snapshot = scope.get("state", {}).get(SNAPSHOT_KEY)
+        etag = build_headers(snapshot.build_id)[0][1] if snapshot is not None else None
+        if etag is None or not _client_has(etag, scope["headers"]):
+            await app(scope, receive, send)
+            return
         answered = False  # a 304 was sent in place of a 200: drop the body, stop a stream
 
-        async def send_with_headers(message):
+        async def send_304(message):
             nonlocal answered
             if answered:
                 return
-            if message["type"] == "http.response.start":
-                if conditional and message["status"] == 200:
-                    answered = True
-                    await send({"type": "http.response.start", "status": 304, "headers": [*stamp, *_PLAIN]})
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-                    return
-                headers = list(message.get("headers", ()))
-                present = {k.lower() for k, _ in headers}
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                extra = security_headers(route, content_type)
-                if stamp and message["status"] < 400:
-                    extra = (*extra, *stamp)
-                headers.extend(h for h in extra if h[0] not in present)
-                message = {**message, "headers": headers}
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                answered = True
+                await send({"type": "http.response.start", "status": 304, "headers": []})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             await send(message)
 
         async def receive_until_answered():
             return _DISCONNECT if answered else await receive()
 
-        if stamp and (name := repeated_parameter(route, scope.get("query_string", b""))):
-            response = problem(400, "Bad parameter", "given more than once: give it once", name)
-            await response.to_asgi_response(app=None, request=None)(scope, receive, send_with_headers)  # type: ignore[arg-type]
-            return
-        await app(scope, receive_until_answered, send_with_headers)
+        await app(scope, receive_until_answered, send_304)
 
     return middleware
+
+
+async def add_security_headers(message, scope) -> None:
+    """Litestar's before_send hook: security_headers on every answer, whoever made it."""
+    if message["type"] != "http.response.start":
+        return
+    headers = message.setdefault("headers", [])
+    if not isinstance(headers, list):
+        headers = message["headers"] = list(headers)
+    content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    html = content_type.startswith(b"text/html")
+    route = routed_path(scope) if html and "route_handler" in scope else ""  # a router 404: none
+    present = {k.lower() for k, _ in headers}
+    headers.extend(h for h in security_headers(route, content_type) if h[0] not in present)
+
+
+HEAD_KEY = "chrono.head"
 
 
 class ChronoApp(Litestar):
@@ -741,18 +875,37 @@ class ChronoApp(Litestar):
 
     Litestar's router knows only the methods routes declare, and every route here is GET: a
     HEAD request would get a 405 before any middleware ran. Link checkers, caches and `curl -I`
-    use HEAD to read the headers (ETag, Content-Length, X-Chrono-Build) without the page.
+    use HEAD to read the headers (ETag, Content-Length, X-Chrono-Build) without the page; an
+    export asked for so checks its parameters and produces nothing (`export`).
+
+    An export cut by its budget after its first bytes went out (capacity.Cut) cannot say so in
+    its status any more: its connection is closed mid-body, so the client sees it incomplete,
+    with one warning in the log instead of a traceback.
     """
 
     async def __call__(self, scope, receive, send):  # type: ignore[override]
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope, send = {**scope, "method": "GET"}, _headers_only(send)
-        await super().__call__(scope, receive, send)
+            scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _headers_only(send)
+        try:
+            await super().__call__(scope, receive, send)
+        except Exception as exc:
+            if (cut := _cut(exc)) is None:
+                raise
+            log.warning("%s %s: %s", scope["method"], scope["path"], cut)
+
+
+def _cut(exc: BaseException | None) -> Cut | None:
+    """The Cut behind `exc`: Litestar re-raises an error of a started answer as its cause, and
+    a stream's error comes inside an exception group."""
+    while exc is not None and not isinstance(exc, Cut):
+        if isinstance(exc, BaseExceptionGroup):
+            return next((cut for inner in exc.exceptions if (cut := _cut(inner))), None)
+        exc = exc.__cause__
+    return exc
 
 
 def _headers_only(send):
-    """Pass the response start through (Content-Length included, as for GET) and end the body
-    at once; a streamed export is still produced, and dropped."""
+    """Pass the response start through (Content-Length included, as for GET); end the body."""
 
     async def send_head(message):
         if message["type"] == "http.response.body":
@@ -799,7 +952,10 @@ def create_app(
         from .publish import mount_datasette as datasette_handler
 
         handlers.append(datasette_handler(Path(db_path), DATASETTE_MOUNT))
-    middleware: list = [_edge_middleware]
+    names = frozenset(h.lower().strip("[]").rstrip(".") for h in allowed_hosts or ())
+    hosts = [host_check(names)] if names else []
+    middleware: list = [*hosts, cap_query_string, canonical_path, hold_snapshot, single_values,
+                        not_modified]
     if rate_limit:
         from litestar.middleware.rate_limit import RateLimitConfig
 
@@ -812,11 +968,12 @@ def create_app(
             store=ANSWERS, key_builder=answer_key, default_expiration=None,
             cache_response_filter=lambda _, status: keeping and status == 200,
         ),
+        dependencies={"selection": Provide(selection, sync_to_thread=False)},
+        before_send=[add_security_headers],
         on_startup=[_freeze_heap],
         state=State({"database": database, "datasette": mount_datasette, "capacity": Capacity()}),
         cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
                                expose_headers=["ETag", "X-Chrono-Build"]),
-        allowed_hosts=allowed_hosts or None,
         request_max_body_size=16_384,
         exception_handlers={
             QueryError: on_query_error,

@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from .store import Lease, OverBudget, Reader, Snapshot, raise_budget_errors
+from .store import Lease, OverBudget, Reader, Snapshot, TooLarge, raise_budget_errors
 
 T = TypeVar("T")
 
@@ -63,6 +63,12 @@ class Busy(Exception):
     def __init__(self, what: str, retry_after: int = RETRY_AFTER) -> None:
         super().__init__(what)
         self.what, self.retry_after = what, retry_after
+
+
+class Cut(Exception):
+    """An export stopped by its budget after its first bytes were sent: too late for a status
+    that says so, so the server ends the connection mid-body and the client sees the answer
+    incomplete."""
 
 
 class Slot:
@@ -196,11 +202,17 @@ class Capacity:
 
         async def rest() -> AsyncIterator[bytes]:
             ended = False
+            sent = 0
             try:
                 block = first
                 while block:
                     yield block
-                    block = await self.run(pull)
+                    sent += len(block)
+                    try:
+                        block = await self.run(pull)
+                    except (OverBudget, TooLarge, Busy) as exc:
+                        ended = True  # no pull is running: the slot can go back now
+                        raise Cut(f"{what} cut after {sent:,} bytes: {exc}") from None
                 ended = True
             finally:
                 # A stream read to its end has no pull running: its slot is free before the

@@ -94,7 +94,7 @@ def verify(corpus: Path, data: Path) -> None:
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Data folder to build from when the database is missing or stale [default: the database's folder].")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, envvar="CHRONO_ALLOWED_HOSTS",
-              help="Accept only requests for this Host (repeatable; default: any).")
+              help="Accept only this Host name, on any port (repeatable; default: any).")
 @click.option("--rate-limit", type=str, default=None, envvar="CHRONO_RATE_LIMIT", metavar="N/UNIT",
               help="Requests per client address, e.g. 600/minute (default: no limit).")
 @click.option("--cache-mb", type=click.FloatRange(min=0), default=DEFAULT_CACHE_MB, show_default=True, envvar="CHRONO_CACHE_MB",

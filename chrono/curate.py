@@ -28,6 +28,7 @@ from litestar.params import JSONBody
 from litestar.response import Redirect
 
 from . import dates
+from .api import host_name
 from .build import build, input_files, read_build_info
 from .extract.pages import Article, PageError, fetch, read_html
 from .load import DataError, Problem, load_catalogue
@@ -413,13 +414,6 @@ def on_http(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
 
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'")
-
-
-def host_name(host: str) -> str:
-    """The name in a Host header, without its port: `[::1]:8001` → `::1`."""
-    if host.startswith("["):
-        return host[1:].partition("]")[0]
-    return host.rpartition(":")[0] if host.count(":") == 1 else host
 
 
 def _edge_middleware(allowed: set[str]):

@@ -570,3 +570,23 @@ def _assemble(conn: sqlite3.Connection, names: list[str], pairs: dict[tuple[int,
         ):
             nodes.append(Node(id=actor_id, name=name, kind=kind, events=events[actor_id]))
     return Network(nodes=nodes, edges=edges, actor=None if ego is None else names[ego])
+
+
+# Past this many contact rows to read, drawing a network is expensive work: it runs in the
+# database pool under one of the few slots for expensive requests (capacity.heavy).
+WIDE_NETWORK = 5_000
+
+
+def network_size(conn: sqlite3.Connection, f: EventFilter, *, group: bool = False) -> int:
+    """About how many contact rows drawing `f` may read: every pair's rows in the months of
+    its range (network_actor_months). With an actor, the contacts among its partners can read
+    that many too. Cheap: a few hundred rows of counts, where the drawing may read hundreds
+    of thousands of rows."""
+    low = f.start.isoformat()[:7] if f.start else ""
+    high = f.end.isoformat()[:7] if f.end else "9999-12"
+    row = conn.execute(
+        "SELECT coalesce(sum(count), 0) FROM network_actor_months"
+        " WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
+        (GROUPED if group else DIRECT, EVERYONE, low, high),
+    ).fetchone()
+    return row[0]

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date
 
+import httpx
 import icalendar
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
+from chrono import capacity
 from chrono.api import create_app
-from tests.helpers import ALL
+from chrono.exports import ics_lines
+from chrono.models import EventOut
+from tests.helpers import ALL, LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -274,22 +280,21 @@ def test_atom_feed_refuses_bad_filters_in_words(client):
     assert r.status_code == 400 and r.json()["detail"] == "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"
 
 
-@pytest.mark.parametrize("line", [
-    "DESCRIPTION:" + "a" * 300,
-    "DESCRIPTION:" + "’" * 120,  # three octets each: cuts fall inside characters unless moved
-    "SUMMARY:" + "Haniyeh’s call – “completely baseless” 😀 " * 9,
-    "X:" + "é" * 37 + "a",
-    "SHORT:ok",
+@pytest.mark.parametrize("text", [
+    "a" * 300,
+    "’" * 120,  # three octets each: cuts fall inside characters unless moved
+    "Haniyeh’s call – “completely baseless” 😀 " * 9,
+    "é" * 37 + "a",
+    "ok",
 ])
-def test_ics_folding_keeps_every_character_whole(line):
-    from chrono.exports import _fold
-
-    folded = _fold(line)
-    assert folded.endswith("\r\n")
-    physical = folded[:-2].split("\r\n")
+def test_ics_folding_keeps_every_character_whole(client, text):
+    answer = client.get("/api/events/2024-12-24-talks-in-kabul").content
+    event = msgspec.json.decode(answer, type=EventOut)
+    event = msgspec.structs.replace(event, title=text)
+    feed = "".join(ics_lines([event], "20250101T000000Z")).encode()
+    physical = feed.decode("utf-8").split("\r\n")  # decodes only if no cut fell inside a character
     assert all(len(p.encode("utf-8")) <= 75 for p in physical)
-    assert all(p.startswith(" ") for p in physical[1:])
-    assert "".join([physical[0], *(p[1:] for p in physical[1:])]) == line
+    assert str(next(iter(icalendar.Calendar.from_ical(feed).walk("VEVENT")))["SUMMARY"]) == text
 
 
 def test_atom_entries_open_the_events_datasette_page_when_it_is_mounted(api_db):
@@ -337,3 +342,58 @@ def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(
                 with urllib.request.urlopen(server.origin + path, timeout=30) as r:
                     statuses.append(r.status)
         assert statuses == [200] * 40
+
+
+EXPORTS = {
+    "/api/events.csv": "text/csv",
+    "/api/events.ics": "text/calendar",
+    "/api/timeline.json": "application/json",
+    "/api/events.atom": "application/atom+xml",
+    "/api/actors.csv": "text/csv",
+}
+
+
+def test_head_of_an_export_answers_its_headers_without_making_it(api_db, monkeypatch):
+    """Link checkers and `curl -I` read the headers: the export is not produced, and no export
+    slot is taken (here every slot is held, so an export that took one would be refused)."""
+    from chrono import api
+
+    def no_export(*_, **__):
+        raise AssertionError("the export was produced for a HEAD request")
+
+    monkeypatch.setattr(api, "iter_events", no_export)
+    monkeypatch.setattr(api, "iter_actors", no_export)
+    app = create_app(api_db, mount_datasette=False, cache_mb=0)
+    while app.state.capacity._heavy.acquire(blocking=False):
+        pass
+    with TestClient(app) as c:
+        for path, media_type in EXPORTS.items():
+            r = c.head(f"{path}?q=talks" if "actors" not in path else path)
+            assert (r.status_code, r.content) == (200, b""), path
+            assert r.headers["content-type"].startswith(media_type), path
+            assert r.headers["x-chrono-build"], path
+        refused = c.head("/api/events.csv?actor=nobody-at-all")
+        assert refused.status_code == 400 and refused.content == b""
+        assert c.get("/api/events.csv").status_code == 503  # the slots were taken indeed
+
+
+def test_an_export_cut_by_its_budget_ends_without_a_traceback(generated_db, monkeypatch, capfd):
+    """Past its whole budget, an export whose first bytes were sent can no longer answer 503:
+    the server ends the connection mid-body (the client sees the answer incomplete) and logs
+    one warning."""
+    monkeypatch.setattr(capacity, "EXPORT_SECONDS", 1.0)
+    app = create_app(generated_db, mount_datasette=False, cache_mb=0)
+    with LiveServer(app) as server, httpx.Client(base_url=server.origin, timeout=60) as client:
+        with client.stream("GET", "/api/events.csv") as r:
+            assert r.status_code == 200
+            chunks = r.iter_raw()
+            assert next(chunks)
+            time.sleep(2)  # the client stalls; the server cannot write ahead forever
+            with pytest.raises(httpx.RemoteProtocolError):  # the body ends short of its end
+                for _ in chunks:
+                    pass
+        assert client.get("/api/events?limit=1").status_code == 200  # the server goes on
+    err = capfd.readouterr().err  # the app configures logging itself: read what it wrote
+    assert "Traceback" not in err
+    cut = [line.split(" - ")[0] for line in err.splitlines() if "exports cut after" in line]
+    assert cut == ["WARNING"]

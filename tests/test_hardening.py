@@ -137,10 +137,52 @@ def test_allowed_hosts_can_be_restricted(bundled_db):
         assert c.get("/api/types", headers={"Host": "evil.example"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "host", ["chrono.example:8000", "chrono.example:443", "CHRONO.example:8000", "chrono.example."]
+)
+def test_an_allowed_host_is_allowed_on_any_port(bundled_db, host):
+    app = create_app(bundled_db, mount_datasette=False, allowed_hosts=["chrono.example"])
+    with TestClient(app) as c:
+        r = c.get("/api/types", headers={"Host": host})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:8000", "chrono.example.evil.example:8000", "evil.example:chrono.example", ""],
+)
+def test_other_hosts_are_refused_whatever_the_port(bundled_db, host):
+    app = create_app(bundled_db, mount_datasette=False, allowed_hosts=["chrono.example"])
+    with TestClient(app) as c:
+        r = c.get("/api/types", headers={"Host": host})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"] == f"this server does not answer to the host {host!r}"
+
+
 def test_rate_limit_available_by_configuration(bundled_db):
     with TestClient(create_app(bundled_db, mount_datasette=False, rate_limit=("minute", 3))) as c:
         codes = [c.get("/api/types").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+
+
+def test_a_rate_limited_client_is_told_when_to_ask_again(bundled_db):
+    with TestClient(create_app(bundled_db, mount_datasette=False, rate_limit=("minute", 1))) as c:
+        assert c.get("/api/types").status_code == 200
+        r = c.get("/api/events?limit=1")
+    assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "path", ["/no/such/page", "/api/no-such-endpoint", "/static/no/such.css", "/schema/nothing"]
+)
+def test_unknown_paths_carry_the_security_headers(client, path):
+    r = client.get(path)
+    assert r.status_code == 404
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    if r.headers["content-type"].startswith("text/html"):  # /schema/… answers a page
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
 
 # --- property tests for the parsers users can reach ------------------------------------------

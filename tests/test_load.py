@@ -148,12 +148,14 @@ def test_heavy_requests_beyond_the_cap_are_refused_while_cheap_ones_answer(serve
     live_contacts = f"/api/contacts?actor={actor}&from=1990&to=2030"
     wide_text = "/api/events?q=a*&type=statement"  # every word in a
     with held_exports(server, 2):  # every slot for expensive work taken
-        for path in ("/api/events.csv", live_contacts, wide_text):
+        for path in ("/api/events.csv", live_contacts, wide_text, "/api/network"):
             r = read_all(server, path)
             assert is_refusal(r), (path, r.status_code, r.text[:200])
         cheap_requests_answer(server)
-        # not expensive: the contacts the build counted, a common word alone, a page of the busiest actor
-        for path in (f"/api/contacts?actor={actor}&limit=5", f"/api/events?q={word}", f"/api/events?actor={actor}"):
+        # not expensive: the contacts the build counted, a common word alone, a page of the busiest
+        # actor, the network of two months
+        for path in (f"/api/contacts?actor={actor}&limit=5", f"/api/events?q={word}", f"/api/events?actor={actor}",
+                     "/api/network?from=2015-03&to=2015-04"):
             assert read_all(server, path).status_code == 200, path
     deadline = time.monotonic() + HANG  # the slots come back once the streams are closed
     while (r := read_all(server, live_contacts)).status_code == 503:
