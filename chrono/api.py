@@ -33,15 +33,37 @@ from . import exports
 from .cache import DEFAULT_CACHE_MB, BoundedMemoryStore
 from .capacity import RETRY_AFTER, Busy, Capacity, Cut
 from .models import (
-    EVENT_TYPES, STATUSES, ActorDetail, ActorList, ContactList, EventOut, EventPage, EventType,
+    EVENT_TYPES,
+    STATUSES,
+    ActorDetail,
+    ActorList,
+    ContactList,
+    EventOut,
+    EventPage,
+    EventType,
     Status,
 )
 from .network import DEFAULT_IDS, MAX_IDS, MAX_NODES, WIDE_NETWORK, Network, network, network_size
 from .plan import EventFilter, QueryError
 from .queries import (
-    MAX_CONTACTS, MAX_LIMIT, NotFound, StoredContactList, StoredEventPage, actor_names, contact_records,
-    contacts_are_live, get_actor, get_event, is_wide_text, iter_actors, iter_events, list_actors, list_contacts,
-    list_events, make_filter, resolve_actor,
+    MAX_CONTACTS,
+    MAX_LIMIT,
+    NotFound,
+    StoredContactList,
+    StoredEventPage,
+    actor_names,
+    contact_records,
+    contacts_are_live,
+    get_actor,
+    get_event,
+    is_wide_text,
+    iter_actors,
+    iter_events,
+    list_actors,
+    list_contacts,
+    list_events,
+    make_filter,
+    resolve_actor,
 )
 from .store import Database, OverBudget, Reader, Rebuilt, Snapshot, TooLarge
 
@@ -52,35 +74,76 @@ T = TypeVar("T")
 
 # --- parameters, described once and shared by every handler that filters events -------------
 
-From = Annotated[str | None, QueryParameter(
-    name="from", max_length=10, description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day); empty: no bound.",
-    examples=[], pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
-)]
-To = Annotated[str | None, QueryParameter(
-    name="to", max_length=10, description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day); empty: no bound.",
-    pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
-)]
-Match = Annotated[Literal["overlap", "within"], QueryParameter(
-    description="`overlap` (default): the event may fall in the range, its possible days touch it. "
-    "`within`: it certainly falls in the range, all its possible days are inside.",
-)]
-ActorParam = Annotated[list[str] | None, QueryParameter(
-    name="actor", description="Actor id, name or any alias, case- and accent-insensitive. Repeat it: every actor given must take part.",
-)]
-Members = Annotated[bool, QueryParameter(
-    description="If true (default), an organization also matches events of its members whose membership covers the event date.",
-)]
-TypeParam = Annotated[list[EventType] | None, QueryParameter(
-name="type", description="Event type (repeatable); see /api/types.")]  # type: ignore[valid-type]
-StatusParam = Annotated[list[Status] | None, QueryParameter(
-name="status", description="Status of the claim (repeatable).")]  # type: ignore[valid-type]
-Q = Annotated[str | None, QueryParameter(
-    max_length=200, description="Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, \"phrases\", OR, NOT, prefix*; "
-                "text that is not valid syntax, such as al-Qaeda or U.S., is searched as the words it holds).",
-)]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT}.")]
-Cursor = Annotated[str | None, QueryParameter(max_length=400, description="Opaque keyset cursor: the `next` value of the previous page.")]
-Order = Annotated[Literal["asc", "desc"], QueryParameter(description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id.")]
+From = Annotated[
+    str | None,
+    QueryParameter(
+        name="from",
+        max_length=10,
+        description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day); empty: no bound.",
+        examples=[],
+        pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
+    ),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(
+        name="to",
+        max_length=10,
+        description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day); empty: no bound.",
+        pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
+    ),
+]
+Match = Annotated[
+    Literal["overlap", "within"],
+    QueryParameter(
+        description="`overlap` (default): the event may fall in the range, its possible days touch it. "
+        "`within`: it certainly falls in the range, all its possible days are inside.",
+    ),
+]
+ActorParam = Annotated[
+    list[str] | None,
+    QueryParameter(
+        name="actor",
+        description="Actor id, name or any alias, case- and accent-insensitive. Repeat it: every actor given must take part.",
+    ),
+]
+Members = Annotated[
+    bool,
+    QueryParameter(
+        description="If true (default), an organization also matches events of its members whose membership covers the event date.",
+    ),
+]
+TypeParam = Annotated[
+    list[EventType] | None,
+    QueryParameter(name="type", description="Event type (repeatable); see /api/types."),
+]  # type: ignore[valid-type]
+StatusParam = Annotated[
+    list[Status] | None,
+    QueryParameter(name="status", description="Status of the claim (repeatable)."),
+]  # type: ignore[valid-type]
+Q = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=200,
+        description='Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*; '
+        "text that is not valid syntax, such as al-Qaeda or U.S., is searched as the words it holds).",
+    ),
+]
+Limit = Annotated[
+    int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Events per page, 1 to {MAX_LIMIT}.")
+]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=400, description="Opaque keyset cursor: the `next` value of the previous page."
+    ),
+]
+Order = Annotated[
+    Literal["asc", "desc"],
+    QueryParameter(
+        description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id."
+    ),
+]
 
 
 class Selection(msgspec.Struct, frozen=True):
@@ -97,8 +160,17 @@ class Selection(msgspec.Struct, frozen=True):
     q: str | None = None
 
     def resolve(self, conn: Reader) -> EventFilter:
-        return make_filter(conn, from_=self.from_, to=self.to, match=self.match, actor=self.actor,
-                           members=self.members, type_=self.type_, status=self.status, q=self.q)
+        return make_filter(
+            conn,
+            from_=self.from_,
+            to=self.to,
+            match=self.match,
+            actor=self.actor,
+            members=self.members,
+            type_=self.type_,
+            status=self.status,
+            q=self.q,
+        )
 
     def title(self, conn: Reader, f: EventFilter) -> str:
         """What was selected, in words: the title of a feed or a timeline."""
@@ -107,8 +179,14 @@ class Selection(msgspec.Struct, frozen=True):
 
 
 def selection(
-    from_: From = None, to: To = None, match: Match = "overlap", actor: ActorParam = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
+    from_: From = None,
+    to: To = None,
+    match: Match = "overlap",
+    actor: ActorParam = None,
+    members: Members = True,
+    type_: TypeParam = None,
+    status: StatusParam = None,
+    q: Q = None,
 ) -> Selection:
     """The event filters, declared once for every handler that takes them (as `selection`)."""
     return Selection(from_, to, match, actor, members, type_, status, q)
@@ -121,9 +199,13 @@ Filters = NamedDependency[Selection]  # a handler's `selection: Filters` comes f
 # Handlers that read the database are coroutines that hand the reading to the pool
 # (capacity.Capacity): the event loop only parses requests and writes answers.
 
+
 @get("/api/events", cache=True, tags=["events"])
 async def events_page(
-    scope: Scope, selection: Filters, limit: Limit = 50, cursor: Cursor = None,
+    scope: Scope,
+    selection: Filters,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     order: Order = "asc",
 ) -> Response[EventPage]:
     """Events matching every filter, in date order, one page at a time.
@@ -142,7 +224,9 @@ async def events_page(
 
 
 @get("/api/events/{event_id:str}", cache=True, tags=["events"])
-async def event_detail(scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]) -> EventOut:
+async def event_detail(
+    scope: Scope, event_id: Annotated[str, PathParameter(description="Event id.", max_length=200)]
+) -> EventOut:
     """One event with its actors and citations."""
     return await read(scope, lambda conn: get_event(conn, event_id))
 
@@ -156,12 +240,17 @@ NoCursor = Annotated[str | None, QueryParameter(name="cursor", description=_WHOL
 def _whole(limit: str | None, cursor: str | None) -> None:
     for name, value in (("limit", limit), ("cursor", cursor)):
         if value is not None:
-            raise QueryError(name, "an export holds every matching event; to read a page, use /api/events")
+            raise QueryError(
+                name, "an export holds every matching event; to read a page, use /api/events"
+            )
 
 
 @get("/api/events.csv", tags=["exports"], media_type="text/csv")
 async def events_csv(
-    scope: Scope, selection: Filters, order: Order = "asc", limit: NoLimit = None,
+    scope: Scope,
+    selection: Filters,
+    order: Order = "asc",
+    limit: NoLimit = None,
     cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as CSV, one row per event. Actors' names, ids and roles are joined
@@ -172,13 +261,19 @@ async def events_csv(
     def produce(conn: Reader):
         return exports.csv_rows(iter_events(conn, selection.resolve(conn), order))
 
-    return Stream(await export(scope, produce, selection.resolve), media_type="text/csv",
-                  headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'})
+    return Stream(
+        await export(scope, produce, selection.resolve),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="chrono-events.csv"'},
+    )
 
 
 @get("/api/events.ics", tags=["exports"], media_type="text/calendar")
 async def events_ics(
-    scope: Scope, selection: Filters, limit: NoLimit = None, cursor: NoCursor = None,
+    scope: Scope,
+    selection: Filters,
+    limit: NoLimit = None,
+    cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
     _whole(limit, cursor)
@@ -193,7 +288,10 @@ async def events_ics(
 
 @get("/api/timeline.json", tags=["exports"], media_type=MediaType.JSON)
 async def timeline(
-    scope: Scope, selection: Filters, limit: NoLimit = None, cursor: NoCursor = None,
+    scope: Scope,
+    selection: Filters,
+    limit: NoLimit = None,
+    cursor: NoCursor = None,
 ) -> Stream:
     """Every matching event as a Knight Lab TimelineJS 3 document (slide unique_id = event id;
     the headline says what was selected)."""
@@ -208,7 +306,10 @@ async def timeline(
 
 @get("/api/events.atom", tags=["exports"], media_type="application/atom+xml")
 async def events_atom(
-    request: Request, selection: Filters, limit: Limit = 50, cursor: Cursor = None,
+    request: Request,
+    selection: Filters,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Response[bytes]:
     """The newest matching events as an Atom 1.0 feed, newest first. Entry ids are tag: URIs made
     from the event ids, the same across rebuilds; each entry holds the date as precise as its
@@ -222,27 +323,47 @@ async def events_atom(
     page, title = await read(request.scope, work)
     events = page.records()
     url = request.url
-    selection = sorted((k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor"))
-    following = urlencode([*selection, ("limit", str(limit)), ("cursor", page.next)]) if page.next else None
+    selection = sorted(
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "cursor")
+    )
+    following = (
+        urlencode([*selection, ("limit", str(limit)), ("cursor", page.next)]) if page.next else None
+    )
     next_url = str(url.with_replacements(query=following)) if following else None
     # An entry opens the event's page in Datasette when it is mounted, else its JSON.
     root = url.path.rsplit("/api/", 1)[0]
-    where = "/datasette/chrono/events/{id}" if request.app.state.get("datasette") else "/api/events/{id}"
+    where = (
+        "/datasette/chrono/events/{id}"
+        if request.app.state.get("datasette")
+        else "/api/events/{id}"
+    )
     event_url = str(url.with_replacements(path=root + where, query=""))
     feed = exports.atom_feed(
-        events, title=title, self_url=str(url), event_url=event_url, next_url=next_url,
+        events,
+        title=title,
+        self_url=str(url),
+        event_url=event_url,
+        next_url=next_url,
         feed_id=exports.TAG + "events" + (f"?{urlencode(selection)}" if selection else ""),
     )
     return Response(feed, media_type="application/atom+xml")
 
 
-ActorQ = Annotated[str | None, QueryParameter(max_length=200, description="Part of a name or alias, case- and accent-insensitive.")]
+ActorQ = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=200, description="Part of a name or alias, case- and accent-insensitive."
+    ),
+]
 
 
 @get("/api/actors", cache=True, tags=["actors"])
 async def actors(
-    scope: Scope, q: ActorQ = None,
-    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")] = 100,
+    scope: Scope,
+    q: ActorQ = None,
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_LIMIT, description="At most this many actors.")
+    ] = 100,
 ) -> Response[ActorList]:
     """Actors (people, organizations, states) with their aliases and event counts."""
     return Response(await read(scope, lambda conn: list_actors(conn, q, limit)))
@@ -252,8 +373,11 @@ async def actors(
 async def actors_csv(scope: Scope, q: ActorQ = None) -> Stream:
     """Every actor (or those whose name or an alias holds `q`) as CSV: id, name, kind, aliases
     (joined with '; '), event count."""
-    return Stream(await export(scope, lambda conn: exports.actors_csv(iter_actors(conn, q))), media_type="text/csv",
-                  headers={"Content-Disposition": 'attachment; filename="chrono-actors.csv"'})
+    return Stream(
+        await export(scope, lambda conn: exports.actors_csv(iter_actors(conn, q))),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="chrono-actors.csv"'},
+    )
 
 
 class ActorElsewhere(Exception):
@@ -262,7 +386,11 @@ class ActorElsewhere(Exception):
 
 @get("/api/actors/{actor_id:str}", cache=True, tags=["actors"])
 async def actor_detail(
-    scope: Scope, actor_id: Annotated[str, PathParameter(description="Actor id; a name or alias redirects to the id.", max_length=200)],
+    scope: Scope,
+    actor_id: Annotated[
+        str,
+        PathParameter(description="Actor id; a name or alias redirects to the id.", max_length=200),
+    ],
 ) -> ActorDetail:
     """One actor: aliases, memberships with roles and dates, members, counts. Asked for by a name
     or an alias (case- and accent-insensitive), it redirects (302) to the actor's id."""
@@ -283,15 +411,39 @@ async def actor_detail(
 @get("/api/contacts", cache=True, tags=["contacts"])
 async def contacts(
     scope: Scope,
-    actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
-    with_: Annotated[str | None, QueryParameter(
-name="with", max_length=200, description="Only contacts with this actor.")] = None,
-    from_: From = None, to: To = None, members: Members = True,
-    limit: Annotated[int, QueryParameter(ge=1, le=MAX_CONTACTS, description=(
-        f"At most this many partners, the most frequent first (default and maximum {MAX_CONTACTS:,})."))] = MAX_CONTACTS,
-    ids: Annotated[int | None, QueryParameter(ge=0, description=(
-        "At most this many event ids per partner, the first in id order (default: all); "
-        "`count` still counts every contact event."))] = None,
+    actor: Annotated[
+        str,
+        QueryParameter(
+            max_length=200, description="Actor id, name or alias whose contacts to list."
+        ),
+    ],
+    with_: Annotated[
+        str | None,
+        QueryParameter(name="with", max_length=200, description="Only contacts with this actor."),
+    ] = None,
+    from_: From = None,
+    to: To = None,
+    members: Members = True,
+    limit: Annotated[
+        int,
+        QueryParameter(
+            ge=1,
+            le=MAX_CONTACTS,
+            description=(
+                f"At most this many partners, the most frequent first (default and maximum {MAX_CONTACTS:,})."
+            ),
+        ),
+    ] = MAX_CONTACTS,
+    ids: Annotated[
+        int | None,
+        QueryParameter(
+            ge=0,
+            description=(
+                "At most this many event ids per partner, the first in id order (default: all); "
+                "`count` still counts every contact event."
+            ),
+        ),
+    ] = None,
 ) -> Response[ContactList]:
     """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
 
@@ -313,10 +465,19 @@ name="with", max_length=200, description="Only contacts with this actor.")] = No
 @get("/api/contacts.csv", tags=["exports"], media_type="text/csv")
 async def contacts_csv(
     scope: Scope,
-    actor: Annotated[str, QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list.")],
-    with_: Annotated[str | None, QueryParameter(
-        name="with", max_length=200, description="Only contacts with this actor.")] = None,
-    from_: From = None, to: To = None, members: Members = True,
+    actor: Annotated[
+        str,
+        QueryParameter(
+            max_length=200, description="Actor id, name or alias whose contacts to list."
+        ),
+    ],
+    with_: Annotated[
+        str | None,
+        QueryParameter(name="with", max_length=200, description="Only contacts with this actor."),
+    ] = None,
+    from_: From = None,
+    to: To = None,
+    members: Members = True,
 ) -> Stream:
     """The actor's contacts as CSV, one row per partner, the most frequent first: both actors'
     ids and names, count, first and last day, event ids (joined with '; ')."""
@@ -328,30 +489,77 @@ async def contacts_csv(
         return list_contacts(conn, actor, with_, from_, to, members)
 
     found = await read(scope, work)
-    return Stream(exports.contacts_csv(contact_records(found)), media_type="text/csv",
-                  headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'})
+    return Stream(
+        exports.contacts_csv(contact_records(found)),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="chrono-contacts.csv"'},
+    )
 
 
 @get("/api/network", cache=True, tags=["contacts"])
 async def network_graph(
-    scope: Scope, from_: From = None, to: To = None, match: Match = "overlap",
-    actor: Annotated[str | None, QueryParameter(max_length=200, description=(
-        "Actor id, name or alias: draw that actor, the actors in contact with it and the contacts among them."))] = None,
-    members: Members = True, type_: TypeParam = None, status: StatusParam = None, q: Q = None,
-    min_count: Annotated[int, QueryParameter(name="min_count", description=(
-        "Only pairs in contact at least this many times (and the actors they join); 1 or more."))] = 1,
-    group: Annotated[bool, QueryParameter(description=(
-        "If true, draw each member as the organization it belongs to at the time of the event (the outermost one); "
-        "edge counts are then those of /api/contacts with members on."))] = False,
-    ids: Annotated[int, QueryParameter(description=(
-        f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default {DEFAULT_IDS}); "
-        "`count` still counts every event, and /api/contacts?actor=A&with=B lists them all."))] = DEFAULT_IDS,
-    limit: Annotated[int | None, QueryParameter(description=(
-        f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: its most frequent partners; without `actor`, "
-        "the actors with most events (default: all)."))] = None,
-    months: Annotated[bool, QueryParameter(description=(
-        "If true, add `months`: contacts per month of their earliest possible day (of the actor, with `actor`), "
-        "for a time brush."))] = False,
+    scope: Scope,
+    from_: From = None,
+    to: To = None,
+    match: Match = "overlap",
+    actor: Annotated[
+        str | None,
+        QueryParameter(
+            max_length=200,
+            description=(
+                "Actor id, name or alias: draw that actor, the actors in contact with it and the contacts among them."
+            ),
+        ),
+    ] = None,
+    members: Members = True,
+    type_: TypeParam = None,
+    status: StatusParam = None,
+    q: Q = None,
+    min_count: Annotated[
+        int,
+        QueryParameter(
+            name="min_count",
+            description=(
+                "Only pairs in contact at least this many times (and the actors they join); 1 or more."
+            ),
+        ),
+    ] = 1,
+    group: Annotated[
+        bool,
+        QueryParameter(
+            description=(
+                "If true, draw each member as the organization it belongs to at the time of the event (the outermost one); "
+                "edge counts are then those of /api/contacts with members on."
+            )
+        ),
+    ] = False,
+    ids: Annotated[
+        int,
+        QueryParameter(
+            description=(
+                f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default {DEFAULT_IDS}); "
+                "`count` still counts every event, and /api/contacts?actor=A&with=B lists them all."
+            )
+        ),
+    ] = DEFAULT_IDS,
+    limit: Annotated[
+        int | None,
+        QueryParameter(
+            description=(
+                f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: its most frequent partners; without `actor`, "
+                "the actors with most events (default: all)."
+            )
+        ),
+    ] = None,
+    months: Annotated[
+        bool,
+        QueryParameter(
+            description=(
+                "If true, add `months`: contacts per month of their earliest possible day (of the actor, with `actor`), "
+                "for a time brush."
+            )
+        ),
+    ] = False,
 ) -> Network:
     """Who was in contact with whom: actors as nodes, pairs of parties to contact events as edges.
 
@@ -366,8 +574,13 @@ async def network_graph(
     def work(conn: Reader) -> Network:
         actors = [actor] if actor else None
         f = Selection(from_, to, match, actors, members, type_, status, q).resolve(conn)
-        options = {"min_count": min_count, "group": group, "ids": ids, "months": months,
-                   "limit": limit}
+        options = {
+            "min_count": min_count,
+            "group": group,
+            "ids": ids,
+            "months": months,
+            "limit": limit,
+        }
         if network_size(conn, f, group=group) > WIDE_NETWORK:
             with capacity(scope).heavy("large networks"):
                 return network(conn, f, **options)
@@ -377,7 +590,9 @@ async def network_graph(
 
 
 VOCABULARY: dict[str, Any] = {
-    "types": [{"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()],
+    "types": [
+        {"type": t, "cameo": c, "cameo_label": label} for t, (c, label) in EVENT_TYPES.items()
+    ],
     "statuses": [{"status": s, "meaning": m} for s, m in STATUSES.items()],
 }
 
@@ -388,12 +603,22 @@ def types() -> dict[str, Any]:
     return VOCABULARY
 
 
-@get("/widget.js", sync_to_thread=False, include_in_schema=False, media_type="text/javascript; charset=utf-8")
+@get(
+    "/widget.js",
+    sync_to_thread=False,
+    include_in_schema=False,
+    media_type="text/javascript; charset=utf-8",
+)
 def widget_js() -> Response[bytes]:
     return _static("widget.js", "text/javascript; charset=utf-8")
 
 
-@get("/embed.js", sync_to_thread=False, include_in_schema=False, media_type="text/javascript; charset=utf-8")
+@get(
+    "/embed.js",
+    sync_to_thread=False,
+    include_in_schema=False,
+    media_type="text/javascript; charset=utf-8",
+)
 def embed_js() -> Response[bytes]:
     return _static("embed.js", "text/javascript; charset=utf-8")
 
@@ -423,7 +648,11 @@ def favicon() -> Response[bytes]:
 
 @get("/static/{name:str}", sync_to_thread=False, include_in_schema=False)
 def static_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
-    kinds = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+    kinds = {
+        ".css": "text/css; charset=utf-8",
+        ".js": "text/javascript; charset=utf-8",
+        ".svg": "image/svg+xml",
+    }
     suffix = Path(name).suffix
     if "/" in name or name.startswith(".") or suffix not in kinds:
         raise NotFoundException()
@@ -444,16 +673,28 @@ def _static(name: str, media_type: str) -> Response[bytes]:
         raise NotFoundException()
     # Litestar appends "; charset=utf-8" to text/* itself; giving it twice would repeat it.
     media_type = media_type.split(";")[0]
-    return Response(path.read_bytes(), media_type=media_type,
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(
+        path.read_bytes(), media_type=media_type, headers={"Cache-Control": "public, max-age=300"}
+    )
 
 
 # --- errors: one place turns exceptions into problem-details responses ----------------------
 
+
 def problem(
-    status: int, title: str, detail: str, parameter: str | None = None, extra: dict[str, Any] | None = None, **headers: str,
+    status: int,
+    title: str,
+    detail: str,
+    parameter: str | None = None,
+    extra: dict[str, Any] | None = None,
+    **headers: str,
 ) -> Response:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if parameter:
         body["parameter"] = parameter
     body.update(extra or {})
@@ -472,7 +713,11 @@ def on_actor_elsewhere(_: Request, exc: ActorElsewhere) -> Response:
 
 
 def on_not_found(request: Request, exc: Exception) -> Response:
-    detail = f"no record with id {exc.args[0]!r}" if isinstance(exc, NotFound) else f"nothing at {request.url.path}"
+    detail = (
+        f"no record with id {exc.args[0]!r}"
+        if isinstance(exc, NotFound)
+        else f"nothing at {request.url.path}"
+    )
     return problem(404, "Not found", detail)
 
 
@@ -480,7 +725,8 @@ _DAY = "use YYYY, YYYY-MM or YYYY-MM-DD"
 _NAME = "give an actor id, name or alias (at most 200 characters)"
 # What each parameter takes, in words: Litestar's own messages name types and regexes.
 PARAMETER_HELP: dict[str, str] = {
-    "from": _DAY, "to": _DAY,
+    "from": _DAY,
+    "to": _DAY,
     "match": "use overlap or within",
     "order": "use asc or desc",
     "members": "use true or false",
@@ -488,7 +734,8 @@ PARAMETER_HELP: dict[str, str] = {
     "status": f"use one of {', '.join(STATUSES)}",
     "q": "at most 200 characters of text",
     "cursor": "pass `next` from the previous page unchanged",
-    "actor": _NAME, "with": _NAME,
+    "actor": _NAME,
+    "with": _NAME,
     "ids": "use a whole number, 0 or more",
 }
 _LIMITS = {"/api/contacts": MAX_CONTACTS}  # the largest `limit` per path, where it is not MAX_LIMIT
@@ -525,9 +772,19 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
     parameter = parameter.rstrip("_") if parameter in ("from_", "type_", "with_") else parameter
     value = _bad_value(request, parameter)
     if value is None:
-        return problem(400, "Bad parameter", f"{parameter}: required; {parameter_help(parameter, request.url.path)}", parameter)
+        return problem(
+            400,
+            "Bad parameter",
+            f"{parameter}: required; {parameter_help(parameter, request.url.path)}",
+            parameter,
+        )
     shown = value if len(value) <= 40 else value[:40] + "…"
-    return problem(400, "Bad parameter", f"{parameter}: {parameter_help(parameter, request.url.path)} (got {shown!r})", parameter)
+    return problem(
+        400,
+        "Bad parameter",
+        f"{parameter}: {parameter_help(parameter, request.url.path)} (got {shown!r})",
+        parameter,
+    )
 
 
 def on_http(_: Request, exc: HTTPException) -> Response:
@@ -546,8 +803,12 @@ def on_busy(_: Request, exc: Busy) -> Response:
 
 
 def on_over_budget(_: Request, exc: OverBudget) -> Response:
-    return problem(503, "Over budget", f"{exc}; narrow the filters (a shorter date range, an actor, a rarer word)",
-                   **{"Retry-After": str(RETRY_AFTER)})
+    return problem(
+        503,
+        "Over budget",
+        f"{exc}; narrow the filters (a shorter date range, an actor, a rarer word)",
+        **{"Retry-After": str(RETRY_AFTER)},
+    )
 
 
 def on_too_large(_: Request, exc: TooLarge) -> Response:
@@ -555,7 +816,12 @@ def on_too_large(_: Request, exc: TooLarge) -> Response:
 
 
 def on_rebuilt(_: Request, exc: Rebuilt) -> Response:
-    return problem(503, "Rebuilt", "the chronology was rebuilt while this request started; ask again", **{"Retry-After": "1"})
+    return problem(
+        503,
+        "Rebuilt",
+        "the chronology was rebuilt while this request started; ask again",
+        **{"Retry-After": "1"},
+    )
 
 
 def on_error(request: Request, exc: Exception) -> Response:
@@ -567,22 +833,33 @@ def on_error(request: Request, exc: Exception) -> Response:
 
 MAX_QUERY_STRING = 2048
 # Our own pages need no inline script or style, so they can say so: an injected tag would not run.
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+)
 # Datasette's own pages carry inline scripts and styles.
-DATASETTE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                 "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'")
+DATASETTE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+)
 SNAPSHOT_KEY = "chrono.snapshot"
 DATASETTE_MOUNT = "/datasette"
 ANSWERS = "answers"  # the store of cached answers
 
 Headers = tuple[tuple[bytes, bytes], ...]
-_PLAIN: Headers = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin"))
+_PLAIN: Headers = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+)
 
 
 def _page_headers(csp: str, ancestors: str, frame_options: bool) -> Headers:
     extra = ((b"x-frame-options", b"DENY"),) if frame_options else ()
-    return (*_PLAIN, (b"content-security-policy", f"{csp}; frame-ancestors {ancestors}".encode()), *extra)
+    return (
+        *_PLAIN,
+        (b"content-security-policy", f"{csp}; frame-ancestors {ancestors}".encode()),
+        *extra,
+    )
 
 
 # Computed once: the middleware below runs on every response.
@@ -605,8 +882,11 @@ def security_headers(route: str, content_type: bytes) -> Headers:
 @functools.lru_cache(maxsize=8)
 def build_headers(build_id: str) -> Headers:
     """ETag and X-Chrono-Build name the database build that answered: a rebuild changes both."""
-    return ((b"etag", f'"{build_id}"'.encode()), (b"x-chrono-build", build_id.encode()),
-            (b"cache-control", b"public, max-age=60"))
+    return (
+        (b"etag", f'"{build_id}"'.encode()),
+        (b"x-chrono-build", build_id.encode()),
+        (b"cache-control", b"public, max-age=60"),
+    )
 
 
 def snapshot(scope: Scope) -> Snapshot:
@@ -651,7 +931,23 @@ def answer_key(request: Request) -> str:
 
 # Parameters that take one value. Litestar would keep the last of several silently, so that
 # `from=2021&from=2024` or `actor=hamas&actor=iran` on /api/contacts answered for one of them.
-_SINGLE = frozenset({"from", "to", "match", "members", "q", "limit", "cursor", "order", "with", "ids", "min_count", "group", "months"})
+_SINGLE = frozenset(
+    {
+        "from",
+        "to",
+        "match",
+        "members",
+        "q",
+        "limit",
+        "cursor",
+        "order",
+        "with",
+        "ids",
+        "min_count",
+        "group",
+        "months",
+    }
+)
 _LISTS_ON = ("/api/events", "/api/timeline")  # where actor, type and status repeat
 
 
@@ -663,7 +959,11 @@ def repeated_parameter(path: str, query_string: bytes) -> str | None:
     seen: set[str] = set()
     for part in query_string.split(b"&"):  # keys only: unquoting every value costs 4 % of a page
         raw = part.partition(b"=")[0]
-        key = unquote_plus(raw.decode("latin-1")) if b"%" in raw or b"+" in raw else raw.decode("latin-1")
+        key = (
+            unquote_plus(raw.decode("latin-1"))
+            if b"%" in raw or b"+" in raw
+            else raw.decode("latin-1")
+        )
         if key in single:
             if key in seen:
                 return key
@@ -709,7 +1009,9 @@ def canonical_raw_path(raw: bytes) -> bytes:
     """
     path, mark, query = raw.partition(b"?")
     if b"%" in path:
-        path = _ESCAPE.sub(lambda m: bytes([b]) if (b := int(m[1], 16)) in _PLAIN_BYTES else m[0], path)
+        path = _ESCAPE.sub(
+            lambda m: bytes([b]) if (b := int(m[1], 16)) in _PLAIN_BYTES else m[0], path
+        )
     return _SLASHES.sub(b"/", path) + mark + query
 
 
@@ -728,6 +1030,7 @@ def host_name(host: str) -> str:
 # read it (for Datasette), the build snapshot and its headers (/api), single-valued parameters
 # given once (/api), and the 304 for a client that has the build (/api), just outside
 # Litestar's rate limit and the handler: a 304 only ever replaces a 200.
+
 
 def _refuse(response: Response):
     """An ASGI app answering `response` (the middlewares' own refusals, in problem form)."""
@@ -758,7 +1061,9 @@ def cap_query_string(app):
 
     async def middleware(scope, receive, send):
         if len(scope.get("query_string", b"")) > MAX_QUERY_STRING:
-            response = problem(414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters")
+            response = problem(
+                414, "Query string too long", f"at most {MAX_QUERY_STRING} bytes of parameters"
+            )
             await _refuse(response)(scope, receive, send)
             return
         await app(scope, receive, send)
@@ -926,6 +1231,7 @@ def _freeze_heap() -> None:
 
 # --- the factory -----------------------------------------------------------------------------
 
+
 def create_app(
     db_path: Path,
     *,
@@ -944,9 +1250,27 @@ def create_app(
     database = Database(Path(db_path))
     database.current()  # fail now, not on the first request, if the file is missing
     handlers: list = [
-        events_page, event_detail, events_csv, events_ics, timeline, events_atom, actors, actors_csv, actor_detail,
-        contacts, contacts_csv, network_graph, types,
-        widget_js, embed_js, embed_page, network_page, landing, favicon, static_file, vendor_file,
+        events_page,
+        event_detail,
+        events_csv,
+        events_ics,
+        timeline,
+        events_atom,
+        actors,
+        actors_csv,
+        actor_detail,
+        contacts,
+        contacts_csv,
+        network_graph,
+        types,
+        widget_js,
+        embed_js,
+        embed_page,
+        network_page,
+        landing,
+        favicon,
+        static_file,
+        vendor_file,
     ]
     if mount_datasette:
         from .publish import mount_datasette as datasette_handler
@@ -954,8 +1278,14 @@ def create_app(
         handlers.append(datasette_handler(Path(db_path), DATASETTE_MOUNT))
     names = frozenset(h.lower().strip("[]").rstrip(".") for h in allowed_hosts or ())
     hosts = [host_check(names)] if names else []
-    middleware: list = [*hosts, cap_query_string, canonical_path, hold_snapshot, single_values,
-                        not_modified]
+    middleware: list = [
+        *hosts,
+        cap_query_string,
+        canonical_path,
+        hold_snapshot,
+        single_values,
+        not_modified,
+    ]
     if rate_limit:
         from litestar.middleware.rate_limit import RateLimitConfig
 
@@ -965,15 +1295,21 @@ def create_app(
         route_handlers=handlers,
         stores={ANSWERS: BoundedMemoryStore(int(cache_mb * 1024 * 1024))},
         response_cache_config=ResponseCacheConfig(
-            store=ANSWERS, key_builder=answer_key, default_expiration=None,
+            store=ANSWERS,
+            key_builder=answer_key,
+            default_expiration=None,
             cache_response_filter=lambda _, status: keeping and status == 200,
         ),
         dependencies={"selection": Provide(selection, sync_to_thread=False)},
         before_send=[add_security_headers],
         on_startup=[_freeze_heap],
         state=State({"database": database, "datasette": mount_datasette, "capacity": Capacity()}),
-        cors_config=CORSConfig(allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"], allow_credentials=False,
-                               expose_headers=["ETag", "X-Chrono-Build"]),
+        cors_config=CORSConfig(
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_credentials=False,
+            expose_headers=["ETag", "X-Chrono-Build"],
+        ),
         request_max_body_size=16_384,
         exception_handlers={
             QueryError: on_query_error,
@@ -989,9 +1325,17 @@ def create_app(
             Exception: on_error,
         },
         openapi_config=OpenAPIConfig(
-            title="chrono", version="0.1.0", path="/schema",
+            title="chrono",
+            version="0.1.0",
+            path="/schema",
             description="Sourced chronology of diplomatic contacts: events with fuzzy dates, actors, citations.",
-            tags=[Tag(name="events"), Tag(name="exports"), Tag(name="actors"), Tag(name="contacts"), Tag(name="vocabulary")],
+            tags=[
+                Tag(name="events"),
+                Tag(name="exports"),
+                Tag(name="actors"),
+                Tag(name="contacts"),
+                Tag(name="vocabulary"),
+            ],
         ),
         middleware=middleware,
         debug=debug,
@@ -1019,5 +1363,9 @@ def app_from_environment() -> Litestar:
     """The app of one worker of `chrono serve --workers N`: each worker process calls this
     factory and opens its own connections to the file; each sees a rebuild on its next request."""
     settings = msgspec.json.decode(os.environ[SETTINGS_ENV], type=ServeSettings)
-    return create_app(Path(settings.db), allowed_hosts=settings.allowed_hosts, rate_limit=settings.rate_limit,
-                      cache_mb=settings.cache_mb)
+    return create_app(
+        Path(settings.db),
+        allowed_hosts=settings.allowed_hosts,
+        rate_limit=settings.rate_limit,
+        cache_mb=settings.cache_mb,
+    )

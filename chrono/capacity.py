@@ -138,8 +138,9 @@ class Capacity:
 
         return await self.run(job)
 
-    async def stream(self, snapshot: Snapshot, produce: Callable[[Reader], Iterator[str | bytes]],
-                     what: str) -> AsyncIterator[bytes]:
+    async def stream(
+        self, snapshot: Snapshot, produce: Callable[[Reader], Iterator[str | bytes]], what: str
+    ) -> AsyncIterator[bytes]:
         """An export: a slot, a reader leased for the whole stream, and the chunks of
         `produce(reader)` pulled in the pool, one pull at a time. The first chunk is read
         before this returns, so a bad parameter is a 4xx, not a broken stream."""

@@ -60,6 +60,7 @@ class Refused(Exception):
 
 # --- writes ----------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def _data_lock(data: Path) -> Iterator[None]:
     """One writer at a time, across threads and processes (each holds its own open file)."""
@@ -115,8 +116,13 @@ def may_be_empty(db: Path) -> bool:
 
 def _relocated(problem: Problem, stage: Path, data: Path) -> Problem:
     """A problem found in the staged folder, named by the curated file it will be."""
-    return Problem(problem.file.replace(str(stage), str(data)), problem.record, problem.field,
-                   problem.message.replace(str(stage), str(data)), problem.line)
+    return Problem(
+        problem.file.replace(str(stage), str(data)),
+        problem.record,
+        problem.field,
+        problem.message.replace(str(stage), str(data)),
+        problem.line,
+    )
 
 
 def _sync_folder(folder: Path) -> None:
@@ -154,7 +160,11 @@ def read_page(html: str | None = None, url: str | None = None) -> Article:
 def _headline(text: str) -> str | None:
     """A pasted article's first line, when it reads as a headline (short, no full stop)."""
     first = text.split("\n", 1)[0].strip()
-    return first if 0 < len(first) <= 200 and "\n" in text and not first.endswith((".", "!", "?")) else None
+    return (
+        first
+        if 0 < len(first) <= 200 and "\n" in text and not first.endswith((".", "!", "?"))
+        else None
+    )
 
 
 def _published_or_none(value: str | None) -> str | None:
@@ -170,7 +180,10 @@ def _published_or_none(value: str | None) -> str | None:
 
 # --- duplicates --------------------------------------------------------------------------------
 
-def similar_events(db: Path, date: str, qualifier: str | None, type_: str, actors: list[dict[str, str]]) -> list[dict[str, Any]]:
+
+def similar_events(
+    db: Path, date: str, qualifier: str | None, type_: str, actors: list[dict[str, str]]
+) -> list[dict[str, Any]]:
     """Events already in the chronology that may be this one: the same type, dates that overlap,
     and the same parties (two in common, or the one the candidate names)."""
     try:
@@ -198,12 +211,22 @@ def similar_events(db: Path, date: str, qualifier: str | None, type_: str, actor
         listed = json.loads(members)
         theirs = {m["id"] for m in listed if m["role"] in PARTY_ROLES} or {m["id"] for m in listed}
         if len(parties & theirs) >= needed:
-            found.append({"id": event_id, "date": edtf, "date_text": date_text, "title": title, "type": etype,
-                          "status": status, "actors": listed})
+            found.append(
+                {
+                    "id": event_id,
+                    "date": edtf,
+                    "date_text": date_text,
+                    "title": title,
+                    "type": etype,
+                    "status": status,
+                    "actors": listed,
+                }
+            )
     return found
 
 
 # --- records -------------------------------------------------------------------------------------
+
 
 def _record(body: dict[str, Any], kind: str) -> dict[str, Any]:
     if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"].strip():
@@ -214,8 +237,22 @@ def _record(body: dict[str, Any], kind: str) -> dict[str, Any]:
 def _clean_event(body: dict[str, Any]) -> dict[str, Any]:
     """The event as the curator would write it: empty optional fields left out, in the order
     events.yml uses."""
-    order = ["id", "date", "date_text", "date_basis", "date_anchor", "qualifier", "title", "summary", "type",
-             "status", "location", "actors", "citations", "notes"]
+    order = [
+        "id",
+        "date",
+        "date_text",
+        "date_basis",
+        "date_anchor",
+        "qualifier",
+        "title",
+        "summary",
+        "type",
+        "status",
+        "location",
+        "actors",
+        "citations",
+        "notes",
+    ]
     out = {k: body[k] for k in order if k in body and body[k] not in (None, "")}
     out.update({k: v for k, v in body.items() if k not in out and v not in (None, "")})
     location = out.get("location")
@@ -227,14 +264,25 @@ def _clean_event(body: dict[str, Any]) -> dict[str, Any]:
 def _catalogue_json(data: Path) -> dict[str, Any]:
     catalogue, _ = load_catalogue(data)
     return {
-        "actors": [{"id": a.id, "name": a.name, "kind": a.kind, "aliases": list(a.aliases)}
-                   for a in catalogue.actors.values()],
-        "sources": [{"id": s.id, "title": s.title, "outlet": s.outlet, "published": s.published, "url": s.url}
-                    for s, _ in catalogue.sources.values()],
+        "actors": [
+            {"id": a.id, "name": a.name, "kind": a.kind, "aliases": list(a.aliases)}
+            for a in catalogue.actors.values()
+        ],
+        "sources": [
+            {
+                "id": s.id,
+                "title": s.title,
+                "outlet": s.outlet,
+                "published": s.published,
+                "url": s.url,
+            }
+            for s, _ in catalogue.sources.values()
+        ],
     }
 
 
 # --- the app -------------------------------------------------------------------------------------
+
 
 def same_origin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Writes come only from the workbench's own page, as JSON: a page elsewhere cannot post
@@ -244,7 +292,9 @@ def same_origin(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if origin != own:
         raise PermissionDeniedException("writes are accepted only from the workbench's own page")
     if connection.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise HTTPException(status_code=415, detail="send the body as JSON (Content-Type: application/json)")
+        raise HTTPException(
+            status_code=415, detail="send the body as JSON (Content-Type: application/json)"
+        )
 
 
 def _state(request: Request) -> tuple[Path, Path]:
@@ -270,7 +320,12 @@ def static_file(name: str) -> Response[bytes]:
     return _static(name)
 
 
-_KINDS = {".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+_KINDS = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+}
 _SERVED = {"curate.html", "curate.js", "curate.css", "widget.js", "favicon.svg"}
 
 
@@ -285,9 +340,14 @@ def workbench_state(request: Request) -> dict[str, Any]:
     """Vocabularies, actors and sources for the page's choices, and the current build."""
     data, db = _state(request)
     return {
-        "types": list(EVENT_TYPES), "statuses": STATUSES, "roles": list(ROLES), "party_roles": list(PARTY_ROLES),
-        "kinds": list(ACTOR_KINDS), "stances": list(STANCES),
-        **_catalogue_json(data), "build": read_build_info(db).get("build_id") if db.exists() else None,
+        "types": list(EVENT_TYPES),
+        "statuses": STATUSES,
+        "roles": list(ROLES),
+        "party_roles": list(PARTY_ROLES),
+        "kinds": list(ACTOR_KINDS),
+        "stances": list(STANCES),
+        **_catalogue_json(data),
+        "build": read_build_info(db).get("build_id") if db.exists() else None,
     }
 
 
@@ -311,11 +371,21 @@ def extract_candidates(request: Request, data: JSONBody[dict[str, Any]]) -> dict
     else:
         text = (data.get("text") or "").replace("\r\n", "\n").strip()
         if not text:
-            raise CurateError("paste the article's text, open a saved page, or give its address", 422, "text")
+            raise CurateError(
+                "paste the article's text, open a saved page, or give its address", 422, "text"
+            )
         article = Article(text=text, title=_headline(text))
     published = published or article.published
-    answer = {"published": published, "title": article.title, "outlet": article.outlet, "author": article.author,
-              "url": article.url, "text": article.text, "candidates": [], "new_names": []}
+    answer = {
+        "published": published,
+        "title": article.title,
+        "outlet": article.outlet,
+        "author": article.author,
+        "url": article.url,
+        "text": article.text,
+        "candidates": [],
+        "new_names": [],
+    }
     if not published:
         return answer
     gazetteer, _ = Gazetteer.load(folder)
@@ -332,9 +402,16 @@ def extract_candidates(request: Request, data: JSONBody[dict[str, Any]]) -> dict
 def similar(request: Request, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
     """Events already in the chronology that look like this candidate (a read: no Origin check)."""
     _, db = _state(request)
-    actors = [a for a in data.get("actors") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
-    found = similar_events(db, str(data.get("date") or ""), data.get("qualifier") or None,
-                           str(data.get("type") or ""), actors)
+    actors = [
+        a for a in data.get("actors") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)
+    ]
+    found = similar_events(
+        db,
+        str(data.get("date") or ""),
+        data.get("qualifier") or None,
+        str(data.get("type") or ""),
+        actors,
+    )
     return {"events": found}
 
 
@@ -343,7 +420,9 @@ def accept_event(request: Request, data: JSONBody[dict[str, Any]]) -> Response[d
     """Append one event to events.yml once the build's checks pass against all the data, and rebuild."""
     folder, db = _state(request)
     event = _clean_event(_record(data, "event"))
-    return _created(event["id"], commit(folder, db, "events.yml", lambda text: append_record(text, event)))
+    return _created(
+        event["id"], commit(folder, db, "events.yml", lambda text: append_record(text, event))
+    )
 
 
 @post("/curate/api/citations", guards=[same_origin], sync_to_thread=True)
@@ -353,13 +432,20 @@ def add_citation(request: Request, data: JSONBody[dict[str, Any]]) -> Response[d
     event_id = data.get("event")
     if not isinstance(event_id, str) or not event_id:
         raise CurateError("name the event the quote supports", 422, "event")
-    citation = {"source": data.get("source"), "quote": data.get("quote"), "stance": data.get("stance") or "reports"}
+    citation = {
+        "source": data.get("source"),
+        "quote": data.get("quote"),
+        "stance": data.get("stance") or "reports",
+    }
+
     def edit(text: str) -> str:
         try:
             return append_to_list(text, event_id, "citations", citation)
         except EditError as exc:
             if str(exc).startswith("no record"):
-                raise EditError(f"no event {event_id!r} in events.yml (an event of a bulk .jsonl file is edited in that file)") from None
+                raise EditError(
+                    f"no event {event_id!r} in events.yml (an event of a bulk .jsonl file is edited in that file)"
+                ) from None
             raise
 
     return _created(event_id, commit(folder, db, "events.yml", edit))
@@ -370,7 +456,9 @@ def add_source(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dic
     """Append one source (an article) to sources.yml."""
     folder, db = _state(request)
     source = {k: v for k, v in _record(data, "source").items() if v not in (None, "")}
-    return _created(source["id"], commit(folder, db, "sources.yml", lambda text: append_record(text, source)))
+    return _created(
+        source["id"], commit(folder, db, "sources.yml", lambda text: append_record(text, source))
+    )
 
 
 @post("/curate/api/actors", guards=[same_origin], sync_to_thread=True)
@@ -378,14 +466,19 @@ def add_actor(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dict
     """Append one actor to actors.yml."""
     folder, db = _state(request)
     actor = {k: v for k, v in _record(data, "actor").items() if v not in (None, "", [])}
-    return _created(actor["id"], commit(folder, db, "actors.yml", lambda text: append_record(text, actor)))
+    return _created(
+        actor["id"], commit(folder, db, "actors.yml", lambda text: append_record(text, actor))
+    )
 
 
 @post("/curate/api/aliases", guards=[same_origin], sync_to_thread=True)
 def add_alias(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dict[str, str]]:
     """Add a spelling to an existing actor's aliases in actors.yml."""
     folder, db = _state(request)
-    actor_id, alias = data.get("actor"), (data.get("alias") or "").strip() if isinstance(data.get("alias"), str) else ""
+    actor_id, alias = (
+        data.get("actor"),
+        (data.get("alias") or "").strip() if isinstance(data.get("alias"), str) else "",
+    )
     if not isinstance(actor_id, str) or not actor_id:
         raise CurateError("choose the actor the spelling belongs to", 422, "actor")
     if not alias:
@@ -395,8 +488,14 @@ def add_alias(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dict
 
 
 def _problem_json(problem: Problem) -> dict[str, str | int | None]:
-    return {"text": str(problem), "file": Path(problem.file).name, "line": problem.line, "record": problem.record,
-            "field": problem.field, "message": problem.message}
+    return {
+        "text": str(problem),
+        "file": Path(problem.file).name,
+        "line": problem.line,
+        "record": problem.record,
+        "field": problem.field,
+        "message": problem.message,
+    }
 
 
 def on_refused(_: Request, exc: Refused) -> Response[dict[str, Any]]:
@@ -404,7 +503,9 @@ def on_refused(_: Request, exc: Refused) -> Response[dict[str, Any]]:
 
 
 def on_curate_error(_: Request, exc: CurateError) -> Response[dict[str, Any]]:
-    return Response({"detail": exc.message, "field": exc.field, "status": exc.status}, status_code=exc.status)
+    return Response(
+        {"detail": exc.message, "field": exc.field, "status": exc.status}, status_code=exc.status
+    )
 
 
 def on_http(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
@@ -412,8 +513,10 @@ def on_http(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     return Response({"detail": detail, "status": exc.status_code}, status_code=exc.status_code)
 
 
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-        "base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'")
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'"
+)
 
 
 def _edge_middleware(allowed: set[str]):
@@ -428,16 +531,31 @@ def _edge_middleware(allowed: set[str]):
                 return
             host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
             if host_name(host).lower() not in allowed:
-                body = json.dumps({"detail": f"this workbench does not answer to the host {host!r}", "status": 400})
-                await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"application/json")]})
+                body = json.dumps(
+                    {
+                        "detail": f"this workbench does not answer to the host {host!r}",
+                        "status": 400,
+                    }
+                )
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [(b"content-type", b"application/json")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body.encode()})
                 return
 
             async def with_headers(message):
                 if message["type"] == "http.response.start":
                     headers = list(message.get("headers", ()))
-                    headers += [(b"content-security-policy", _CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                                (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+                    headers += [
+                        (b"content-security-policy", _CSP.encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"x-frame-options", b"DENY"),
+                        (b"cache-control", b"no-store"),
+                    ]
                     message = {**message, "headers": headers}
                 await send(message)
 
@@ -458,13 +576,19 @@ def _read_api(db: Path):
     async def read_api(scope: Any, receive: Any, send: Any) -> None:
         raw = scope.get("raw_path")
         # Litestar hands a mounted app the path below the mount point; the API routes on the whole path.
-        path = unquote(raw.decode("latin-1").partition("?")[0]) if raw else "/api" + scope["path"].rstrip("/")
+        path = (
+            unquote(raw.decode("latin-1").partition("?")[0])
+            if raw
+            else "/api" + scope["path"].rstrip("/")
+        )
         await api({**scope, "path": path, "root_path": ""}, receive, send)
 
     return read_api
 
 
-def create_app(data: Path, db: Path | None = None, *, allowed_hosts: list[str] | None = None) -> Litestar:
+def create_app(
+    data: Path, db: Path | None = None, *, allowed_hosts: list[str] | None = None
+) -> Litestar:
     """The workbench for one data folder; the chronology is built into `db` (default
     `data/chrono.db`) now if missing or stale, and after every accepted write.
 
@@ -478,12 +602,29 @@ def create_app(data: Path, db: Path | None = None, *, allowed_hosts: list[str] |
         with _data_lock(data):
             build(data, db, allow_empty=may_be_empty(db))
     return Litestar(
-        route_handlers=[home, page, static_file, workbench_state, extract_candidates, similar, accept_event,
-                        add_citation, add_source, add_actor, add_alias, _read_api(db)],
+        route_handlers=[
+            home,
+            page,
+            static_file,
+            workbench_state,
+            extract_candidates,
+            similar,
+            accept_event,
+            add_citation,
+            add_source,
+            add_actor,
+            add_alias,
+            _read_api(db),
+        ],
         state=State({"data": data, "db": db}),
         request_max_body_size=MAX_PAGE_BYTES + 65_536,
-        exception_handlers={Refused: on_refused, CurateError: on_curate_error, HTTPException: on_http},
-        middleware=[_edge_middleware({h.lower().strip('[]') for h in allowed_hosts or LOOPBACK_HOSTS})],
+        exception_handlers={
+            Refused: on_refused,
+            CurateError: on_curate_error,
+            HTTPException: on_http,
+        },
+        middleware=[
+            _edge_middleware({h.lower().strip("[]") for h in allowed_hosts or LOOPBACK_HOSTS})
+        ],
         openapi_config=None,
     )
-

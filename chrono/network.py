@@ -83,12 +83,21 @@ NETWORK_INDEXES = (
 
 # --- the build's side ------------------------------------------------------------------------
 
-def _covering(member_of: dict[str, list[tuple[str, str | None, str | None]]], actor: str, start: str, end: str) -> set[str]:
+
+def _covering(
+    member_of: dict[str, list[tuple[str, str | None, str | None]]], actor: str, start: str, end: str
+) -> set[str]:
     """The organisations `actor` belongs to on some day of [start, end]."""
-    return {org for org, first, last in member_of.get(actor, ()) if (first is None or first <= end) and (last is None or last >= start)}
+    return {
+        org
+        for org, first, last in member_of.get(actor, ())
+        if (first is None or first <= end) and (last is None or last >= start)
+    }
 
 
-def grouped_pairs(parties: list[str], start: str, end: str, member_of: dict, has_members: set[str]) -> list[tuple[str, str]]:
+def grouped_pairs(
+    parties: list[str], start: str, end: str, member_of: dict, has_members: set[str]
+) -> list[tuple[str, str]]:
     """The pairs of sides in contact at one event when members are drawn as their organisation.
 
     Each party stands for the outermost organisations it belongs to at the time (those that
@@ -102,8 +111,12 @@ def grouped_pairs(parties: list[str], start: str, end: str, member_of: dict, has
         for g in groups:
             inside.setdefault(g, set()).add(p)
     sides = sorted(inside)
-    return [(g, h) for i, g in enumerate(sides) for h in sides[i + 1:]
-            if inside[g] - inside[h] and inside[h] - inside[g]]
+    return [
+        (g, h)
+        for i, g in enumerate(sides)
+        for h in sides[i + 1 :]
+        if inside[g] - inside[h] and inside[h] - inside[g]
+    ]
 
 
 def write_network_pairs(conn: sqlite3.Connection) -> None:
@@ -113,7 +126,9 @@ def write_network_pairs(conn: sqlite3.Connection) -> None:
     types = ", ".join(f"'{t}'" for t in CONTACT_TYPES)
     roles = ", ".join(f"'{r}'" for r in PARTY_ROLES)
     member_of: dict[str, list[tuple[str, str | None, str | None]]] = {}
-    for org, actor, first, last in conn.execute("SELECT organization_id, actor_id, start_date, end_date FROM organization_members"):
+    for org, actor, first, last in conn.execute(
+        "SELECT organization_id, actor_id, start_date, end_date FROM organization_members"
+    ):
         member_of.setdefault(actor, []).append((org, first, last))
     _write_pairs(conn, member_of, types, roles)
     for statement in NETWORK_INDEXES:
@@ -140,21 +155,59 @@ def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: s
             crosses = int(start[:4] != end[:4])
             belongs = {p: _covering(member_of, p, start, end) for p in parties if p in member_of}
             for i, a in enumerate(parties):
-                for b in parties[i + 1:]:
+                for b in parties[i + 1 :]:
                     member = A_IN_B * (b in belongs.get(a, ())) + B_IN_A * (a in belongs.get(b, ()))
-                    yield (DIRECT, crosses, scale, start, rowid, keys[a], keys[b], member, end,
-                           type_, status, event_id)
+                    yield (
+                        DIRECT,
+                        crosses,
+                        scale,
+                        start,
+                        rowid,
+                        keys[a],
+                        keys[b],
+                        member,
+                        end,
+                        type_,
+                        status,
+                        event_id,
+                    )
             for g, h in grouped_pairs(parties, start, end, member_of, has_members):
-                yield (GROUPED, crosses, scale, start, rowid, keys[g], keys[h], 0, end,
-                       type_, status, event_id)
+                yield (
+                    GROUPED,
+                    crosses,
+                    scale,
+                    start,
+                    rowid,
+                    keys[g],
+                    keys[h],
+                    0,
+                    end,
+                    type_,
+                    status,
+                    event_id,
+                )
             for side, other, pair in contact_sides(parties, start, end, member_of, has_members):
                 if pair and side in has_members:
-                    yield (SIDE, crosses, scale, start, rowid, keys[side], keys[other], 0, end,
-                           type_, status, event_id)
+                    yield (
+                        SIDE,
+                        crosses,
+                        scale,
+                        start,
+                        rowid,
+                        keys[side],
+                        keys[other],
+                        0,
+                        end,
+                        type_,
+                        status,
+                        event_id,
+                    )
 
     counts = _Counts(conn, {keys[org] for org in has_members})
-    conn.executemany("INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     map(counts.add, pairs()))
+    conn.executemany(
+        "INSERT INTO network_pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        map(counts.add, pairs()),
+    )
     counts.flush()
 
 
@@ -201,17 +254,32 @@ class _Counts:
         year = self.year
         self.conn.executemany(
             "INSERT INTO network_pair_years VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((kind, year, a, b, member, len(ids), first, last,
-              _encode(dict(sorted(types.items()))).decode(), ",".join(ids))
-             for (kind, a, b, member), (first, last, ids, types) in sorted(self.pairs.items())))
+            (
+                (
+                    kind,
+                    year,
+                    a,
+                    b,
+                    member,
+                    len(ids),
+                    first,
+                    last,
+                    _encode(dict(sorted(types.items()))).decode(),
+                    ",".join(ids),
+                )
+                for (kind, a, b, member), (first, last, ids, types) in sorted(self.pairs.items())
+            ),
+        )
         self.conn.executemany(
             "INSERT INTO network_actor_months VALUES (?, ?, ?, ?)",
-            ((kind, actor, month, n) for (kind, actor, month), n in sorted(self.months.items())))
+            ((kind, actor, month, n) for (kind, actor, month), n in sorted(self.months.items())),
+        )
         self.pairs.clear()
         self.months.clear()
 
 
 # --- the answer ------------------------------------------------------------------------------
+
 
 class Node(msgspec.Struct, frozen=True, kw_only=True):
     id: str
@@ -255,7 +323,9 @@ def _own_test(kind: int, side: str, alias: str = "") -> str:
     return f" AND {alias}member & {A_IN_B if side == 'a' else B_IN_A} = 0"
 
 
-def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, int] | None = None, crosses: str = "0, 1") -> tuple[str, list]:
+def _range_sql(
+    f: EventFilter, kind: int, facts, on: tuple[str, int] | None = None, crosses: str = "0, 1"
+) -> tuple[str, list]:
     """Rows of network_pairs of `kind` (and `crosses`, SQL) in the filter's range, type, status
     and text: one index range per date scale, as the events pages read them (plan._arms).
     With `on` (column "a" or "b", actor key), only that actor's rows on that side, through its
@@ -268,7 +338,9 @@ def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, int] | None = No
         tests.append(f"p.status IN ({', '.join('?' * len(f.statuses))})")
         params += f.statuses
     if f.q:
-        tests.append("EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH ? AND x.rowid = p.event_rowid)")
+        tests.append(
+            "EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH ? AND x.rowid = p.event_rowid)"
+        )
         params.append(f.q)
     lo = f.start.isoformat() if f.start else None
     hi = f.end.isoformat() if f.end else None
@@ -277,7 +349,9 @@ def _range_sql(f: EventFilter, kind: int, facts, on: tuple[str, int] | None = No
     # One arm per value of `crosses`: `crosses IN (0, 1)` before a range on date_start read
     # rows outside the range in SQLite 3.40 (an early-out of IN on an index's middle column).
     for cross, (scale, days) in ((c, s) for c in crosses.split(", ") for s in facts.scales):
-        clauses = [f"p.kind = {_stored(kind)}"] + ([f"p.{on[0]} = ?{_own_test(kind, on[0], 'p.')}"] if on else [])
+        clauses = [f"p.kind = {_stored(kind)}"] + (
+            [f"p.{on[0]} = ?{_own_test(kind, on[0], 'p.')}"] if on else []
+        )
         clauses += [f"p.crosses = {int(cross)}", f"p.date_scale = {int(scale)}"]
         values: list = [on[1]] if on else []
         if lo:
@@ -320,7 +394,9 @@ def _plan(conn: sqlite3.Connection, f: EventFilter, kind: int) -> _Plan:
     first, last = _years(conn, _stored(kind))
     if first is None:
         return _Plan([], [(f, "0, 1")])
-    y0 = max(int(first), f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else int(first))
+    y0 = max(
+        int(first), f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else int(first)
+    )
     y1 = min(int(last), f.end.year - (f.end != date(f.end.year, 12, 31)) if f.end else int(last))
     whole_from = f.start.year + (f.start != date(f.start.year, 1, 1)) if f.start else None
     whole_to = f.end.year - (f.end != date(f.end.year, 12, 31)) if f.end else None
@@ -350,7 +426,14 @@ Row = tuple[int, int, dict[str, int], int, str, str, list[str]]
 _decode_types = msgspec.json.Decoder(dict[str, int]).decode
 
 
-def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None, among: list[int] | None) -> list[Row]:
+def _rows(
+    conn: sqlite3.Connection,
+    f: EventFilter,
+    facts,
+    kind: int,
+    ego: int | None,
+    among: list[int] | None,
+) -> list[Row]:
     """Rows per pair (several per pair: one per year or per type of the events read one by
     one) of `kind`: all of them, those of `ego`, or those among the actors `among`."""
     plan = _plan(conn, f, kind)
@@ -358,18 +441,24 @@ def _rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int |
     if plan.years:
         rows += _year_rows(conn, kind, plan.years, ego, among)
     for piece, crosses in plan.pieces:
-        for a, b, type_, n, first, last, ids in _event_rows(conn, piece, facts, kind, ego, among, crosses):
+        for a, b, type_, n, first, last, ids in _event_rows(
+            conn, piece, facts, kind, ego, among, crosses
+        ):
             rows.append((a, b, {type_: n}, n, first, last, ids.split(",")))
     return rows
 
 
-def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int | None, among: list[int] | None) -> list[Row]:
+def _year_rows(
+    conn: sqlite3.Connection, kind: int, years: list[str], ego: int | None, among: list[int] | None
+) -> list[Row]:
     marks = ", ".join("?" * len(years))
     if ego is not None:
         sides = ("a",) if kind == SIDE else ("a", "b")
         sql = " UNION ALL ".join(
             f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
-            f"WHERE kind = ? AND {side} = ? AND year IN ({marks}){_own_test(kind, side)}" for side in sides)
+            f"WHERE kind = ? AND {side} = ? AND year IN ({marks}){_own_test(kind, side)}"
+            for side in sides
+        )
         params: list = [v for _ in sides for v in (_stored(kind), ego, *years)]
     elif among is not None and len(among) <= LITERAL_IN:
         # a key range per year and actor: fewer rows than those years hold. Literal lists,
@@ -377,19 +466,33 @@ def _year_rows(conn: sqlite3.Connection, kind: int, years: list[str], ego: int |
         # sorted once (three times faster). `+b`: a seek per year, `a` and `b` instead (the
         # planner's choice) costs 30 times more at 800 actors
         among_marks = ", ".join("?" * len(among))
-        sql = (f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
-               f"AND a IN ({among_marks}) AND +b IN ({among_marks})")
+        sql = (
+            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
+            f"AND a IN ({among_marks}) AND +b IN ({among_marks})"
+        )
         params = [_stored(kind), *years, *among, *among]
     else:
-        test = "" if among is None else (" AND a IN (SELECT value FROM json_each(?))"
-                                         " AND +b IN (SELECT value FROM json_each(?))")
+        test = (
+            ""
+            if among is None
+            else (
+                " AND a IN (SELECT value FROM json_each(?))"
+                " AND +b IN (SELECT value FROM json_each(?))"
+            )
+        )
         sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
-        params = [_stored(kind), *years] + ([msgspec.json.encode(among).decode()] * 2 if among is not None else [])
-    return [(min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
-            for a, b, types, n, first, last, ids in conn.execute(sql, params)]
+        params = [_stored(kind), *years] + (
+            [msgspec.json.encode(among).decode()] * 2 if among is not None else []
+        )
+    return [
+        (min(a, b), max(a, b), _decode_types(types), n, first, last, ids.split(","))
+        for a, b, types, n, first, last, ids in conn.execute(sql, params)
+    ]
 
 
-def _event_source(f: EventFilter, kind: int, facts, ego: int | None, crosses: str) -> tuple[str, list]:
+def _event_source(
+    f: EventFilter, kind: int, facts, ego: int | None, crosses: str
+) -> tuple[str, list]:
     """The rows of `kind` the filter selects, event by event; with `ego`, only that actor's
     (on either side, or as the side of a SIDE row)."""
     if ego is None:
@@ -402,8 +505,15 @@ def _event_source(f: EventFilter, kind: int, facts, ego: int | None, crosses: st
     return " UNION ALL ".join(parts), params
 
 
-def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None, among: list[int] | None,
-                crosses: str) -> list[tuple]:
+def _event_rows(
+    conn: sqlite3.Connection,
+    f: EventFilter,
+    facts,
+    kind: int,
+    ego: int | None,
+    among: list[int] | None,
+    crosses: str,
+) -> list[tuple]:
     """(a, b, type, count, first, last, event ids joined with commas) per pair and type, a < b."""
     source, params = _event_source(f, kind, facts, ego, crosses)
     where = ""
@@ -412,34 +522,50 @@ def _event_rows(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego:
         where = f"WHERE a IN ({marks}) AND b IN ({marks})"
         params += [*among, *among]
     elif among is not None:
-        where = "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
+        where = (
+            "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
+        )
         params += [msgspec.json.encode(among).decode()] * 2
     sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), group_concat(event_id, ',')
               FROM ({source}) {where} GROUP BY 1, 2, 3"""
     return conn.execute(sql, params).fetchall()
 
 
-def _months(conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None) -> list[Month]:
+def _months(
+    conn: sqlite3.Connection, f: EventFilter, facts, kind: int, ego: int | None
+) -> list[Month]:
     """Contacts (rows) per month of their first possible day, of everyone or of `ego`."""
     plan = _plan(conn, f, kind)
     counts: dict[str, int] = {}
     if plan.years:
         for month, n in conn.execute(
             "SELECT month, count FROM network_actor_months WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
-            (SIDE if kind == OWN else kind, EVERYONE if ego is None else ego,
-             f"{plan.years[0]}-01", f"{plan.years[-1]}-12"),
+            (
+                SIDE if kind == OWN else kind,
+                EVERYONE if ego is None else ego,
+                f"{plan.years[0]}-01",
+                f"{plan.years[-1]}-12",
+            ),
         ):
             counts[month] = counts.get(month, 0) + n
     for piece, crosses in plan.pieces:
         source, params = _event_source(piece, kind, facts, ego, crosses)
-        for month, n in conn.execute(f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) GROUP BY 1", params):
+        for month, n in conn.execute(
+            f"SELECT substr(date_start, 1, 7), count(*) FROM ({source}) GROUP BY 1", params
+        ):
             counts[month] = counts.get(month, 0) + n
     return [Month(month=m, count=n) for m, n in sorted(counts.items())]
 
 
 def network(
-    reader: Reader, f: EventFilter, *, min_count: int = 1, group: bool = False, ids: int | None = None,
-    months: bool = False, limit: int | None = None,
+    reader: Reader,
+    f: EventFilter,
+    *,
+    min_count: int = 1,
+    group: bool = False,
+    ids: int | None = None,
+    months: bool = False,
+    limit: int | None = None,
 ) -> Network:
     """Nodes and edges of the contact events `f` selects.
 
@@ -487,7 +613,10 @@ def network(
                 pairs.update((k, v) for k, v in among.items() if ego not in k)
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
-            raise QueryError("from", f"the network took longer than {SQL_TIME_LIMIT:g}s to draw; narrow the range or filters") from None
+            raise QueryError(
+                "from",
+                f"the network took longer than {SQL_TIME_LIMIT:g}s to draw; narrow the range or filters",
+            ) from None
         raise
     finally:
         conn.set_progress_handler(None, 0)
@@ -523,7 +652,13 @@ def _merge(rows: list[Row]) -> dict[tuple[int, int], list]:
     for a, b, types, n, first, last, event_ids in rows:
         pair = pairs.get((a, b))
         if pair is None:
-            pairs[(a, b)] = [types, n, first, last, event_ids]  # each row's own dict and list: updated in place
+            pairs[(a, b)] = [
+                types,
+                n,
+                first,
+                last,
+                event_ids,
+            ]  # each row's own dict and list: updated in place
         else:
             for type_, m in types.items():
                 pair[0][type_] = pair[0].get(type_, 0) + m
@@ -550,16 +685,31 @@ def _node_events(pairs: dict[tuple[int, int], list]) -> dict[int, int]:
     return {k: len(ids[0]) if len(ids) == 1 else len(set().union(*ids)) for k, ids in lists.items()}
 
 
-def _assemble(conn: sqlite3.Connection, names: list[str], pairs: dict[tuple[int, int], list], ego: int | None, min_count: int,
-              ids: int | None) -> Network:
+def _assemble(
+    conn: sqlite3.Connection,
+    names: list[str],
+    pairs: dict[tuple[int, int], list],
+    ego: int | None,
+    min_count: int,
+    ids: int | None,
+) -> Network:
     """The answer: keys become ids (in the same order), edges sorted by their pair."""
     node_events = _node_events(pairs)
     edges, shown = [], set() if ego is None else {ego}
     for (a, b), (types, n, first, last, event_ids) in sorted(pairs.items()):
         if n >= min_count:
             event_ids = sorted(event_ids)
-            edges.append(Edge(source=names[a], target=names[b], count=n, first=first, last=last,
-                              types=dict(sorted(types.items())), event_ids=event_ids if ids is None else event_ids[:ids]))
+            edges.append(
+                Edge(
+                    source=names[a],
+                    target=names[b],
+                    count=n,
+                    first=first,
+                    last=last,
+                    types=dict(sorted(types.items())),
+                    event_ids=event_ids if ids is None else event_ids[:ids],
+                )
+            )
             shown.update((a, b))
     nodes = []
     if shown:

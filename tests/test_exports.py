@@ -29,7 +29,11 @@ def test_csv_has_one_row_per_event_with_same_filters(client):
     r = client.get("/api/events.csv?actor=Haniyah")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert [row["id"] for row in rows] == ["2021-08-haniyeh-calls-baradar", "2021-10-haniyeh-calls-muttaqi", "2025-01-hamas-statement"]
+    assert [row["id"] for row in rows] == [
+        "2021-08-haniyeh-calls-baradar",
+        "2021-10-haniyeh-calls-muttaqi",
+        "2025-01-hamas-statement",
+    ]
     assert rows[1]["qualifier"] == "early"
 
 
@@ -37,19 +41,56 @@ def test_csv_carries_what_a_citation_needs_column_by_column(client):
     text = client.get("/api/events.csv?actor=Haniyah&type=phone-call").text
     header, *rows = list(csv.reader(io.StringIO(text)))
     assert header == [
-        "id", "date", "date_text", "date_basis", "date_start", "date_end", "precision", "qualifier", "approximate",
-        "uncertain", "title", "summary", "type", "cameo", "status", "place", "country",
-        "actors", "actor_ids", "actor_roles", "quotes", "stances", "source_ids", "source_urls",
+        "id",
+        "date",
+        "date_text",
+        "date_basis",
+        "date_start",
+        "date_end",
+        "precision",
+        "qualifier",
+        "approximate",
+        "uncertain",
+        "title",
+        "summary",
+        "type",
+        "cameo",
+        "status",
+        "place",
+        "country",
+        "actors",
+        "actor_ids",
+        "actor_roles",
+        "quotes",
+        "stances",
+        "source_ids",
+        "source_urls",
     ]
     assert dict(zip(header, rows[0])) == {
-        "id": "2021-08-haniyeh-calls-baradar", "date": "2021-08", "date_text": "In August 2021", "date_basis": "stated",
-        "date_start": "2021-08-01", "date_end": "2021-08-31", "precision": "month", "qualifier": "",
-        "approximate": "false", "uncertain": "false", "title": "Haniyeh phones Baradar",
-        "summary": "Hamas leader called the Taliban deputy leader.", "type": "phone-call", "cameo": "041",
-        "status": "reported", "place": "", "country": "",
-        "actors": "Ismail Haniyeh (initiator); Abdul Ghani Baradar (recipient)", "actor_ids": "haniyeh; baradar",
-        "actor_roles": "initiator; recipient", "quotes": "In August 2021, Haniyah called Baradar.", "stances": "reports",
-        "source_ids": "review-2024", "source_urls": "",
+        "id": "2021-08-haniyeh-calls-baradar",
+        "date": "2021-08",
+        "date_text": "In August 2021",
+        "date_basis": "stated",
+        "date_start": "2021-08-01",
+        "date_end": "2021-08-31",
+        "precision": "month",
+        "qualifier": "",
+        "approximate": "false",
+        "uncertain": "false",
+        "title": "Haniyeh phones Baradar",
+        "summary": "Hamas leader called the Taliban deputy leader.",
+        "type": "phone-call",
+        "cameo": "041",
+        "status": "reported",
+        "place": "",
+        "country": "",
+        "actors": "Ismail Haniyeh (initiator); Abdul Ghani Baradar (recipient)",
+        "actor_ids": "haniyeh; baradar",
+        "actor_roles": "initiator; recipient",
+        "quotes": "In August 2021, Haniyah called Baradar.",
+        "stances": "reports",
+        "source_ids": "review-2024",
+        "source_urls": "",
     }
     # Codes are quoted text: a reader that honours quotes keeps the leading zero.
     assert '"041"' in text and '"2021-08"' in text
@@ -59,23 +100,46 @@ def test_csv_lists_each_citation_on_its_own_line_in_step(tmp_path):
     from chrono.build import build
     from tests.helpers import EVENTS, write_data
 
-    two = dict(EVENTS[3], citations=[
-        {"source": "wire-2024-12-24", "quote": "Pakistan's envoy held talks in Kabul on Tuesday.", "stance": "reports"},
-        {"source": "review-2024", "quote": "In August 2021, Haniyah called Baradar.", "stance": "reports"},
-        {"source": "wire-2024-12-24", "quote": "They came two days after the attack.", "stance": "reports"},
-    ])
+    two = dict(
+        EVENTS[3],
+        citations=[
+            {
+                "source": "wire-2024-12-24",
+                "quote": "Pakistan's envoy held talks in Kabul on Tuesday.",
+                "stance": "reports",
+            },
+            {
+                "source": "review-2024",
+                "quote": "In August 2021, Haniyah called Baradar.",
+                "stance": "reports",
+            },
+            {
+                "source": "wire-2024-12-24",
+                "quote": "They came two days after the attack.",
+                "stance": "reports",
+            },
+        ],
+    )
     build(write_data(tmp_path / "d", events=[two]), tmp_path / "x.db")
     with TestClient(create_app(tmp_path / "x.db", mount_datasette=False)) as c:
         row = next(csv.DictReader(io.StringIO(c.get("/api/events.csv").text)))
         ics = icalendar.Calendar.from_ical(c.get("/api/events.ics").content)
     assert row["quotes"].split("\n") == [
-        "Pakistan's envoy held talks in Kabul on Tuesday.", "In August 2021, Haniyah called Baradar.",
-        "They came two days after the attack."]
+        "Pakistan's envoy held talks in Kabul on Tuesday.",
+        "In August 2021, Haniyah called Baradar.",
+        "They came two days after the attack.",
+    ]
     assert row["source_ids"].split("\n") == ["wire-2024-12-24", "review-2024", "wire-2024-12-24"]
-    assert row["source_urls"].split("\n") == ["https://example.org/strikes", "", "https://example.org/strikes"]
+    assert row["source_urls"].split("\n") == [
+        "https://example.org/strikes",
+        "",
+        "https://example.org/strikes",
+    ]
     # The calendar lists each source once, however often the event cites it.
     description = str(next(iter(ics.walk("VEVENT")))["DESCRIPTION"])
-    assert description.count("Strikes and talks") == 1 and description.count("A year of contacts") == 1
+    assert (
+        description.count("Strikes and talks") == 1 and description.count("A year of contacts") == 1
+    )
 
 
 def test_contacts_csv_has_one_row_per_partner(client):
@@ -83,14 +147,34 @@ def test_contacts_csv_has_one_row_per_partner(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert rows == [
-        {"actor_id": "haniyeh", "actor_name": "Ismail Haniyeh", "other_id": "baradar", "other_name": "Abdul Ghani Baradar",
-         "count": "1", "first": "2021-08-01", "last": "2021-08-31", "event_ids": "2021-08-haniyeh-calls-baradar"},
-        {"actor_id": "haniyeh", "actor_name": "Ismail Haniyeh", "other_id": "muttaqi", "other_name": "Amir Khan Muttaqi",
-         "count": "1", "first": "2021-10-01", "last": "2021-10-10", "event_ids": "2021-10-haniyeh-calls-muttaqi"},
+        {
+            "actor_id": "haniyeh",
+            "actor_name": "Ismail Haniyeh",
+            "other_id": "baradar",
+            "other_name": "Abdul Ghani Baradar",
+            "count": "1",
+            "first": "2021-08-01",
+            "last": "2021-08-31",
+            "event_ids": "2021-08-haniyeh-calls-baradar",
+        },
+        {
+            "actor_id": "haniyeh",
+            "actor_name": "Ismail Haniyeh",
+            "other_id": "muttaqi",
+            "other_name": "Amir Khan Muttaqi",
+            "count": "1",
+            "first": "2021-10-01",
+            "last": "2021-10-10",
+            "event_ids": "2021-10-haniyeh-calls-muttaqi",
+        },
     ]
     json_contacts = client.get("/api/contacts?actor=Haniyah&from=2021").json()["contacts"]
-    csv_rows = list(csv.DictReader(io.StringIO(client.get("/api/contacts.csv?actor=Haniyah&from=2021").text)))
-    assert [(c["other"]["id"], str(c["count"])) for c in json_contacts] == [(r["other_id"], r["count"]) for r in csv_rows]
+    csv_rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/contacts.csv?actor=Haniyah&from=2021").text))
+    )
+    assert [(c["other"]["id"], str(c["count"])) for c in json_contacts] == [
+        (r["other_id"], r["count"]) for r in csv_rows
+    ]
     assert client.get("/api/contacts.csv").json()["parameter"] == "actor"
 
 
@@ -101,8 +185,13 @@ def test_actors_csv_lists_every_actor_with_aliases(client):
     listed = client.get("/api/actors").json()["actors"]
     assert list(rows) == [a["id"] for a in listed] and len(rows) == 7
     for a in listed:
-        assert rows[a["id"]] == {"id": a["id"], "name": a["name"], "kind": a["kind"], "aliases": "; ".join(a["aliases"]),
-                                 "event_count": str(a["event_count"])}
+        assert rows[a["id"]] == {
+            "id": a["id"],
+            "name": a["name"],
+            "kind": a["kind"],
+            "aliases": "; ".join(a["aliases"]),
+            "event_count": str(a["event_count"]),
+        }
     assert rows["haniyeh"]["aliases"].startswith("Haniyah; ")
     found = list(csv.DictReader(io.StringIO(client.get("/api/actors.csv?q=taleban").text)))
     assert [row["id"] for row in found] == ["islamic-emirate"]
@@ -116,17 +205,25 @@ def test_exports_refuse_paging_rather_than_ignore_it(client, path, parameter):
     assert "every matching event" in r.json()["detail"]
     spec = client.get("/schema/openapi.json").json()
     described = {p["name"]: p["description"] for p in spec["paths"][path]["get"]["parameters"]}
-    assert described["limit"].startswith("Not accepted") and described["cursor"].startswith("Not accepted")
+    assert described["limit"].startswith("Not accepted") and described["cursor"].startswith(
+        "Not accepted"
+    )
 
 
-@pytest.mark.parametrize("query, headline", [
-    ("", "All events"),
-    ("actor=Haniyah", "Ismail Haniyeh"),
-    ("actor=Haniyah&from=2021-08&to=2022", "Ismail Haniyeh · August 2021 – 2022"),
-    ("from=2024-12-24", "from 24 December 2024"),
-    ("to=2021&type=phone-call", "until 2021 · phone call"),
-    ("actor=baradar&actor=Haniyeh&status=reported", "Abdul Ghani Baradar and Ismail Haniyeh · reported"),
-])
+@pytest.mark.parametrize(
+    "query, headline",
+    [
+        ("", "All events"),
+        ("actor=Haniyah", "Ismail Haniyeh"),
+        ("actor=Haniyah&from=2021-08&to=2022", "Ismail Haniyeh · August 2021 – 2022"),
+        ("from=2024-12-24", "from 24 December 2024"),
+        ("to=2021&type=phone-call", "until 2021 · phone call"),
+        (
+            "actor=baradar&actor=Haniyeh&status=reported",
+            "Abdul Ghani Baradar and Ismail Haniyeh · reported",
+        ),
+    ],
+)
 def test_timeline_headline_says_what_was_selected(client, query, headline):
     assert client.get(f"/api/timeline.json?{query}").json()["title"]["text"]["headline"] == headline
 
@@ -146,7 +243,10 @@ def test_ics_all_day_events_span_the_possible_days(client):
     assert month.decoded("DTSTART") == date(2021, 8, 1)
     assert month.decoded("DTEND") == date(2021, 9, 1)  # exclusive: the whole of August
     early = events["2021-10-haniyeh-calls-muttaqi@chrono"]
-    assert (early.decoded("DTSTART"), early.decoded("DTEND")) == (date(2021, 10, 1), date(2021, 10, 11))
+    assert (early.decoded("DTSTART"), early.decoded("DTEND")) == (
+        date(2021, 10, 1),
+        date(2021, 10, 11),
+    )
     talks = events["2024-12-24-talks-in-kabul@chrono"]
     assert str(talks["SUMMARY"]) == "Talks in Kabul"
     assert str(talks["LOCATION"]) == "Kabul, Afghanistan"
@@ -163,9 +263,18 @@ def test_timeline_json_never_invents_a_day(client):
     doc = client.get("/api/timeline.json").json()
     slides = {s["unique_id"]: s for s in doc["events"]}
     assert list(slides) == ALL
-    assert slides["2021-08-haniyeh-calls-baradar"]["start_date"] == {"year": 2021, "month": 8, "display_date": "August 2021"}
+    assert slides["2021-08-haniyeh-calls-baradar"]["start_date"] == {
+        "year": 2021,
+        "month": 8,
+        "display_date": "August 2021",
+    }
     assert "end_date" not in slides["2021-08-haniyeh-calls-baradar"]
-    assert slides["2024-12-24-talks-in-kabul"]["start_date"] == {"year": 2024, "month": 12, "day": 24, "display_date": "24 December 2024"}
+    assert slides["2024-12-24-talks-in-kabul"]["start_date"] == {
+        "year": 2024,
+        "month": 12,
+        "day": 24,
+        "display_date": "24 December 2024",
+    }
     early = slides["2021-10-haniyeh-calls-muttaqi"]
     assert early["display_date"] == "early October 2021"
     assert "day" not in early["start_date"] or early["start_date"]["day"] == 1
@@ -185,37 +294,58 @@ def test_timeline_escapes_text_as_html(client, tmp_path):
     assert slide["text"]["headline"] == "&lt;img src=x onerror=alert(1)&gt;"
 
 
-@pytest.mark.parametrize("edtf, qualifier, label", [
-    ("2024-12-24", None, "24 December 2024"),
-    ("2021-08", None, "August 2021"),
-    ("2021-10", "early", "early October 2021"),
-    ("2013", None, "2013"),
-    ("2009-22", None, "summer 2009"),
-    ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
-    ("2023-12-30/2024-01-02", None, "30 December 2023 – 2 January 2024"),
-    # An interval's ends keep their own precision: no day is made up for a month.
-    ("2021-08/2021-11", None, "August–November 2021"),
-    ("2021-09/2022-12", None, "September 2021 – December 2022"),
-    ("2019/2021", None, "2019–2021"),
-    ("2021/2021-11-05", None, "2021 – 5 November 2021"),
-    ("2021-21/2021-23", None, "spring–autumn 2021"),
-    ("2023-10~", None, "around October 2023"),
-    ("2024-12-23?", None, "23 December 2024 (uncertain)"),
-])
+@pytest.mark.parametrize(
+    "edtf, qualifier, label",
+    [
+        ("2024-12-24", None, "24 December 2024"),
+        ("2021-08", None, "August 2021"),
+        ("2021-10", "early", "early October 2021"),
+        ("2013", None, "2013"),
+        ("2009-22", None, "summer 2009"),
+        ("2024-05-22/2024-05-23", None, "22–23 May 2024"),
+        ("2023-12-30/2024-01-02", None, "30 December 2023 – 2 January 2024"),
+        # An interval's ends keep their own precision: no day is made up for a month.
+        ("2021-08/2021-11", None, "August–November 2021"),
+        ("2021-09/2022-12", None, "September 2021 – December 2022"),
+        ("2019/2021", None, "2019–2021"),
+        ("2021/2021-11-05", None, "2021 – 5 November 2021"),
+        ("2021-21/2021-23", None, "spring–autumn 2021"),
+        ("2023-10~", None, "around October 2023"),
+        ("2024-12-23?", None, "23 December 2024 (uncertain)"),
+    ],
+)
 def test_display_date_follows_precision(edtf, qualifier, label):
     from chrono.dates import normalise
     from chrono.exports import display_date
     from chrono.models import EventOut, LocationOut
 
     n = normalise(edtf, qualifier)
-    e = EventOut(id="x", date=edtf, date_text="", date_start=n.start.isoformat(), date_end=n.end.isoformat(),
-                 precision=n.precision, display_date="", qualifier=qualifier, approximate=n.approximate, uncertain=n.uncertain,
-                 date_basis="stated", title="", summary="", type="meeting", cameo="040", status="reported",
-                 location=LocationOut(place=None, country=None), actors=[], citations=[])
+    e = EventOut(
+        id="x",
+        date=edtf,
+        date_text="",
+        date_start=n.start.isoformat(),
+        date_end=n.end.isoformat(),
+        precision=n.precision,
+        display_date="",
+        qualifier=qualifier,
+        approximate=n.approximate,
+        uncertain=n.uncertain,
+        date_basis="stated",
+        title="",
+        summary="",
+        type="meeting",
+        cameo="040",
+        status="reported",
+        location=LocationOut(place=None, country=None),
+        actors=[],
+        citations=[],
+    )
     assert display_date(e) == label
 
 
 # --- Atom, read by a feed reader's own parser --------------------------------------------------
+
 
 def test_atom_feed_is_read_by_a_feed_reader_newest_first(client):
     import feedparser
@@ -227,8 +357,10 @@ def test_atom_feed_is_read_by_a_feed_reader_newest_first(client):
     assert feed.version == "atom10"
     assert feed.feed.title == "chrono: Ismail Haniyeh"
     assert [e.id for e in feed.entries] == [
-        "tag:chrono,2024:event/2025-01-hamas-statement", "tag:chrono,2024:event/2021-10-haniyeh-calls-muttaqi",
-        "tag:chrono,2024:event/2021-08-haniyeh-calls-baradar"]
+        "tag:chrono,2024:event/2025-01-hamas-statement",
+        "tag:chrono,2024:event/2021-10-haniyeh-calls-muttaqi",
+        "tag:chrono,2024:event/2021-08-haniyeh-calls-baradar",
+    ]
     call = feed.entries[1]
     assert call.title == "Haniyeh phones Muttaqi"
     assert call.link.endswith("/api/events/2021-10-haniyeh-calls-muttaqi")
@@ -239,7 +371,10 @@ def test_atom_feed_is_read_by_a_feed_reader_newest_first(client):
     assert "Parties: Ismail Haniyeh (initiator), Amir Khan Muttaqi (recipient)" in content
     assert "<blockquote>In early October 2021, Haniyeh called Muttaqi.</blockquote>" in content
     statement = feed.entries[0].content[0].value
-    assert "Status: <strong>denied</strong>" in statement and "Also named: Ismail Haniyeh (subject)" in statement
+    assert (
+        "Status: <strong>denied</strong>" in statement
+        and "Also named: Ismail Haniyeh (subject)" in statement
+    )
     assert "Parties:" not in statement  # a subject and an author are not parties
     talks = feedparser.parse(client.get("/api/events.atom?q=talks").content).entries[0]
     assert '<a href="https://example.org/strikes">Strikes and talks</a>' in talks.content[0].value
@@ -277,16 +412,22 @@ def test_atom_entry_ids_and_dates_survive_a_rebuild(tmp_path):
 
 def test_atom_feed_refuses_bad_filters_in_words(client):
     r = client.get("/api/events.atom?from=21")
-    assert r.status_code == 400 and r.json()["detail"] == "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"
+    assert (
+        r.status_code == 400
+        and r.json()["detail"] == "from: use YYYY, YYYY-MM or YYYY-MM-DD (got '21')"
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "a" * 300,
-    "’" * 120,  # three octets each: cuts fall inside characters unless moved
-    "Haniyeh’s call – “completely baseless” 😀 " * 9,
-    "é" * 37 + "a",
-    "ok",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 300,
+        "’" * 120,  # three octets each: cuts fall inside characters unless moved
+        "Haniyeh’s call – “completely baseless” 😀 " * 9,
+        "é" * 37 + "a",
+        "ok",
+    ],
+)
 def test_ics_folding_keeps_every_character_whole(client, text):
     answer = client.get("/api/events/2024-12-24-talks-in-kabul").content
     event = msgspec.json.decode(answer, type=EventOut)
@@ -302,21 +443,29 @@ def test_atom_entries_open_the_events_datasette_page_when_it_is_mounted(api_db):
 
     with TestClient(create_app(api_db)) as c:
         entry = feedparser.parse(c.get("/api/events.atom?q=talks").content).entries[0]
-        assert entry.link == "http://testserver.local/datasette/chrono/events/2024-12-24-talks-in-kabul"
+        assert (
+            entry.link
+            == "http://testserver.local/datasette/chrono/events/2024-12-24-talks-in-kabul"
+        )
         page = c.get("/datasette/chrono/events/2024-12-24-talks-in-kabul")
         assert page.status_code == 200 and "Talks in Kabul" in page.text
 
 
 def test_ics_calendar_is_named_after_the_selection(client):
-    cal = icalendar.Calendar.from_ical(client.get("/api/events.ics?actor=Haniyah&from=2021").content)
+    cal = icalendar.Calendar.from_ical(
+        client.get("/api/events.ics?actor=Haniyah&from=2021").content
+    )
     assert str(cal["X-WR-CALNAME"]) == "chrono: Ismail Haniyeh · from 2021"
 
 
 def test_exports_asked_one_after_another_never_find_the_server_busy(client):
     """A finished export gives its slot back before its client sees the end, so one reader
     asking for every export in turn is never told the server is busy."""
-    statuses = [client.get(path).status_code
-                for _ in range(15) for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json")]
+    statuses = [
+        client.get(path).status_code
+        for _ in range(15)
+        for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json")
+    ]
     assert statuses == [200] * 45
 
 
@@ -324,7 +473,9 @@ def test_refused_exports_give_their_slot_back_before_the_refusal_is_read(client)
     """A bad parameter is a 400 every time, never a 503 because earlier refusals still held
     the export slots."""
     paths = ("/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/events.atom")
-    statuses = [client.get(f"{path}?from=2021-02-30").status_code for _ in range(10) for path in paths]
+    statuses = [
+        client.get(f"{path}?from=2021-02-30").status_code for _ in range(10) for path in paths
+    ]
     assert statuses == [400] * 40
 
 
@@ -338,7 +489,12 @@ def test_a_reader_that_stops_after_the_headers_never_finds_the_next_export_busy(
     with LiveServer(create_app(api_db, mount_datasette=False)) as server:
         statuses = []
         for _ in range(10):
-            for path in ("/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/events.atom"):
+            for path in (
+                "/api/events.csv",
+                "/api/events.ics",
+                "/api/timeline.json",
+                "/api/events.atom",
+            ):
                 with urllib.request.urlopen(server.origin + path, timeout=30) as r:
                     statuses.append(r.status)
         assert statuses == [200] * 40

@@ -13,8 +13,14 @@ from chrono import capacity, store
 from chrono.api import create_app
 from chrono.plan import QueryError, decode_cursor, encode_cursor, parse_bound
 
-ENDPOINTS = ["/api/events", "/api/events.csv", "/api/events.ics", "/api/timeline.json", "/api/contacts?actor=haniyeh&",
-             "/api/actors"]
+ENDPOINTS = [
+    "/api/events",
+    "/api/events.csv",
+    "/api/events.ics",
+    "/api/timeline.json",
+    "/api/contacts?actor=haniyeh&",
+    "/api/actors",
+]
 EVENT_PARAMS = {"from", "to", "match", "actor", "members", "type", "status", "q"}
 ACCEPTS = {
     "/api/events": EVENT_PARAMS | {"limit", "cursor", "order"},
@@ -25,14 +31,35 @@ ACCEPTS = {
     "/api/actors": {"limit"},  # its q is a free substring search: any text is a valid question
 }
 HOSTILE = [
-    ("from", "2021-02-29"), ("from", "0000"), ("from", "９９９９"), ("to", "2021-13-01"), ("from", "2024&to=2023"),
-    ("from", "2021-1-1"), ("to", "' OR 1=1 --"), ("limit", "-1"), ("limit", "99999999999999999999"), ("limit", "1e9"),
-    ("limit", "٣"), ("cursor", "A" * 399), ("cursor", "../../etc/passwd"), ("cursor", "eyJpZCI6IjEifQ"),
-    ("q", "*"), ("q", "a" * 201),
-    ("q", "x OR " * 30), ("type", "meeting'"), ("status", "CONFIRMED"), ("match", "🙂"), ("order", "asc;"),
-    ("actor", "x" * 201), ("actor", "'; DELETE FROM actors; --"), ("members", "2"), ("with", "nobody at all"),
-    ("ids", "-1"), ("ids", "x"),
-    ("actor", "%00"), ("q", "%00"),
+    ("from", "2021-02-29"),
+    ("from", "0000"),
+    ("from", "９９９９"),
+    ("to", "2021-13-01"),
+    ("from", "2024&to=2023"),
+    ("from", "2021-1-1"),
+    ("to", "' OR 1=1 --"),
+    ("limit", "-1"),
+    ("limit", "99999999999999999999"),
+    ("limit", "1e9"),
+    ("limit", "٣"),
+    ("cursor", "A" * 399),
+    ("cursor", "../../etc/passwd"),
+    ("cursor", "eyJpZCI6IjEifQ"),
+    ("q", "*"),
+    ("q", "a" * 201),
+    ("q", "x OR " * 30),
+    ("type", "meeting'"),
+    ("status", "CONFIRMED"),
+    ("match", "🙂"),
+    ("order", "asc;"),
+    ("actor", "x" * 201),
+    ("actor", "'; DELETE FROM actors; --"),
+    ("members", "2"),
+    ("with", "nobody at all"),
+    ("ids", "-1"),
+    ("ids", "x"),
+    ("actor", "%00"),
+    ("q", "%00"),
 ]
 
 
@@ -43,12 +70,18 @@ def client(bundled_client):
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("name, value", HOSTILE, ids=[f"{n}={v[:12]!r}" for n, v in HOSTILE])
-def test_hostile_parameter_is_a_4xx_problem_and_changes_nothing(client, bundled_db, endpoint, name, value):
+def test_hostile_parameter_is_a_4xx_problem_and_changes_nothing(
+    client, bundled_db, endpoint, name, value
+):
     if name == "with" and "contacts" not in endpoint:
         return
     before = hashlib.sha256(bundled_db.read_bytes()).hexdigest()
     sep = "" if endpoint.endswith("&") else "?"
-    r = client.get(f"{endpoint}{sep}{name}={value}" if name != "from" or "&" not in value else f"{endpoint}{sep}from={value}")
+    r = client.get(
+        f"{endpoint}{sep}{name}={value}"
+        if name != "from" or "&" not in value
+        else f"{endpoint}{sep}from={value}"
+    )
     assert r.status_code < 500, r.text
     if r.status_code >= 400:
         assert r.headers["content-type"].startswith("application/problem+json")
@@ -59,7 +92,7 @@ def test_hostile_parameter_is_a_4xx_problem_and_changes_nothing(client, bundled_
     assert hashlib.sha256(bundled_db.read_bytes()).hexdigest() == before
 
 
-@pytest.mark.parametrize("q", ["\"; DROP TABLE events; --", "NEAR(a b", "title:", "') OR 1=1 --"])
+@pytest.mark.parametrize("q", ['"; DROP TABLE events; --', "NEAR(a b", "title:", "') OR 1=1 --"])
 def test_text_that_is_not_full_text_syntax_is_only_searched_for(client, bundled_db, q):
     before = hashlib.sha256(bundled_db.read_bytes()).hexdigest()
     for endpoint in ("/api/events", "/api/events.csv", "/api/events.ics", "/api/timeline.json"):
@@ -71,9 +104,16 @@ def test_text_that_is_not_full_text_syntax_is_only_searched_for(client, bundled_
 
 
 def test_unknown_ids_are_404_problems(client):
-    for path in ("/api/events/%3Cscript%3E", "/api/actors/..%2F..%2Fetc", "/api/events/" + "x" * 150, "/api/nothing"):
+    for path in (
+        "/api/events/%3Cscript%3E",
+        "/api/actors/..%2F..%2Fetc",
+        "/api/events/" + "x" * 150,
+        "/api/nothing",
+    ):
         r = client.get(path)
-        assert r.status_code in (400, 404) and r.headers["content-type"].startswith("application/problem+json"), path
+        assert r.status_code in (400, 404) and r.headers["content-type"].startswith(
+            "application/problem+json"
+        ), path
 
 
 def test_query_string_length_is_capped(client):
@@ -85,12 +125,16 @@ def test_request_bodies_are_refused(client):
     # The API has nothing to write: any method with a body is refused before it is read.
     for method in ("post", "put", "patch"):
         r = getattr(client, method)("/api/events", content=b"x" * 100_000)
-        assert r.status_code == 405 and r.headers["content-type"].startswith("application/problem+json")
+        assert r.status_code == 405 and r.headers["content-type"].startswith(
+            "application/problem+json"
+        )
     assert client.app.request_max_body_size == 16_384
 
 
-COUNT_TO_TEN_MILLION = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) "
-                        "SELECT count(*) FROM n")
+COUNT_TO_TEN_MILLION = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) "
+    "SELECT count(*) FROM n"
+)
 
 
 def test_a_connection_given_back_stops_at_its_next_holders_deadline(bundled_db):
@@ -111,10 +155,16 @@ def test_time_budget_interrupts_slow_queries_with_a_503(bundled_db, monkeypatch)
     monkeypatch.setattr(capacity, "INLINE_STEPS", 0)  # every request goes on to the pool
     monkeypatch.setattr(store, "PROGRESS_STEPS", 1)
     with TestClient(create_app(bundled_db, mount_datasette=False, cache_mb=0)) as client:
-        for path in ("/api/events?q=Taliban", "/api/contacts?actor=haniyeh&from=2021", "/api/events.csv"):
+        for path in (
+            "/api/events?q=Taliban",
+            "/api/contacts?actor=haniyeh&from=2021",
+            "/api/events.csv",
+        ):
             r = client.get(path)
             assert r.status_code == 503, path
-            assert r.json()["detail"].startswith("the query needed more than -1 s of database time; narrow"), path
+            assert r.json()["detail"].startswith(
+                "the query needed more than -1 s of database time; narrow"
+            ), path
             assert r.headers["retry-after"].isdigit(), path
 
 
@@ -122,7 +172,11 @@ def test_html_pages_carry_security_headers(client):
     landing = client.get("/")
     csp = landing.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    assert landing.headers["x-frame-options"] == "DENY" or "frame-ancestors 'self'" in csp or "frame-ancestors 'none'" in csp
+    assert (
+        landing.headers["x-frame-options"] == "DENY"
+        or "frame-ancestors 'self'" in csp
+        or "frame-ancestors 'none'" in csp
+    )
     assert landing.headers["x-content-type-options"] == "nosniff"
     embed = client.get("/embed?actor=Haniyeh")
     assert "x-frame-options" not in embed.headers
@@ -131,8 +185,10 @@ def test_html_pages_carry_security_headers(client):
 
 
 def test_allowed_hosts_can_be_restricted(bundled_db):
-    with TestClient(create_app(bundled_db, mount_datasette=False, allowed_hosts=["chrono.example"]),
-                    base_url="http://chrono.example") as c:
+    with TestClient(
+        create_app(bundled_db, mount_datasette=False, allowed_hosts=["chrono.example"]),
+        base_url="http://chrono.example",
+    ) as c:
         assert c.get("/api/types").status_code == 200
         assert c.get("/api/types", headers={"Host": "evil.example"}).status_code == 400
 
@@ -187,6 +243,7 @@ def test_unknown_paths_carry_the_security_headers(client, path):
 
 # --- property tests for the parsers users can reach ------------------------------------------
 
+
 @settings(max_examples=300)
 @given(st.text(max_size=40))
 def test_parse_bound_accepts_only_real_dates(text):
@@ -199,14 +256,27 @@ def test_parse_bound_accepts_only_real_dates(text):
 
 
 @settings(max_examples=300)
-@given(st.dates().map(str), st.dates().map(str), st.text(min_size=1, max_size=60), st.sampled_from(["asc", "desc"]))
+@given(
+    st.dates().map(str),
+    st.dates().map(str),
+    st.text(min_size=1, max_size=60),
+    st.sampled_from(["asc", "desc"]),
+)
 def test_cursor_round_trips(start, end, event_id, order):
     position = decode_cursor(encode_cursor(start, end, event_id, order), order)
-    assert (position.date_start, position.date_end, position.id, position.order) == (start, end, event_id, order)
+    assert (position.date_start, position.date_end, position.id, position.order) == (
+        start,
+        end,
+        event_id,
+        order,
+    )
 
 
 @settings(max_examples=300)
-@given(st.text(max_size=120) | st.binary(max_size=90).map(lambda b: __import__("base64").urlsafe_b64encode(b).decode()))
+@given(
+    st.text(max_size=120)
+    | st.binary(max_size=90).map(lambda b: __import__("base64").urlsafe_b64encode(b).decode())
+)
 def test_forged_cursors_are_refused(text):
     with pytest.raises(QueryError) as info:
         decode_cursor(text, "asc")
@@ -220,6 +290,6 @@ def test_any_single_character_edit_of_a_cursor_is_refused(event_id, position, ch
     i = position % len(cursor)
     if cursor[i] == char:
         return
-    forged = cursor[:i] + char + cursor[i + 1:]
+    forged = cursor[:i] + char + cursor[i + 1 :]
     with pytest.raises(QueryError):
         decode_cursor(forged, "asc")

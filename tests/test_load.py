@@ -37,9 +37,26 @@ def serving(db: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """`chrono serve` on `db` (answer cache off: every request reaches the database)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chrono", "serve", "--db", str(db), "--data", str(db.parent / "no-data"),
-         "--port", str(port), "--cache-mb", "0", *options],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "chrono",
+            "serve",
+            "--db",
+            str(db),
+            "--data",
+            str(db.parent / "no-data"),
+            "--port",
+            str(port),
+            "--cache-mb",
+            "0",
+            *options,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -70,9 +87,13 @@ def server(generated_db) -> Iterator[str]:
 def busiest(generated_db) -> dict[str, str]:
     """The busiest actor and the most common word of the generated chronology."""
     conn = sqlite3.connect(f"file:{generated_db}?mode=ro", uri=True)
-    actor = conn.execute("SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1").fetchone()[0]
-    word = conn.execute("SELECT term FROM events_fts_vocab WHERE length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
-                        "ORDER BY doc DESC LIMIT 1").fetchone()[0]
+    actor = conn.execute(
+        "SELECT actor_id FROM actor_stats ORDER BY event_count DESC LIMIT 1"
+    ).fetchone()[0]
+    word = conn.execute(
+        "SELECT term FROM events_fts_vocab WHERE length(term) >= 5 AND term NOT GLOB '*[0-9]*' "
+        "ORDER BY doc DESC LIMIT 1"
+    ).fetchone()[0]
     conn.close()
     return {"actor": actor, "word": word}
 
@@ -95,8 +116,12 @@ def read_all(base: str, path: str) -> httpx.Response:
 
 def is_refusal(r: httpx.Response) -> bool:
     """503 with Retry-After and a problem saying why in words."""
-    return (r.status_code == 503 and r.headers.get("retry-after", "").isdigit()
-            and r.headers["content-type"].startswith("application/problem+json") and bool(r.json()["detail"]))
+    return (
+        r.status_code == 503
+        and r.headers.get("retry-after", "").isdigit()
+        and r.headers["content-type"].startswith("application/problem+json")
+        and bool(r.json()["detail"])
+    )
 
 
 @contextmanager
@@ -130,7 +155,9 @@ def test_concurrent_exports_stream_in_full_while_cheap_requests_answer(server):
             while not all(f.done() for f in exports):
                 cheap_requests_answer(server)
             answers = [f.result(timeout=HANG) for f in exports]
-        assert all(r.status_code == 200 or is_refusal(r) for r in answers), [r.status_code for r in answers]
+        assert all(r.status_code == 200 or is_refusal(r) for r in answers), [
+            r.status_code for r in answers
+        ]
         assert sum(r.status_code == 200 for r in answers) >= 2
         for path, r in zip(paths, answers):
             if r.status_code != 200:
@@ -140,7 +167,9 @@ def test_concurrent_exports_stream_in_full_while_cheap_requests_answer(server):
             elif path.endswith(".json"):
                 assert len(r.json()["events"]) == EVENTS
             else:
-                assert r.text.count("BEGIN:VEVENT") == EVENTS and r.text.endswith("END:VCALENDAR\r\n")
+                assert r.text.count("BEGIN:VEVENT") == EVENTS and r.text.endswith(
+                    "END:VCALENDAR\r\n"
+                )
 
 
 def test_heavy_requests_beyond_the_cap_are_refused_while_cheap_ones_answer(server, busiest):
@@ -154,8 +183,12 @@ def test_heavy_requests_beyond_the_cap_are_refused_while_cheap_ones_answer(serve
         cheap_requests_answer(server)
         # not expensive: the contacts the build counted, a common word alone, a page of the busiest
         # actor, the network of two months
-        for path in (f"/api/contacts?actor={actor}&limit=5", f"/api/events?q={word}", f"/api/events?actor={actor}",
-                     "/api/network?from=2015-03&to=2015-04"):
+        for path in (
+            f"/api/contacts?actor={actor}&limit=5",
+            f"/api/events?q={word}",
+            f"/api/events?actor={actor}",
+            "/api/network?from=2015-03&to=2015-04",
+        ):
             assert read_all(server, path).status_code == 200, path
     deadline = time.monotonic() + HANG  # the slots come back once the streams are closed
     while (r := read_all(server, live_contacts)).status_code == 503:
@@ -167,12 +200,16 @@ def test_heavy_requests_beyond_the_cap_are_refused_while_cheap_ones_answer(serve
 
 def test_many_heavy_requests_at_once_never_starve_cheap_ones(server, busiest):
     actor = urllib.parse.quote(busiest["actor"])
-    heavy = [f"/api/contacts?actor={actor}&from={1990 + i}&to=2030" for i in range(12)] + ["/api/events.ics"] * 3
+    heavy = [f"/api/contacts?actor={actor}&from={1990 + i}&to=2030" for i in range(12)] + [
+        "/api/events.ics"
+    ] * 3
     with ThreadPoolExecutor(8) as pool:
         answers = pool.map(lambda p: read_all(server, p), heavy)
         cheap_requests_answer(server)
         answers = list(answers)
-    assert all(r.status_code == 200 or is_refusal(r) for r in answers), [r.status_code for r in answers]
+    assert all(r.status_code == 200 or is_refusal(r) for r in answers), [
+        r.status_code for r in answers
+    ]
 
 
 LARGE_VALUES = [
@@ -196,10 +233,16 @@ def test_datasette_refuses_queries_that_build_huge_values_and_memory_stays_bound
     with serving(generated_db) as (base, proc):
         for sql in LARGE_VALUES:
             r = read_all(base, "/datasette/chrono.json?sql=" + urllib.parse.quote(sql))
-            assert r.status_code == 400 or r.json()["rows"] in ([[None]], [[0]]), (sql, r.status_code, r.text[:300])
+            assert r.status_code == 400 or r.json()["rows"] in ([[None]], [[0]]), (
+                sql,
+                r.status_code,
+                r.text[:300],
+            )
             if r.status_code == 400:
                 assert r.json()["error"], sql
-        assert read_all(base, "/datasette/chrono.json?sql=select+count(*)+from+events").json()["rows"] == [[EVENTS]]
+        assert read_all(base, "/datasette/chrono.json?sql=select+count(*)+from+events").json()[
+            "rows"
+        ] == [[EVENTS]]
         cheap_requests_answer(base)
         # One such query took a process to 12.7 GB; the database file itself is about 100 MB.
         assert peak_rss_mb(proc.pid) < 800
@@ -234,7 +277,9 @@ def test_two_workers_serve_one_port_and_a_rebuild_reaches_both(generated_db, tmp
     with serving(db, "--workers", "2") as (base, proc):
         workers = [p for p in worker_pids(proc.pid) if serving_python(p)]
         assert len(workers) == 2
-        first = {httpx.get(f"{base}/api/events?limit=1").headers["x-chrono-build"] for _ in range(20)}
+        first = {
+            httpx.get(f"{base}/api/events?limit=1").headers["x-chrono-build"] for _ in range(20)
+        }
         assert len(first) == 1
         build(BUNDLED_DATA, db)
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
@@ -278,8 +323,13 @@ print(len(overlaps))
 def test_a_connection_is_never_held_by_two_threads_at_once(generated_db):
     # In a process of its own: on a shared connection these readers deadlock with the GIL
     # held (the freeze this model prevents), and nothing in that process runs again.
-    done = subprocess.run([sys.executable, "-c", READERS, str(generated_db)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=HANG)
+    done = subprocess.run(
+        [sys.executable, "-c", READERS, str(generated_db)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=HANG,
+    )
     assert (done.returncode, done.stdout.strip()) == (0, "0"), done.stderr
 
 
@@ -306,7 +356,9 @@ def test_an_export_that_ends_at_once_frees_its_slot_before_it_answers(bundled_db
 
     async def ask(produce):
         try:
-            return b"".join([chunk async for chunk in await capacity.stream(snapshot, produce, "exports")])
+            return b"".join(
+                [chunk async for chunk in await capacity.stream(snapshot, produce, "exports")]
+            )
         except (ValueError, Busy) as exc:
             return type(exc).__name__
 
