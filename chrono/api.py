@@ -1,4 +1,5 @@
-"""The Litestar application: /api (JSON and exports), the widget, the embed and landing pages, Datasette.
+"""The Litestar application: /api (JSON and exports), the widget, the embed and landing pages,
+Datasette.
 
 `create_app` has no side effects at import; everything hangs off the database path it is given.
 """
@@ -79,7 +80,9 @@ From = Annotated[
     QueryParameter(
         name="from",
         max_length=10,
-        description="Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day); empty: no bound.",
+        description=(
+            "Start of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its first day); empty: no bound."
+        ),
         examples=[],
         pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
     ),
@@ -89,14 +92,17 @@ To = Annotated[
     QueryParameter(
         name="to",
         max_length=10,
-        description="End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day); empty: no bound.",
+        description=(
+            "End of the date range: YYYY, YYYY-MM or YYYY-MM-DD (its last day); empty: no bound."
+        ),
         pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$",
     ),
 ]
 Match = Annotated[
     Literal["overlap", "within"],
     QueryParameter(
-        description="`overlap` (default): the event may fall in the range, its possible days touch it. "
+        description="`overlap` (default): the event may fall in the range, "
+        "its possible days touch it. "
         "`within`: it certainly falls in the range, all its possible days are inside.",
     ),
 ]
@@ -104,13 +110,19 @@ ActorParam = Annotated[
     list[str] | None,
     QueryParameter(
         name="actor",
-        description="Actor id, name or any alias, case- and accent-insensitive. Repeat it: every actor given must take part.",
+        description=(
+            "Actor id, name or any alias, case- and accent-insensitive. "
+            "Repeat it: every actor given must take part."
+        ),
     ),
 ]
 Members = Annotated[
     bool,
     QueryParameter(
-        description="If true (default), an organization also matches events of its members whose membership covers the event date.",
+        description=(
+            "If true (default), an organization also matches events of its members "
+            "whose membership covers the event date."
+        ),
     ),
 ]
 TypeParam = Annotated[
@@ -125,8 +137,10 @@ Q = Annotated[
     str | None,
     QueryParameter(
         max_length=200,
-        description='Full-text search over titles, summaries and quotes (SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*; '
-        "text that is not valid syntax, such as al-Qaeda or U.S., is searched as the words it holds).",
+        description="Full-text search over titles, summaries and quotes "
+        '(SQLite FTS5 syntax: words, "phrases", OR, NOT, prefix*; '
+        "text that is not valid syntax, such as al-Qaeda or U.S., "
+        "is searched as the words it holds).",
     ),
 ]
 Limit = Annotated[
@@ -141,7 +155,9 @@ Cursor = Annotated[
 Order = Annotated[
     Literal["asc", "desc"],
     QueryParameter(
-        description="Chronological (asc, default) or reverse (desc) order by date_start, date_end, id."
+        description=(
+            "Chronological (asc, default) or reverse (desc) order by date_start, date_end, id."
+        )
     ),
 ]
 
@@ -275,7 +291,10 @@ async def events_ics(
     limit: NoLimit = None,
     cursor: NoCursor = None,
 ) -> Stream:
-    """Every matching event as an iCalendar feed of all-day events (UID: the event id and `@chrono`)."""
+    """Every matching event as an iCalendar feed of all-day events.
+
+    UID: the event id and `@chrono`.
+    """
     _whole(limit, cursor)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
@@ -430,7 +449,8 @@ async def contacts(
             ge=1,
             le=MAX_CONTACTS,
             description=(
-                f"At most this many partners, the most frequent first (default and maximum {MAX_CONTACTS:,})."
+                "At most this many partners, the most frequent first "
+                f"(default and maximum {MAX_CONTACTS:,})."
             ),
         ),
     ] = MAX_CONTACTS,
@@ -445,7 +465,8 @@ async def contacts(
         ),
     ] = None,
 ) -> Response[ContactList]:
-    """Who the actor was in contact with (calls, meetings, visits, talks, conferences, ceremonies): count, first, last.
+    """Who the actor was in contact with (calls, meetings, visits, talks, conferences,
+    ceremonies): count, first, last.
 
     Only parties are in contact (initiator, recipient, participant, host, visitor, mediator): a
     subject, such as the dead at his own funeral, a target or an author meets no one.
@@ -507,7 +528,8 @@ async def network_graph(
         QueryParameter(
             max_length=200,
             description=(
-                "Actor id, name or alias: draw that actor, the actors in contact with it and the contacts among them."
+                "Actor id, name or alias: draw that actor, the actors in contact with it "
+                "and the contacts among them."
             ),
         ),
     ] = None,
@@ -520,7 +542,8 @@ async def network_graph(
         QueryParameter(
             name="min_count",
             description=(
-                "Only pairs in contact at least this many times (and the actors they join); 1 or more."
+                "Only pairs in contact at least this many times (and the actors they join); "
+                "1 or more."
             ),
         ),
     ] = 1,
@@ -528,7 +551,8 @@ async def network_graph(
         bool,
         QueryParameter(
             description=(
-                "If true, draw each member as the organization it belongs to at the time of the event (the outermost one); "
+                "If true, draw each member as the organization it belongs to "
+                "at the time of the event (the outermost one); "
                 "edge counts are then those of /api/contacts with members on."
             )
         ),
@@ -537,7 +561,8 @@ async def network_graph(
         int,
         QueryParameter(
             description=(
-                f"At most this many event ids per edge (0 to {MAX_IDS:,}), the first in id order (default {DEFAULT_IDS}); "
+                f"At most this many event ids per edge (0 to {MAX_IDS:,}), "
+                f"the first in id order (default {DEFAULT_IDS}); "
                 "`count` still counts every event, and /api/contacts?actor=A&with=B lists them all."
             )
         ),
@@ -546,7 +571,8 @@ async def network_graph(
         int | None,
         QueryParameter(
             description=(
-                f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: its most frequent partners; without `actor`, "
+                f"At most this many actors (1 to {MAX_NODES:,}) besides `actor`: "
+                "its most frequent partners; without `actor`, "
                 "the actors with most events (default: all)."
             )
         ),
@@ -555,7 +581,8 @@ async def network_graph(
         bool,
         QueryParameter(
             description=(
-                "If true, add `months`: contacts per month of their earliest possible day (of the actor, with `actor`), "
+                "If true, add `months`: contacts per month of their earliest possible day "
+                "(of the actor, with `actor`), "
                 "for a time brush."
             )
         ),
@@ -566,9 +593,9 @@ async def network_graph(
     An edge counts the contact events (calls, meetings, visits, talks, conferences, ceremonies)
     in which both actors are parties (initiator, recipient, participant, host, visitor or
     mediator), by type, with the first and last possible days and the event ids; a node counts
-    the events of its edges. Without `group`, an edge counts what /api/contacts?actor=A&with=B&members=false
-    counts. With `actor` and `members` on, an organization's spokes count its members' contacts,
-    as /api/contacts?actor= lists them.
+    the events of its edges. Without `group`, an edge counts what
+    /api/contacts?actor=A&with=B&members=false counts. With `actor` and `members` on, an
+    organization's spokes count its members' contacts, as /api/contacts?actor= lists them.
     """
 
     def work(conn: Reader) -> Network:
@@ -661,7 +688,10 @@ def static_file(name: Annotated[str, PathParameter(description="File name.")]) -
 
 @get("/static/vendor/{name:str}", sync_to_thread=False, include_in_schema=False)
 def vendor_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
-    """Third-party ES modules the network view imports, as published (see static/vendor/README.md)."""
+    """Third-party ES modules the network view imports, as published.
+
+    See static/vendor/README.md.
+    """
     if "/" in name or name.startswith(".") or not name.endswith(".js"):
         raise NotFoundException()
     return _static(f"vendor/{name}", "text/javascript; charset=utf-8")
@@ -840,7 +870,8 @@ PAGE_CSP = (
 # Datasette's own pages carry inline scripts and styles.
 DATASETTE_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "object-src 'none'"
 )
 SNAPSHOT_KEY = "chrono.snapshot"
 DATASETTE_MOUNT = "/datasette"
@@ -926,7 +957,8 @@ async def _nothing() -> AsyncIterator[bytes]:
 def answer_key(request: Request) -> str:
     """An answer is the build's and the URL's, byte for byte (parameters in the order given)."""
     scope = request.scope
-    return f"{scope['state'][SNAPSHOT_KEY].build_id} {scope['path']}?{scope['query_string'].decode('latin-1')}"
+    query = scope["query_string"].decode("latin-1")
+    return f"{scope['state'][SNAPSHOT_KEY].build_id} {scope['path']}?{query}"
 
 
 # Parameters that take one value. Litestar would keep the last of several silently, so that
@@ -1328,7 +1360,10 @@ def create_app(
             title="chrono",
             version="0.1.0",
             path="/schema",
-            description="Sourced chronology of diplomatic contacts: events with fuzzy dates, actors, citations.",
+            description=(
+                "Sourced chronology of diplomatic contacts: events with fuzzy dates, actors, "
+                "citations."
+            ),
             tags=[
                 Tag(name="events"),
                 Tag(name="exports"),

@@ -5,9 +5,9 @@ there under a short deadline and, if it needs longer, runs again in a small pool
 with the request's whole budget, so a slow query delays its own answer, not every other
 one. Expensive work (exports, live contact counts, wide full-text searches, large networks)
 always runs in the pool and also takes one of a few slots; when they are all taken the
-request is refused at once (`Busy`, answered 503 with Retry-After) instead of queueing behind the others, so
-cheap pages keep their latency under abuse. A request that waits too long for a thread is
-refused the same way: the server says it is busy, never hangs.
+request is refused at once (`Busy`, answered 503 with Retry-After) instead of queueing behind
+the others, so cheap pages keep their latency under abuse. A request that waits too long for a
+thread is refused the same way: the server says it is busy, never hangs.
 
 No web framework here: the API maps `Busy` to HTTP.
 """

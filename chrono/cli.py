@@ -21,7 +21,8 @@ DEFAULT_DB = DEFAULT_DATA / "chrono.db"
 @click.group()
 @click.version_option(package_name="chrono")
 def cli() -> None:
-    """Sourced chronologies of diplomatic contacts, from curated YAML to SQLite, API, Datasette and widget."""
+    """Sourced chronologies of diplomatic contacts, from curated YAML to SQLite, API, Datasette
+    and widget."""
 
 
 def _build_or_exit(data: Path, out: Path, allow_empty: bool = False) -> None:
@@ -66,7 +67,8 @@ def _build_or_exit(data: Path, out: Path, allow_empty: bool = False) -> None:
 @click.option(
     "--allow-empty",
     is_flag=True,
-    help="Publish a chronology with no events (refused by default: an empty events.yml is usually a mistake).",
+    help="Publish a chronology with no events "
+    "(refused by default: an empty events.yml is usually a mistake).",
 )
 def build(data: Path, out: Path, allow_empty: bool) -> None:
     """Validate the data folder, then write the SQLite database atomically.
@@ -139,7 +141,8 @@ def verify(corpus: Path, data: Path) -> None:
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Data folder to build from when the database is missing or stale [default: the database's folder].",
+    help="Data folder to build from when the database is missing or stale "
+    "[default: the database's folder].",
 )
 @click.option(
     "--allowed-host",
@@ -219,7 +222,8 @@ def serve(
         raise click.ClickException(str(exc)) from None
     processes = f"{count} processes" if count > 1 else "one process"
     click.echo(
-        f"serving {db_path} on http://{host}:{port}/ from {processes} (API /api, Datasette /datasette, widget /widget.js)"
+        f"serving {db_path} on http://{host}:{port}/ from {processes} "
+        "(API /api, Datasette /datasette, widget /widget.js)"
     )
     # Past the grace period, streams still running are cut: a SIGTERM ends the server.
     options = {
@@ -273,8 +277,9 @@ def _parse_rate(text: str) -> tuple[str, int]:
 @click.option(
     "--published",
     default=None,
-    help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 or 2024-12-24? for an undated "
-    "article. Needed only when the page does not state it (plain text never does).",
+    help="Publication date as EDTF: 2024-12-24, 2024-12, 2024-11/2024-12 "
+    "or 2024-12-24? for an undated article. "
+    "Needed only when the page does not state it (plain text never does).",
 )
 @click.option(
     "--format",

@@ -417,7 +417,8 @@ def similar(request: Request, data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
 
 @post("/curate/api/events", guards=[same_origin], sync_to_thread=True)
 def accept_event(request: Request, data: JSONBody[dict[str, Any]]) -> Response[dict[str, str]]:
-    """Append one event to events.yml once the build's checks pass against all the data, and rebuild."""
+    """Append one event to events.yml once the build's checks pass against all the data, and
+    rebuild."""
     folder, db = _state(request)
     event = _clean_event(_record(data, "event"))
     return _created(
@@ -444,7 +445,8 @@ def add_citation(request: Request, data: JSONBody[dict[str, Any]]) -> Response[d
         except EditError as exc:
             if str(exc).startswith("no record"):
                 raise EditError(
-                    f"no event {event_id!r} in events.yml (an event of a bulk .jsonl file is edited in that file)"
+                    f"no event {event_id!r} in events.yml "
+                    "(an event of a bulk .jsonl file is edited in that file)"
                 ) from None
             raise
 
@@ -514,7 +516,8 @@ def on_http(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
 
 
 _CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'"
 )
 
@@ -575,7 +578,8 @@ def _read_api(db: Path):
     @asgi("/api", is_mount=True, copy_scope=True)
     async def read_api(scope: Any, receive: Any, send: Any) -> None:
         raw = scope.get("raw_path")
-        # Litestar hands a mounted app the path below the mount point; the API routes on the whole path.
+        # Litestar hands a mounted app the path below the mount point; the API routes on the
+        # whole path.
         path = (
             unquote(raw.decode("latin-1").partition("?")[0])
             if raw

@@ -142,7 +142,8 @@ def _write_pairs(conn: sqlite3.Connection, member_of: dict, types: str, roles: s
     keys = dict(conn.execute("SELECT id, key FROM network_actors"))
     has_members = {org for orgs in member_of.values() for org, _, _ in orgs}
     rows = conn.cursor().execute(
-        f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id, json_group_array(ea.actor_id)
+        f"""SELECT e.date_scale, e.date_start, e.rowid, e.date_end, e.type, e.status, e.id,
+                   json_group_array(ea.actor_id)
             FROM events e JOIN event_actors ea ON ea.event_id = e.id
             WHERE e.type IN ({types}) AND ea.role IN ({roles}) GROUP BY e.rowid HAVING count(*) > 1
             ORDER BY e.rowid"""  # date order: the build writes the events sorted by date
@@ -339,7 +340,8 @@ def _range_sql(
         params += f.statuses
     if f.q:
         tests.append(
-            "EXISTS (SELECT 1 FROM events_fts x WHERE x.events_fts MATCH ? AND x.rowid = p.event_rowid)"
+            "EXISTS (SELECT 1 FROM events_fts x "
+            "WHERE x.events_fts MATCH ? AND x.rowid = p.event_rowid)"
         )
         params.append(f.q)
     lo = f.start.isoformat() if f.start else None
@@ -414,7 +416,8 @@ def _years(conn: sqlite3.Connection, kind: int) -> tuple[str | None, str | None]
     """The first and last year counted. Two subqueries: min() and max() in one statement
     would read every row of the kind instead of both ends of the key."""
     return conn.execute(
-        "SELECT (SELECT min(year) FROM network_pair_years WHERE kind = ?), (SELECT max(year) FROM network_pair_years WHERE kind = ?)",
+        "SELECT (SELECT min(year) FROM network_pair_years WHERE kind = ?), "
+        "(SELECT max(year) FROM network_pair_years WHERE kind = ?)",
         (kind, kind),
     ).fetchone()
 
@@ -455,7 +458,8 @@ def _year_rows(
     if ego is not None:
         sides = ("a",) if kind == SIDE else ("a", "b")
         sql = " UNION ALL ".join(
-            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
+            "SELECT a, b, types, count, first, last, event_ids "
+            f"FROM network_pair_years INDEXED BY network_pair_years_by_{side} "
             f"WHERE kind = ? AND {side} = ? AND year IN ({marks}){_own_test(kind, side)}"
             for side in sides
         )
@@ -467,7 +471,8 @@ def _year_rows(
         # planner's choice) costs 30 times more at 800 actors
         among_marks = ", ".join("?" * len(among))
         sql = (
-            f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
+            "SELECT a, b, types, count, first, last, event_ids "
+            f"FROM network_pair_years WHERE kind = ? AND year IN ({marks}) "
             f"AND a IN ({among_marks}) AND +b IN ({among_marks})"
         )
         params = [_stored(kind), *years, *among, *among]
@@ -480,7 +485,10 @@ def _year_rows(
                 " AND +b IN (SELECT value FROM json_each(?))"
             )
         )
-        sql = f"SELECT a, b, types, count, first, last, event_ids FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
+        sql = (
+            "SELECT a, b, types, count, first, last, event_ids "
+            f"FROM network_pair_years WHERE kind = ? AND year IN ({marks}){test}"
+        )
         params = [_stored(kind), *years] + (
             [msgspec.json.encode(among).decode()] * 2 if among is not None else []
         )
@@ -526,7 +534,8 @@ def _event_rows(
             "WHERE a IN (SELECT value FROM json_each(?)) AND b IN (SELECT value FROM json_each(?))"
         )
         params += [msgspec.json.encode(among).decode()] * 2
-    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end), group_concat(event_id, ',')
+    sql = f"""SELECT min(a, b), max(a, b), type, count(*), min(date_start), max(date_end),
+                     group_concat(event_id, ',')
               FROM ({source}) {where} GROUP BY 1, 2, 3"""
     return conn.execute(sql, params).fetchall()
 
@@ -539,7 +548,8 @@ def _months(
     counts: dict[str, int] = {}
     if plan.years:
         for month, n in conn.execute(
-            "SELECT month, count FROM network_actor_months WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
+            "SELECT month, count FROM network_actor_months "
+            "WHERE kind = ? AND actor = ? AND month BETWEEN ? AND ?",
             (
                 SIDE if kind == OWN else kind,
                 EVERYONE if ego is None else ego,
@@ -615,7 +625,8 @@ def network(
         if "interrupted" in str(exc):
             raise QueryError(
                 "from",
-                f"the network took longer than {SQL_TIME_LIMIT:g}s to draw; narrow the range or filters",
+                f"the network took longer than {SQL_TIME_LIMIT:g}s to draw; "
+                "narrow the range or filters",
             ) from None
         raise
     finally:
@@ -715,7 +726,8 @@ def _assemble(
     if shown:
         events = {names[k]: node_events.get(k, 0) for k in shown}
         for actor_id, name, kind in conn.execute(
-            "SELECT id, name, kind FROM actors WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            "SELECT id, name, kind FROM actors "
+            "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
             (msgspec.json.encode(sorted(events)).decode(),),
         ):
             nodes.append(Node(id=actor_id, name=name, kind=kind, events=events[actor_id]))

@@ -66,7 +66,7 @@ def test_csv_carries_what_a_citation_needs_column_by_column(client):
         "source_ids",
         "source_urls",
     ]
-    assert dict(zip(header, rows[0])) == {
+    assert dict(zip(header, rows[0], strict=True)) == {
         "id": "2021-08-haniyeh-calls-baradar",
         "date": "2021-08",
         "date_text": "In August 2021",

@@ -159,7 +159,7 @@ def test_concurrent_exports_stream_in_full_while_cheap_requests_answer(server):
             r.status_code for r in answers
         ]
         assert sum(r.status_code == 200 for r in answers) >= 2
-        for path, r in zip(paths, answers):
+        for path, r in zip(paths, answers, strict=True):
             if r.status_code != 200:
                 continue
             if path.endswith(".csv"):
