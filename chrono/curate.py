@@ -16,7 +16,7 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote, unquote
 
 from litestar import Litestar, MediaType, Request, Response, asgi, get, post
@@ -24,7 +24,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import JSONBody
+from litestar.params import JSONBody, PathParameter
 from litestar.response import Redirect
 
 from . import dates
@@ -316,7 +316,7 @@ def page() -> Response[bytes]:
 
 
 @get("/curate/static/{name:str}", include_in_schema=False, sync_to_thread=False)
-def static_file(name: str) -> Response[bytes]:
+def static_file(name: Annotated[str, PathParameter(description="File name.")]) -> Response[bytes]:
     return _static(name)
 
 
