@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -265,7 +266,8 @@ class Load:
 def wrk(url: str, duration: float, connections: int = 32, paths: Path | None = None) -> Load:
     """wrk on one URL, or on the paths listed in `paths` in turn (bench/mixed.lua), against url's
     server."""
-    cmd = pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", url])
+    seconds = max(1, math.ceil(duration))  # wrk takes whole seconds only: -d1.5s is refused
+    cmd = pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url])
     env = None
     if paths is not None:
         cmd[-1:-1] = ["-s", str(ROOT / "bench" / "mixed.lua")]
