@@ -301,6 +301,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(url: str, proc, seconds: float) -> None:
+    """Poll `url` until it answers 200; fail with the process's output if it exits first, or
+    when `seconds` have passed (a generous deadline: this only detects a hang)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, f"{url} did not answer within {seconds:g} s"
+        time.sleep(0.2)
+
+
 class LiveServer:
     """An ASGI app under a real uvicorn in a background thread, for tests that need sockets."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ from litestar.testing import TestClient
 
 from chrono.api import create_app
 from chrono.publish import METADATA, make_datasette
-from tests.helpers import free_port, run_async
+from tests.helpers import free_port, run_async, wait_until_answering
 
 BAD_SORTS = [
     ("_sort=no_such_column", "Cannot sort table by no_such_column"),
@@ -112,16 +111,7 @@ def test_bad_sorts_through_the_datasette_command_are_400s(bundled_db, tmp_path):
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/chrono.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "datasette did not come up"
-            time.sleep(0.2)
+        wait_until_answering(f"{base}/chrono.json", proc, 60)
         for table in ("events", "contacts", "actors"):
             for query, message in BAD_SORTS:
                 r = httpx.get(f"{base}/chrono/{table}.json?{query}")

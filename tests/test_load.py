@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from chrono.build import build
-from tests.helpers import BUNDLED_DATA, ROOT, free_port, run_async
+from tests.helpers import BUNDLED_DATA, ROOT, free_port, run_async, wait_until_answering
 
 pytestmark = pytest.mark.slow  # a 20,000-event chronology under real traffic
 
@@ -60,16 +60,7 @@ def serving(db: Path, *options: str) -> Iterator[tuple[str, subprocess.Popen]]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/types", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.3)
+        wait_until_answering(f"{base}/api/types", proc, 120)
         yield base, proc
     finally:
         if proc.poll() is None:

@@ -7,11 +7,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 
 import httpx
 
-from tests.helpers import BUNDLED_DATA, free_port
+from tests.helpers import BUNDLED_DATA, free_port, wait_until_answering
 
 
 def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
@@ -37,16 +36,7 @@ def test_serve_builds_if_missing_then_serves_api_widget_and_datasette(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/api/types", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stdout.read()
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.2)
+        wait_until_answering(f"{base}/api/types", proc, 60)
         assert (data / "chrono.db").exists()
         events = httpx.get(f"{base}/api/events?actor=Haniyah&from=2021&to=2022").json()["events"]
         assert [e["id"] for e in events][:2] == [
