@@ -939,10 +939,10 @@ async def export(
     produce: Callable[[Reader], Iterator[str | bytes]],
     check: Callable[[Reader], object] | None = None,
 ) -> AsyncIterator[bytes]:
-    """The chunks of `produce(conn)`, streamed. A HEAD request runs only `check(conn)` (the
-    parameters, against the database): the same status and headers as GET, no export made
-    and no export slot taken."""
-    if scope.get(HEAD_KEY):
+    """The chunks of `produce(conn)`, streamed. An answer that will carry no body (HEAD, or a
+    304 for a client that has the build) runs only `check(conn)` (the parameters, against the
+    database): the same status and headers as GET, no export made and no export slot taken."""
+    if scope.get(BODYLESS_KEY):
         if check is not None:
             await read(scope, check)
         return _nothing()
@@ -1160,8 +1160,8 @@ _DISCONNECT = {"type": "http.disconnect"}
 def not_modified(app):
     """/api: a client that already has the build gets a 304 only where it would have had a 200:
     after the Host check, the rate limit, the validation of every parameter and the handler (an
-    unknown id is a 404, whatever If-None-Match says). A streamed export answered so is stopped
-    as if the client had gone away: its body is never produced."""
+    unknown id is a 404, whatever If-None-Match says). An export answered so only checks its
+    parameters: its body is never produced and it takes no export slot."""
 
     async def middleware(scope, receive, send):
         snapshot = scope.get("state", {}).get(SNAPSHOT_KEY)
@@ -1169,6 +1169,7 @@ def not_modified(app):
         if etag is None or not _client_has(etag, scope["headers"]):
             await app(scope, receive, send)
             return
+        scope = {**scope, BODYLESS_KEY: True}
         answered = False  # a 304 was sent in place of a 200: drop the body, stop a stream
 
         async def send_304(message):
@@ -1204,7 +1205,9 @@ async def add_security_headers(message, scope) -> None:
     headers.extend(h for h in security_headers(route, content_type) if h[0] not in present)
 
 
-HEAD_KEY = "chrono.head"
+# Set in the scope of a request whose answer will carry no body: HEAD, or a client that has the
+# build (a 200 becomes a 304). Exports then check their parameters and make nothing (`export`).
+BODYLESS_KEY = "chrono.bodyless"
 
 
 class ChronoApp(Litestar):
@@ -1222,7 +1225,7 @@ class ChronoApp(Litestar):
 
     async def __call__(self, scope, receive, send):  # type: ignore[override]
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            scope, send = {**scope, "method": "GET", HEAD_KEY: True}, _headers_only(send)
+            scope, send = {**scope, "method": "GET", BODYLESS_KEY: True}, _headers_only(send)
         try:
             await super().__call__(scope, receive, send)
         except Exception as exc:

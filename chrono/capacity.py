@@ -202,27 +202,30 @@ class Capacity:
             return whole()
 
         async def rest() -> AsyncIterator[bytes]:
-            ended = False
+            pulling = False  # a pool thread may be working on the connection
             sent = 0
             try:
                 block = first
                 while block:
                     yield block
                     sent += len(block)
+                    pulling = True
                     try:
                         block = await self.run(pull)
-                    except (OverBudget, TooLarge, Busy) as exc:
-                        ended = True  # no pull is running: the slot can go back now
-                        raise Cut(f"{what} cut after {sent:,} bytes: {exc}") from None
-                ended = True
+                    except Exception as exc:  # the thread is done with the connection
+                        pulling = False
+                        if isinstance(exc, (OverBudget, TooLarge, Busy)):
+                            raise Cut(f"{what} cut after {sent:,} bytes: {exc}") from None
+                        raise
+                    pulling = False
             finally:
-                # A stream read to its end has no pull running: its slot is free before the
-                # client sees the end, so a client asking for the next export finds it free.
-                # A cancelled one may still have a thread on the connection.
-                if ended:
-                    finish()
-                else:
+                # With no pull running (read to its end, cut, or closed between chunks) the
+                # slot is free before the client sees the end, so its next export finds it
+                # free. One cancelled mid-pull gives it back once the thread is done.
+                if pulling:
                     self._pool.submit(finish)
+                else:
+                    finish()
 
         return rest()
 

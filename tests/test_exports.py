@@ -17,7 +17,7 @@ from chrono import capacity
 from chrono.api import create_app
 from chrono.exports import ics_lines
 from chrono.models import EventOut
-from tests.helpers import ALL, LiveServer
+from tests.helpers import ALL, LiveServer, run_async
 
 
 @pytest.fixture(scope="module")
@@ -531,6 +531,66 @@ def test_head_of_an_export_answers_its_headers_without_making_it(api_db, monkeyp
         refused = c.head("/api/events.csv?actor=nobody-at-all")
         assert refused.status_code == 400 and refused.content == b""
         assert c.get("/api/events.csv").status_code == 503  # the slots were taken indeed
+
+
+def test_a_client_with_the_build_gets_its_304_without_an_export_being_made(api_db, monkeypatch):
+    """A feed reader or cache revalidating an export it already has: the 304 comes from the
+    parameters' check alone, no export is produced and no slot is taken (here every slot is
+    held, so an export that took one would be refused), however many ask in a row."""
+    from chrono import api
+
+    def no_export(*_, **__):
+        raise AssertionError("the export was produced for a client that has it")
+
+    monkeypatch.setattr(api, "iter_events", no_export)
+    monkeypatch.setattr(api, "iter_actors", no_export)
+    app = create_app(api_db, mount_datasette=False, cache_mb=0)
+    while app.state.capacity._heavy.acquire(blocking=False):
+        pass
+    with TestClient(app) as c:
+        etag = c.get("/api/types").headers["etag"]
+        for path in EXPORTS:
+            if path.endswith(".atom"):
+                continue  # a page, not a stream: made as any other page is
+            for _ in range(20):
+                r = c.get(path, headers={"If-None-Match": etag})
+                assert (r.status_code, r.content) == (304, b""), path
+        refused = c.get("/api/events.csv?actor=nobody-at-all", headers={"If-None-Match": etag})
+        assert refused.status_code == 400
+        assert c.get("/api/events.csv").status_code == 503  # the slots were taken indeed
+
+
+def test_an_export_closed_between_chunks_frees_its_slot_at_once(bundled_db):
+    """A client that stops reading between chunks (gone, or answered otherwise) leaves no thread
+    on the export's connection: the slot is back when the stream closes, even while every pool
+    thread is busy, so the next export is not told the server is busy."""
+    import threading
+
+    from chrono.capacity import CHUNK_BYTES, Capacity
+    from chrono.store import Database
+
+    capacity = Capacity(threads=1, heavy=1)
+    snapshot = Database(bundled_db).current()
+    gate = threading.Event()
+
+    def big(conn):
+        for _ in range(4):
+            yield "x" * CHUNK_BYTES
+
+    async def main():
+        try:
+            stream = await capacity.stream(snapshot, big, "exports")
+            assert len(await anext(stream)) == CHUNK_BYTES
+            capacity._pool.submit(gate.wait, 30)  # the pool's only thread is now busy
+            await stream.aclose()
+            free = capacity._heavy.acquire(blocking=False)
+            if free:
+                capacity._heavy.release()
+            return free
+        finally:
+            gate.set()
+
+    assert run_async(main()), "the closed export kept its slot until a pool thread was free"
 
 
 def test_an_export_cut_by_its_budget_ends_without_a_traceback(generated_db, monkeypatch, capfd):
