@@ -7,11 +7,14 @@ another port standing in for a newsroom page that embeds the widget from the app
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import urllib.request
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.helpers import (
     CSP_TEMPLATE,
@@ -810,6 +813,45 @@ def test_actor_picker_offers_names_as_you_type_ignoring_accents(page, app, host,
     wait_ready(page)
     assert page.locator("chrono-timeline").get_attribute("actor") is None
     assert picker.input_value() == ""
+
+
+def test_the_picker_never_offers_actors_for_text_already_typed_past(page, app, host):
+    """A reader types on while the list is being asked for: the answer for the old text is
+    dropped, so the list never shows (or looks ready with) actors for text no longer typed."""
+    held = []
+
+    def hold_the_first_ask(route):
+        if parse_qs(urlsplit(route.request.url).query).get("q") == ["Ami"] and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/actors?*", hold_the_first_ask)
+    page.goto(embed(host, app, "picker-stale.html"))
+    wait_ready(page)
+    picker = page.locator("chrono-timeline input[role=combobox]")
+    picker.press_sequentially("Ami", delay=20)
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert held, "the picker never asked for 'Ami'"
+    page.evaluate("""() => {
+      const list = document.querySelector('chrono-timeline').shadowRoot
+        .querySelector('[role=listbox]');
+      window.staleShown = false;
+      new MutationObserver(() => {
+        if (list.textContent.includes('Stale Actor')) window.staleShown = true;
+      }).observe(list, { childList: true, subtree: true, characterData: true });
+    }""")
+    picker.press("r")
+    stale = {"actors": [{"id": "stale", "name": "Stale Actor", "kind": "person", "aliases": []}]}
+    with contextlib.suppress(PlaywrightError):  # the widget may have dropped the ask already
+        held[0].fulfill(json=stale)
+    options_ready(page)
+    assert not page.evaluate("window.staleShown"), "the answer for 'Ami' was shown after 'Amir'"
+    options = page.locator("chrono-timeline [role=listbox] [role=option]")
+    assert options.first.inner_text().startswith("Amir Khan Muttaqi")
 
 
 def test_actor_picker_by_mouse_and_escape(page, app, host):

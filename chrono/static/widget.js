@@ -541,6 +541,7 @@ class ChronoTimeline extends HTMLElement {
 
   #pickerTyped() {
     clearTimeout(this.#pickerTimer);
+    this.#pickerRequest?.abort(); // an answer for the text typed before is stale: never show it
     this.#ui.options.setAttribute("aria-busy", "true"); // the list is behind the text until it is asked for
     this.#pickerTimer = setTimeout(() => this.#offerActors(this.#ui.pickerInput.value.trim()), PICKER_DELAY);
   }
