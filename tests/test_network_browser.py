@@ -180,6 +180,24 @@ def test_brush_narrows_the_graph_to_the_span_chosen(page, app, host):
     )
 
 
+def test_the_graph_says_it_is_behind_from_the_moment_the_span_changes(page, app, host):
+    """Between a brush move and the narrowed network being drawn, the graph is marked busy:
+    a reader's assistive technology (or a script waiting for it to settle) never takes the
+    graph for the old span as the answer for the new one."""
+    page.clock.install()
+    page.goto(network_page(host, app, "brush-busy.html"))
+    wait_ready(page)
+    last = api(app, "months=true")["months"][-1]["month"]
+    page.clock.pause_at(page.evaluate("Date.now()") + 60_000)  # the redraw's timer waits
+    page.locator("chrono-network input.from").focus()
+    page.keyboard.press("End")
+    graph = page.locator("chrono-network svg.graph")
+    assert graph.get_attribute("aria-busy") == "true"
+    page.clock.resume()
+    wait_ready(page)
+    assert drawn(page) == expected(api(app, f"from={last}"))
+
+
 def test_choosing_an_edge_lists_its_events_with_quotes(page, app, host):
     page.goto(network_page(host, app, "edge.html"))
     wait_ready(page)

@@ -854,6 +854,46 @@ def test_the_picker_never_offers_actors_for_text_already_typed_past(page, app, h
     assert options.first.inner_text().startswith("Amir Khan Muttaqi")
 
 
+def test_a_timeline_never_shows_the_answer_for_attributes_it_no_longer_has(page, app, host):
+    """A page changes a timeline's filter while its first page is on the way: that answer is
+    dropped, so readers (and scripts waiting for the timeline to settle) never see events for
+    the filter before."""
+    held = []
+
+    def hold_the_first_page(route):
+        if not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/events?*", hold_the_first_page)
+    page.clock.install()  # the page's timers, stopped below so the old answer lands first
+    page.goto(embed(host, app, "refilter.html"))
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(25)
+    assert held, "the timeline never asked for its first page"
+    first = held[0].fetch().json()
+    first["events"][0]["title"] = "Stale Event"
+    page.clock.pause_at(page.evaluate("Date.now()") + 60_000)
+    page.evaluate("""() => {
+      const timeline = document.querySelector('chrono-timeline');
+      window.staleShown = false;
+      new MutationObserver(() => {
+        if (timeline.shadowRoot.textContent.includes('Stale Event')) window.staleShown = true;
+      }).observe(timeline.shadowRoot, { childList: true, subtree: true, characterData: true });
+      timeline.setAttribute('actor', 'muttaqi');
+    }""")
+    with contextlib.suppress(PlaywrightError):  # the widget may have dropped the ask already
+        held[0].fulfill(json=first)
+    page.wait_for_timeout(500)  # real time for the old answer to be shown, if it would be
+    page.clock.resume()
+    wait_ready(page)
+    assert not page.evaluate("window.staleShown"), "the page for no filter was shown"
+    assert rendered_ids(page) == app.event_ids([("actor", "muttaqi")])[:20]
+
+
 def test_actor_picker_by_mouse_and_escape(page, app, host):
     page.goto(embed(host, app, "picker-mouse.html", 'from="2024"'))
     wait_ready(page)

@@ -152,8 +152,17 @@ export class NetworkView {
 
   /** Reload once after a burst of attribute changes. */
   schedule() {
-    clearTimeout(this.#timer);
+    this.#supersede();
     this.#timer = setTimeout(() => this.#load(), 30);
+  }
+
+  /** What is shown, or on its way, is for the choices before: drop the answer still coming and
+   * say the graph is behind until the next load. */
+  #supersede() {
+    clearTimeout(this.#timer);
+    this.#generation++;
+    this.#request?.abort();
+    this.#ui?.graph.setAttribute("aria-busy", "true");
   }
 
   attributeChanged(name) {
@@ -423,7 +432,7 @@ export class NetworkView {
     const n = this.#months.length;
     this.#span = span && !(span[0] === 0 && span[1] === n - 1) ? span : null;
     this.#showSpan();
-    clearTimeout(this.#timer);
+    this.#supersede();
     this.#timer = setTimeout(() => this.#load(), 200);
   }
 

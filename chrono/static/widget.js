@@ -437,6 +437,8 @@ class ChronoTimeline extends HTMLElement {
   /** Reload once after a burst of attribute changes (a page often sets several in a row). */
   #schedule() {
     clearTimeout(this.#timer);
+    this.#generation++; // an answer still on its way is for the attributes before: drop it
+    this.#request?.abort();
     this.#ui.groups.setAttribute("aria-busy", "true"); // what is shown is already stale
     this.#timer = setTimeout(() => this.#reload(), 30);
   }
