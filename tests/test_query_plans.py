@@ -320,3 +320,25 @@ def test_a_prefix_is_wide_once_its_terms_hold_enough_index_entries(big_db, monke
     monkeypatch.setattr(queries, "WIDE_TEXT", entries + 1)
     assert not queries.is_wide_text(reader, EventFilter(q="m*"))
     assert not queries.is_wide_text(reader, EventFilter(q="zzzq*"))
+
+
+def test_a_plain_search_alone_is_never_wide_and_is_not_counted(big_db, monkeypatch):
+    """Words alone read the index in date order and stop at the page's end: never an
+    expensive request, and their counts (a common word's whole doclist) are not read to say
+    so. Under other filters the same words are counted, and wide past WIDE_TEXT."""
+    from chrono import queries
+
+    reader = open_reader(big_db)
+    word = reader.execute(
+        "SELECT term FROM events_fts_vocab WHERE term GLOB '[a-z]*' ORDER BY doc DESC LIMIT 1"
+    ).fetchone()[0]
+    monkeypatch.setattr(queries, "WIDE_TEXT", 1)
+    statements: list[str] = []
+    reader.conn.set_trace_callback(statements.append)
+    try:
+        assert not queries.is_wide_text(reader, EventFilter(q=word))
+        assert statements == []
+        assert queries.is_wide_text(reader, EventFilter(q=word, types=("meeting",)))
+        assert any("events_fts_vocab" in s for s in statements)
+    finally:
+        reader.conn.set_trace_callback(None)
