@@ -455,13 +455,13 @@ def machine() -> dict:
         capture_output=True,
         text=True,
     ).stdout.split()
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        litestar_version = version("litestar")
+    litestar_version = version("litestar")
+    try:
         granian_version = version("granian")
-    except Exception:
-        litestar_version, granian_version = "", "not installed"
+    except PackageNotFoundError:
+        granian_version = "not installed"
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -588,13 +588,16 @@ def export(db: Path, kind: str) -> dict:
             RssSampler(server.proc.pid, every=0.1, field="RssAnon") as own,
             urllib.request.urlopen(server.url + "/api/events.csv", timeout=3600) as r,
         ):
+            # A record ends with CRLF; a field's own line breaks (one quote per line) are LF.
+            last = b""
             while chunk := r.read(1 << 20):
                 size += len(chunk)
-                rows += chunk.count(b"\n")
+                rows += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+                last = chunk[-1:]
         return {
             "seconds": round(time.perf_counter() - started, 1),
             "mb": round(size / 1e6, 1),
-            "lines": rows,
+            "records": rows,
             "rss_before_mb": round(before, 1),
             "rss_peak_mb": round(sampler.peak / 1024, 1),
             "rss_after_mb": round(server.rss_mb(), 1),
@@ -690,7 +693,7 @@ def report(r: Results) -> str:
     e = r.export
     if e:
         lines.append(
-            f"Export: /api/events.csv, all {e['lines'] - 1:,} events, {e['mb']:,.0f} MB in "
+            f"Export: /api/events.csv, all {e['records'] - 1:,} events, {e['mb']:,.0f} MB in "
             f"{e['seconds']:.0f} s ({e['mb'] / max(e['seconds'], 0.001):.0f} MB/s); server RSS "
             f"{e['rss_before_mb']:.0f} MB before, peak {e['rss_peak_mb']:.0f} MB while streaming, "
             f"{e['rss_after_mb']:.0f} MB after; without mapped files (RssAnon) "
