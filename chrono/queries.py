@@ -300,6 +300,11 @@ def _run(reader: Reader, sql: str, params: dict) -> list[tuple]:
     try:
         return reader.execute(sql, params).fetchall()
     except sqlite3.OperationalError as exc:
+        over = getattr(reader.conn, "over_budget", None)
+        if over is not None and over():
+            # Stopped by its budget: SQLite reports a stop inside the full-text table's
+            # constructor as the constructor failing, which is no fault of the query.
+            raise sqlite3.OperationalError("interrupted") from exc
         message = str(exc)
         if "events_fts MATCH" in sql and "interrupted" not in message and "too big" not in message:
             # The only text that reaches SQL as syntax is the full-text query.

@@ -130,6 +130,10 @@ class ChronoConnection(sqlite3.Connection):
 
     def _past_deadline(self) -> bool:
         self.steps -= PROGRESS_STEPS
+        return self.over_budget()
+
+    def over_budget(self) -> bool:
+        """The holder's steps or time are spent: a statement that failed now was stopped."""
         return self.steps < 0 or time.monotonic() > self.deadline
 
     def map_pages(self, on: bool) -> None:
