@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import logging
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +31,13 @@ from tests.helpers import (
     HostPages,
     write_data,
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test clients' own request lines (httpx, INFO) are not the app's: each app installs
+    a log handler on the stream of the test that made it, closed by the time a later test's
+    client writes to it."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
