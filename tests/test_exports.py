@@ -509,19 +509,26 @@ EXPORTS = {
 }
 
 
-def test_head_of_an_export_answers_its_headers_without_making_it(api_db, monkeypatch):
-    """Link checkers and `curl -I` read the headers: the export is not produced, and no export
-    slot is taken (here every slot is held, so an export that took one would be refused)."""
+def app_that_cannot_export(db, monkeypatch, why: str):
+    """The API with every export slot held and the exports' readers failing `why`: a request
+    that produced an export, or took a slot for one, would show it."""
     from chrono import api
 
     def no_export(*_, **__):
-        raise AssertionError("the export was produced for a HEAD request")
+        raise AssertionError(why)
 
     monkeypatch.setattr(api, "iter_events", no_export)
     monkeypatch.setattr(api, "iter_actors", no_export)
-    app = create_app(api_db, mount_datasette=False, cache_mb=0)
+    app = create_app(db, mount_datasette=False, cache_mb=0)
     while app.state.capacity._heavy.acquire(blocking=False):
         pass
+    return app
+
+
+def test_head_of_an_export_answers_its_headers_without_making_it(api_db, monkeypatch):
+    """Link checkers and `curl -I` read the headers: the export is not produced, and no export
+    slot is taken (here every slot is held, so an export that took one would be refused)."""
+    app = app_that_cannot_export(api_db, monkeypatch, "the export was produced for a HEAD")
     with TestClient(app) as c:
         for path, media_type in EXPORTS.items():
             r = c.head(f"{path}?q=talks" if "actors" not in path else path)
@@ -537,16 +544,9 @@ def test_a_client_with_the_build_gets_its_304_without_an_export_being_made(api_d
     """A feed reader or cache revalidating an export it already has: the 304 comes from the
     parameters' check alone, no export is produced and no slot is taken (here every slot is
     held, so an export that took one would be refused), however many ask in a row."""
-    from chrono import api
-
-    def no_export(*_, **__):
-        raise AssertionError("the export was produced for a client that has it")
-
-    monkeypatch.setattr(api, "iter_events", no_export)
-    monkeypatch.setattr(api, "iter_actors", no_export)
-    app = create_app(api_db, mount_datasette=False, cache_mb=0)
-    while app.state.capacity._heavy.acquire(blocking=False):
-        pass
+    app = app_that_cannot_export(
+        api_db, monkeypatch, "the export was made for a client that has it"
+    )
     with TestClient(app) as c:
         etag = c.get("/api/types").headers["etag"]
         for path in EXPORTS:
