@@ -37,6 +37,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from chrono.dates import MONTH_NAMES as MONTHS  # noqa: E402
 from chrono.models import CONTACT_TYPES, EVENT_TYPES, STATUSES  # noqa: E402
 
 FIRST = [
@@ -739,20 +740,6 @@ STATUS_WEIGHTS = {
     "false": 1,
 }
 assert set(STATUS_WEIGHTS) == set(STATUSES), "a status was added to chrono.models: weigh it here"
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 FIRST_YEAR, LAST_YEAR = 1995, 2025

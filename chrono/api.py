@@ -427,19 +427,21 @@ async def actor_detail(
     return await read(scope, work)
 
 
+ContactsOf = Annotated[
+    str,
+    QueryParameter(max_length=200, description="Actor id, name or alias whose contacts to list."),
+]
+ContactsWith = Annotated[
+    str | None,
+    QueryParameter(name="with", max_length=200, description="Only contacts with this actor."),
+]
+
+
 @get("/api/contacts", cache=True, tags=["contacts"])
 async def contacts(
     scope: Scope,
-    actor: Annotated[
-        str,
-        QueryParameter(
-            max_length=200, description="Actor id, name or alias whose contacts to list."
-        ),
-    ],
-    with_: Annotated[
-        str | None,
-        QueryParameter(name="with", max_length=200, description="Only contacts with this actor."),
-    ] = None,
+    actor: ContactsOf,
+    with_: ContactsWith = None,
     from_: From = None,
     to: To = None,
     members: Members = True,
@@ -486,16 +488,8 @@ async def contacts(
 @get("/api/contacts.csv", tags=["exports"], media_type="text/csv")
 async def contacts_csv(
     scope: Scope,
-    actor: Annotated[
-        str,
-        QueryParameter(
-            max_length=200, description="Actor id, name or alias whose contacts to list."
-        ),
-    ],
-    with_: Annotated[
-        str | None,
-        QueryParameter(name="with", max_length=200, description="Only contacts with this actor."),
-    ] = None,
+    actor: ContactsOf,
+    with_: ContactsWith = None,
     from_: From = None,
     to: To = None,
     members: Members = True,

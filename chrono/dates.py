@@ -218,7 +218,22 @@ def name_key(name: str) -> str:
 # An event's date in words, exactly as precise as its EDTF date. The build writes it once
 # (events.display_date, and the API's event JSON); the widget shows it as it is.
 
-_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Spelt out here, not read from `calendar`, whose names follow the process's locale.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_SHORT_MONTHS = tuple(name[:3] for name in MONTH_NAMES)
 # EDTF "sub-year groupings": 21-24 seasons (independent of hemisphere), 25-28 northern
 # seasons, 33-36 quarters, 40-41 semesters. Rarer ones are labelled from their day bounds.
 _SUBYEARS = {

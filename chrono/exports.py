@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import msgspec
 
-from .dates import normalise
+from .dates import MONTH_NAMES, normalise
 from .models import PARTY_ROLES, STATUSES, ActorSummary, Contact, EventOut, is_http_url
 
 
@@ -243,20 +243,6 @@ def ics_lines(
 
 # --- TimelineJS 3 ----------------------------------------------------------------------------
 
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 SEASONS = {"21": "spring", "22": "summer", "23": "autumn", "24": "winter"}
 
 
